@@ -1,0 +1,5 @@
+package file
+
+import "runtime"
+
+func isWindows() bool { return runtime.GOOS == "windows" }

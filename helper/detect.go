@@ -1,0 +1,54 @@
+package helper
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// Protocol names a credential-helper protocol.
+type Protocol string
+
+// The protocols.
+const (
+	ProtocolGit    Protocol = "git"
+	ProtocolDocker Protocol = "docker"
+)
+
+// Detect tells the protocol of a request from its first bytes, for a
+// command line that serves both: a first line of key=value is git; "{"
+// is docker's JSON; anything else is a bare docker server URL. It returns
+// a reader that yields the whole request again.
+func Detect(in io.Reader) (Protocol, io.Reader, error) {
+	br := bufio.NewReaderSize(in, 4096)
+	head, err := br.Peek(4096)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return "", nil, fmt.Errorf("read request: %w", err)
+	}
+	head = bytes.TrimLeft(head, " \t\r\n")
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	switch {
+	case bytes.HasPrefix(head, []byte("{")):
+		return ProtocolDocker, br, nil
+	case isGitLine(line):
+		return ProtocolGit, br, nil
+	default:
+		return ProtocolDocker, br, nil
+	}
+}
+
+// isGitLine reports whether line starts with a git attribute name and "=":
+// lower-case letters, digits, "_" and "[]". A URL never does.
+func isGitLine(line []byte) bool {
+	key, _, ok := bytes.Cut(line, []byte("="))
+	if !ok || len(key) == 0 {
+		return false
+	}
+	for _, c := range key {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '[' || c == ']') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,261 @@
+package helper
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+)
+
+// Git answers one git credential-helper action (gitcredentials(7),
+// "CUSTOM HELPERS"). get, store and erase read a request from in; get
+// writes its answer to out, and nothing when it has nothing to say.
+// capability lists what this helper supports. Unknown actions are ignored
+// silently, as git asks of helpers, so that future actions do no harm.
+func (h *Helper) Git(ctx context.Context, action string, in io.Reader, out io.Writer) error {
+	switch action {
+	case "get", "store", "erase":
+	case "capability":
+		_, err := io.WriteString(out, "version 0\ncapability authtype\n")
+		return err
+	default:
+		return nil
+	}
+	req, err := ParseGit(in)
+	if err != nil {
+		return err
+	}
+	if req.Protocol == "" || req.Host == "" {
+		return fmt.Errorf("%w: a %s request needs protocol and host", ErrBadInput, action)
+	}
+	var buf bytes.Buffer
+	if h.hosts().Git(req.Protocol, req.Host) {
+		err = h.gitPrusa(ctx, action, req, &buf)
+	} else {
+		err = h.gitGeneric(action, req, &buf)
+	}
+	if err != nil {
+		return err
+	}
+	// The answer is written whole or not at all.
+	_, err = out.Write(buf.Bytes())
+	return err
+}
+
+func (h *Helper) gitPrusa(ctx context.Context, action string, req *GitCredential, out io.Writer) error {
+	switch action {
+	case "get":
+		tok, err := h.Session.Token(ctx)
+		if err != nil {
+			return err
+		}
+		w := &gitWriter{w: out}
+		bearer := req.Offers("authtype")
+		if bearer {
+			w.put("capability[]", "authtype")
+		}
+		w.put("username", tok.Username)
+		w.put("password", tok.AccessToken)
+		if !tok.Expiry.IsZero() {
+			w.put("password_expiry_utc", strconv.FormatInt(tok.Expiry.Unix(), 10))
+		}
+		if bearer {
+			w.put("authtype", "Bearer")
+			w.put("credential", tok.AccessToken)
+			w.put("ephemeral", "1")
+		}
+		return w.err
+	case "erase":
+		// A rejected token comes back as the password, or as the
+		// credential when git used the authtype capability.
+		switch {
+		case req.Has("password"):
+			return h.Session.Forget(ctx, req.Password)
+		case req.Has("credential"):
+			return h.Session.Forget(ctx, req.Credential)
+		default:
+			return h.Session.Logout(ctx)
+		}
+	default: // store: the session is owned by login and refresh
+		return nil
+	}
+}
+
+// gitEntry is how one generic git credential is stored. The key holds
+// protocol, host, path and username.
+type gitEntry struct {
+	Password          *string `json:"password,omitempty"`
+	PasswordExpiryUTC string  `json:"password_expiry_utc,omitempty"`
+	OAuthRefreshToken string  `json:"oauth_refresh_token,omitempty"`
+	AuthType          string  `json:"authtype,omitempty"`
+	Credential        string  `json:"credential,omitempty"`
+	// Stored orders entries, newest first, when several match a get.
+	Stored int64 `json:"stored"`
+}
+
+// gitKeyPrefix and gitKey build storage keys. Each part is path-escaped,
+// so "/" never appears inside a part and every key splits back uniquely.
+func gitKeyPrefix(protocol, host string) string {
+	return "git/" + url.PathEscape(protocol) + "/" + url.PathEscape(host) + "/"
+}
+
+func gitKey(protocol, host, path, username string) string {
+	return gitKeyPrefix(protocol, host) + url.PathEscape(path) + "/" + url.PathEscape(username)
+}
+
+// gitMatch is a stored credential that matches a request.
+type gitMatch struct {
+	key, path, username string
+	entry               gitEntry
+}
+
+// gitMatches returns the stored credentials that match req on protocol,
+// host, and on path and username when the request gives them, as git's
+// credential_match does.
+func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
+	keys, err := h.Store.List(gitKeyPrefix(req.Protocol, req.Host))
+	if err != nil {
+		return nil, err
+	}
+	var out []gitMatch
+	for _, key := range keys {
+		rest := strings.TrimPrefix(key, gitKeyPrefix(req.Protocol, req.Host))
+		p, u, ok := strings.Cut(rest, "/")
+		if !ok {
+			continue
+		}
+		path, err1 := url.PathUnescape(p)
+		username, err2 := url.PathUnescape(u)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if (req.Has("path") && path != req.Path) || (req.Has("username") && username != req.Username) {
+			continue
+		}
+		raw, err := h.Store.Get(key)
+		if errors.Is(err, backends.ErrNotFound) {
+			continue // removed since List
+		}
+		if err != nil {
+			return nil, err
+		}
+		var e gitEntry
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return nil, fmt.Errorf("stored credential for %s is damaged: %w", req, err)
+		}
+		out = append(out, gitMatch{key, path, username, e})
+	}
+	return out, nil
+}
+
+func (h *Helper) gitGeneric(action string, req *GitCredential, out io.Writer) error {
+	switch action {
+	case "get":
+		return h.gitGet(req, out)
+	case "store":
+		return h.gitStore(req)
+	default:
+		return h.gitErase(req)
+	}
+}
+
+func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
+	matches, err := h.gitMatches(req)
+	if err != nil {
+		return err
+	}
+	bearer := req.Offers("authtype")
+	var best *gitMatch
+	for i := range matches {
+		m := &matches[i]
+		usable := m.entry.Password != nil || (bearer && m.entry.Credential != "")
+		if usable && (best == nil || m.entry.Stored > best.entry.Stored) {
+			best = m
+		}
+	}
+	if best == nil {
+		return nil // nothing to say: git asks the next helper
+	}
+	e := best.entry
+	w := &gitWriter{w: out}
+	useCredential := bearer && e.Credential != ""
+	if useCredential {
+		w.put("capability[]", "authtype")
+	}
+	w.put("username", best.username)
+	if e.Password != nil {
+		w.put("password", *e.Password)
+	}
+	if e.PasswordExpiryUTC != "" {
+		w.put("password_expiry_utc", e.PasswordExpiryUTC)
+	}
+	if e.OAuthRefreshToken != "" {
+		w.put("oauth_refresh_token", e.OAuthRefreshToken)
+	}
+	if useCredential {
+		w.put("authtype", e.AuthType)
+		w.put("credential", e.Credential)
+	}
+	return w.err
+}
+
+// gitStore keeps a credential. As gitcredentials(7) says of ephemeral
+// credentials, one marked ephemeral is not stored. A request without a
+// username stores one with an empty username; a request with neither a
+// password nor (with capability authtype) a credential has nothing to
+// store and is ignored, as git-credential-store does.
+func (h *Helper) gitStore(req *GitCredential) error {
+	if req.Ephemeral {
+		return nil
+	}
+	e := gitEntry{
+		PasswordExpiryUTC: req.PasswordExpiryUTC,
+		OAuthRefreshToken: req.OAuthRefreshToken,
+		Stored:            h.now().UnixNano(),
+	}
+	if req.Has("password") {
+		pw := req.Password
+		e.Password = &pw
+	}
+	if req.Offers("authtype") && req.Has("credential") {
+		e.AuthType, e.Credential = req.AuthType, req.Credential
+	}
+	if e.Password == nil && e.Credential == "" {
+		return nil
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return h.Store.Put(gitKey(req.Protocol, req.Host, req.Path, req.Username), string(data))
+}
+
+// gitErase removes every stored credential that matches the request. When
+// the request carries a password (or credential), an entry whose stored
+// one differs is kept: a stale secret's rejection must not remove a newer
+// one.
+func (h *Helper) gitErase(req *GitCredential) error {
+	matches, err := h.gitMatches(req)
+	if err != nil {
+		return err
+	}
+	for _, m := range matches {
+		if req.Has("password") && (m.entry.Password == nil || *m.entry.Password != req.Password) {
+			continue
+		}
+		if req.Has("credential") && m.entry.Credential != req.Credential {
+			continue
+		}
+		if err := h.Store.Delete(m.key); err != nil && !errors.Is(err, backends.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
