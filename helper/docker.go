@@ -124,9 +124,11 @@ func (d *dockerHelper) Delete(serverURL string) error {
 		// docker logout sends no secret: it means log out.
 		return d.h.Session.Logout(d.ctx)
 	}
+	// Erasing what is not there succeeds, as in docker's pass helper:
+	// docker logout then has nothing to warn about.
 	err := d.h.Store.Delete(dockerKey(serverURL))
 	if errors.Is(err, backends.ErrNotFound) {
-		return credentials.NewErrCredentialsNotFound()
+		return nil
 	}
 	return err
 }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/cli"
+)
+
+// TestMain registers the binary under its three names, so that scripts
+// and the real-client tests run it as separate processes, through PATH,
+// exactly as git and docker do.
+func TestMain(m *testing.M) {
+	run := func() {
+		os.Exit(cli.Run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+	}
+	testscript.Main(m, map[string]func(){
+		cli.Name:       run,
+		cli.GitName:    run,
+		cli.DockerName: run,
+	})
+}
+
+// TestScript runs the end-to-end scripts in testdata/script: one
+// behaviour per file.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			// A fresh, private config directory per script.
+			env.Setenv("HOME", env.WorkDir+"/home")
+			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/home/.config")
+			env.Setenv("PRUSA_NONINTERACTIVE", "1")
+			return nil
+		},
+	})
+}

@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+)
+
+// runCLI runs the full command line (urfave/cli). Its protocol commands
+// keep stdout for protocol bytes: usage errors and unknown commands are
+// reported on stderr, never with help text on stdout.
+func (p *Program) runCLI(ctx context.Context, args []string) int {
+	code := 0
+	usageError := func(c *ucli.Context, err error, _ bool) error {
+		code = 2
+		return withHint(err, "run '"+Name+" --help' for usage")
+	}
+	app := &ucli.App{
+		Name:                 Name,
+		Usage:                "Prusa Connect credentials for git, docker and scripts",
+		Version:              Version(),
+		Reader:               p.Stdin,
+		Writer:               p.Stdout,
+		ErrWriter:            p.Stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		Flags:                p.cliFlags(),
+		OnUsageError:         usageError,
+		ExitErrHandler:       func(*ucli.Context, error) {}, // we choose the exit status
+		CommandNotFound: func(c *ucli.Context, name string) {
+			code = 2
+			p.fail(withHint(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
+		},
+		Commands: append(p.commands(), p.sessionCommands()...),
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = usageError
+	}
+	if err := app.RunContext(ctx, args); err != nil {
+		if ec, ok := err.(exitCoder); ok {
+			if ec.Error() != "" {
+				p.fail(err)
+			}
+			return ec.ExitCode()
+		}
+		p.fail(err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// exitCoder is an error that chooses the exit status itself.
+type exitCoder interface {
+	error
+	ExitCode() int
+}
+
+// exitError is a failure that has already been reported, or that needs
+// no message (a protocol's answer), with its exit status.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return "" }
+func (e exitError) ExitCode() int { return e.code }
+
+func (p *Program) cliFlags() []ucli.Flag {
+	var flags []ucli.Flag
+	for _, f := range globalFlags {
+		usage := f.usage + " [$" + f.env + "]"
+		if f.bool {
+			flags = append(flags, &ucli.BoolFlag{Name: f.name, Usage: usage})
+		} else {
+			flags = append(flags, &ucli.StringFlag{Name: f.name, Usage: usage})
+		}
+	}
+	return flags
+}
+
+// settingsFrom resolves the settings of a urfave/cli run: the global flags
+// the user gave, over the environment.
+func (p *Program) settingsFrom(c *ucli.Context) (*settings, error) {
+	return p.resolve(func(name string) (string, bool) {
+		if !c.IsSet(name) {
+			return "", false
+		}
+		return fmt.Sprint(c.Value(name)), true
+	})
+}
+
+func (p *Program) commands() []*ucli.Command {
+	protocolFlag := &ucli.StringFlag{Name: "protocol", Usage: "git or docker (default: detect from the request)"}
+	protocolCommand := func(action, usage string) *ucli.Command {
+		return &ucli.Command{
+			Name:      action,
+			Usage:     usage,
+			ArgsUsage: " ",
+			Flags:     []ucli.Flag{protocolFlag},
+			Action:    func(c *ucli.Context) error { return p.protocolAction(c, action) },
+		}
+	}
+	return []*ucli.Command{
+		protocolCommand("get", "answer a git or docker credential request on stdin"),
+		protocolCommand("store", "store the git or docker credential on stdin"),
+		protocolCommand("erase", "erase the git or docker credential on stdin"),
+		{
+			Name:   "list",
+			Usage:  "list the docker credentials (docker protocol)",
+			Action: func(c *ucli.Context) error { return p.dockerAction(c, "list", nil) },
+		},
+		{
+			Name:  "version",
+			Usage: "print the version",
+			Action: func(c *ucli.Context) error {
+				_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
+				return err
+			},
+		},
+		{
+			Name:  "capability",
+			Usage: "list the git credential capabilities (git 2.46+)",
+			Action: func(c *ucli.Context) error {
+				return p.gitAction(c, "capability", nil)
+			},
+		},
+	}
+}
+
+// protocolAction runs get, store or erase in the protocol that --protocol
+// names or, by default, the one the request is written in.
+func (p *Program) protocolAction(c *ucli.Context, action string) error {
+	in := p.Stdin
+	proto := helper.Protocol(c.String("protocol"))
+	switch proto {
+	case helper.ProtocolGit, helper.ProtocolDocker:
+	case "":
+		var err error
+		if proto, in, err = helper.Detect(p.Stdin); err != nil {
+			return err
+		}
+	default:
+		code := 2
+		p.fail(withHint(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker"))
+		return exitError{code}
+	}
+	if proto == helper.ProtocolGit {
+		return p.gitAction(c, action, in)
+	}
+	return p.dockerAction(c, action, in)
+}
+
+func (p *Program) gitAction(c *ucli.Context, action string, in io.Reader) error {
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		return err
+	}
+	h, err := p.helper(s)
+	if err != nil {
+		return err
+	}
+	s.log.Debug("git request", "action", action)
+	return h.Git(c.Context, action, in, p.Stdout)
+}
+
+func (p *Program) dockerAction(c *ucli.Context, action string, in io.Reader) error {
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		p.failDocker(err)
+		return exitError{1}
+	}
+	if code := p.serveDocker(c.Context, s, action, in); code != 0 {
+		return exitError{code}
+	}
+	return nil
+}

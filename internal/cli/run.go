@@ -1,0 +1,208 @@
+// Package cli wires the credential helper together: it reads the
+// settings from flags and the environment, opens the storage backend and
+// the Prusa session, and runs the git protocol, the docker protocol or the
+// full command line, chosen by the name the binary was started under.
+//
+// Everything a run depends on comes in through Program, so tests drive it
+// in-process: no os.Args, os.Exit, os.Getenv or os.Stdin in here.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// The names the binary answers to.
+const (
+	Name       = "prusa-credential-helper"
+	GitName    = "git-credential-prusa"
+	DockerName = "docker-credential-prusa"
+)
+
+// Program is one run of the helper with everything it touches.
+type Program struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment.
+	Getenv func(string) string
+	// GOOS is the operating system whose conventions apply; "" means
+	// the one this binary runs on.
+	GOOS string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient reaches Prusa Account; nil means a client with timeouts.
+	HTTPClient *http.Client
+	// Terminal opens the user's terminal for prompts; nil means the
+	// controlling terminal of the process, when there is one.
+	Terminal func() (Terminal, error)
+}
+
+// Run runs the helper with args (args[0] is the program name) and returns
+// the exit status.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	p := &Program{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: envLookup(env)}
+	return p.Run(ctx, args)
+}
+
+// envLookup turns a KEY=value list into a lookup; the last value wins, as
+// in os/exec.
+func envLookup(env []string) func(string) string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+// Run runs the helper and returns the exit status.
+func (p *Program) Run(ctx context.Context, args []string) int {
+	if p.Getenv == nil {
+		p.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 {
+		args = []string{Name}
+	}
+	switch programName(args[0]) {
+	case GitName:
+		return p.runGit(ctx, args[1:])
+	case DockerName:
+		return p.runDocker(ctx, args[1:])
+	default:
+		return p.runCLI(ctx, args)
+	}
+}
+
+// programName is the base name of argv[0] without a ".exe" suffix, so
+// that links and Windows binaries are recognised.
+func programName(arg0 string) string {
+	base := filepath.Base(strings.ReplaceAll(arg0, `\`, "/"))
+	if strings.HasSuffix(strings.ToLower(base), ".exe") {
+		base = base[:len(base)-len(".exe")]
+	}
+	return base
+}
+
+// runGit serves git: git runs the helper as "git-credential-prusa
+// [options] <action>", options being whatever the credential.helper
+// setting adds before the action.
+func (p *Program) runGit(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintf(p.Stderr, "usage: %s [options] <get|store|erase|capability>\n", GitName)
+		return 2
+	}
+	s, err := p.settings(args[:len(args)-1])
+	if err != nil {
+		return p.fail(err)
+	}
+	action := args[len(args)-1]
+	h, err := p.helper(s)
+	if err != nil {
+		return p.fail(err)
+	}
+	s.log.Debug("git request", "action", action)
+	if err := h.Git(ctx, action, p.Stdin, p.Stdout); err != nil {
+		return p.fail(err)
+	}
+	return 0
+}
+
+// runDocker serves docker the way docker-credential-helpers' Serve does:
+// one action argument; a failure is reported on stdout, where docker reads
+// it, and the exit status is 1.
+func (p *Program) runDocker(ctx context.Context, args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
+		return 1
+	}
+	switch args[0] {
+	case "version", "--version", "-v":
+		fmt.Fprintf(p.Stdout, "%s (%s) %s\n", DockerName, modulePath, Version())
+		return 0
+	case "--help", "-h":
+		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
+		return 0
+	}
+	s, err := p.settings(nil)
+	if err != nil {
+		return p.failDocker(err)
+	}
+	return p.serveDocker(ctx, s, args[0], p.Stdin)
+}
+
+func (p *Program) serveDocker(ctx context.Context, s *settings, action string, in io.Reader) int {
+	h, err := p.helper(s)
+	if err != nil {
+		return p.failDocker(err)
+	}
+	s.log.Debug("docker request", "action", action)
+	if err := h.Docker(ctx, action, in, p.Stdout); err != nil {
+		return p.failDocker(err)
+	}
+	return 0
+}
+
+// failDocker reports err on stdout for docker and, unless it is the plain
+// not-found answer, on stderr with its hint for the person reading.
+func (p *Program) failDocker(err error) int {
+	fmt.Fprintln(p.Stdout, err)
+	if !isNotFound(err) {
+		p.fail(err)
+	}
+	return 1
+}
+
+// fail prints err and its hint, if it has one, on stderr.
+func (p *Program) fail(err error) int {
+	fmt.Fprintf(p.Stderr, "%s: error: %v\n", Name, err)
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(p.Stderr, "hint: %s\n", h.Hint())
+	}
+	return 1
+}
+
+// hinted adds a hint to an error.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (e *hinted) Error() string { return e.err.Error() }
+func (e *hinted) Unwrap() error { return e.err }
+func (e *hinted) Hint() string  { return e.hint }
+
+func withHint(err error, hint string) error { return &hinted{err, hint} }
+
+const modulePath = "github.com/prusa-credential-helper/prusa-credential-helper"
+
+// Version is the version of this build: the module version when built by
+// go install from a tagged module, else the VCS revision, else "devel".
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "devel-" + s.Value[:12]
+		}
+	}
+	return "devel"
+}
+
+// discardLogger is the logger without --debug.
+var discardLogger = slog.New(slog.DiscardHandler)

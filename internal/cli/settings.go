@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment variables. Every setting has one, because git and docker
+// pass no flags to a helper.
+const (
+	EnvBackend        = "PRUSA_CREDENTIAL_BACKEND"
+	EnvTokensFile     = "PRUSA_TOKENS_FILE"
+	EnvAccountURL     = "PRUSA_ACCOUNT_URL"
+	EnvNonInteractive = "PRUSA_NONINTERACTIVE"
+	EnvDebug          = "PRUSA_CREDENTIAL_DEBUG"
+	EnvMinTTL         = "PRUSA_MIN_TTL"
+	EnvTokensJSON     = "PRUSA_TOKENS_JSON"
+	EnvToken          = "PRUSA_TOKEN"
+	EnvEmail          = "PRUSA_EMAIL"
+	EnvPassword       = "PRUSA_PASSWORD"
+	EnvOTP            = "PRUSA_OTP"
+	EnvTOTPSecret     = "PRUSA_TOTP_SECRET"
+)
+
+// DefaultAccountURL is Prusa Account.
+const DefaultAccountURL = "https://account.prusa3d.com"
+
+// DefaultMinTTL is how much life an access token must have left to be
+// handed out without a refresh.
+const DefaultMinTTL = 30 * time.Second
+
+// settings are the resolved global options: a flag wins over its
+// environment variable, which wins over the default.
+type settings struct {
+	backend        string
+	tokensFile     string
+	accountURL     string
+	nonInteractive bool
+	debug          bool
+	minTTL         time.Duration
+	log            *slog.Logger
+}
+
+// globalFlag describes one global option for both flag parsers.
+type globalFlag struct {
+	name, env, usage string
+	bool             bool
+}
+
+var globalFlags = []globalFlag{
+	{name: "backend", env: EnvBackend, usage: "storage backend (default: file)"},
+	{name: "tokens-file", env: EnvTokensFile, usage: "session file of the file backend"},
+	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account URL (default: " + DefaultAccountURL + ")"},
+	{name: "non-interactive", env: EnvNonInteractive, usage: "never prompt; log in only from the environment", bool: true},
+	{name: "debug", env: EnvDebug, usage: "log what happens to stderr (never secrets)", bool: true},
+}
+
+// settings resolves the options: flags given as args (the git path's
+// options) over the environment.
+func (p *Program) settings(args []string) (*settings, error) {
+	vals := map[string]string{}
+	if len(args) > 0 {
+		fs := flag.NewFlagSet(GitName, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		strs := map[string]*string{}
+		bools := map[string]*bool{}
+		for _, f := range globalFlags {
+			if f.bool {
+				bools[f.name] = fs.Bool(f.name, false, f.usage)
+			} else {
+				strs[f.name] = fs.String(f.name, "", f.usage)
+			}
+		}
+		if err := fs.Parse(args); err != nil {
+			return nil, withHint(fmt.Errorf("options: %w", err), "the options before the action can be --"+strings.Join(flagNames(), ", --"))
+		}
+		if fs.NArg() > 0 {
+			return nil, withHint(fmt.Errorf("unexpected arguments %q", fs.Args()), "git runs the helper as: "+GitName+" [options] <action>")
+		}
+		fs.Visit(func(f *flag.Flag) {
+			if b, ok := bools[f.Name]; ok {
+				vals[f.Name] = strconv.FormatBool(*b)
+			} else {
+				vals[f.Name] = *strs[f.Name]
+			}
+		})
+	}
+	return p.resolve(func(name string) (string, bool) {
+		v, ok := vals[name]
+		return v, ok
+	})
+}
+
+func flagNames() []string {
+	var names []string
+	for _, f := range globalFlags {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// resolve builds settings from flag values (set reports a flag given on
+// the command line) and the environment.
+func (p *Program) resolve(set func(name string) (string, bool)) (*settings, error) {
+	get := func(name string) string {
+		if v, ok := set(name); ok {
+			return v
+		}
+		for _, f := range globalFlags {
+			if f.name == name {
+				return p.Getenv(f.env)
+			}
+		}
+		return ""
+	}
+	s := &settings{
+		backend:    get("backend"),
+		tokensFile: get("tokens-file"),
+		accountURL: get("account-url"),
+		minTTL:     DefaultMinTTL,
+		log:        discardLogger,
+	}
+	if s.accountURL == "" {
+		s.accountURL = DefaultAccountURL
+	}
+	var err error
+	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive")); err != nil {
+		return nil, err
+	}
+	if s.debug, err = parseBool("debug", EnvDebug, get("debug")); err != nil {
+		return nil, err
+	}
+	if v := p.Getenv(EnvMinTTL); v != "" {
+		d, err := parseDuration(v)
+		if err != nil || d < 0 {
+			return nil, withHint(fmt.Errorf("%s=%q is not a duration", EnvMinTTL, v), "write seconds (300) or a Go duration (5m)")
+		}
+		if d > s.minTTL {
+			s.minTTL = d
+		}
+	}
+	if s.debug {
+		s.log = slog.New(slog.NewTextHandler(p.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return s, nil
+}
+
+// parseBool reads a boolean option; the empty string is false.
+func parseBool(flagName, env, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, withHint(fmt.Errorf("--%s / %s: %q is not a boolean", flagName, env, v), "use 1 or 0")
+}
+
+// parseDuration reads whole seconds or a Go duration.
+func parseDuration(v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	return time.ParseDuration(v)
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// Terminal is where the helper asks the user for what it needs to log in.
+// It is never the protocol pipe: git and docker own stdin and stdout.
+type Terminal interface {
+	// Prompt shows prompt and reads a line, echoed.
+	Prompt(prompt string) (string, error)
+	// PromptSecret shows prompt and reads a line without echo.
+	PromptSecret(prompt string) (string, error)
+	Close() error
+}
+
+// errNoTerminal reports that the process has no terminal to prompt on.
+var errNoTerminal = errors.New("no terminal")
+
+// ttyTerminal is the controlling terminal, opened for reading and writing.
+type ttyTerminal struct {
+	in, out *os.File
+	r       *bufio.Reader
+}
+
+func (t *ttyTerminal) Prompt(prompt string) (string, error) {
+	fmt.Fprint(t.out, prompt)
+	line, err := t.r.ReadString('\n')
+	if err != nil && !(err == io.EOF && line != "") {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func (t *ttyTerminal) PromptSecret(prompt string) (string, error) {
+	fmt.Fprint(t.out, prompt)
+	b, err := term.ReadPassword(int(t.in.Fd()))
+	fmt.Fprintln(t.out)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func (t *ttyTerminal) Close() error {
+	err := t.in.Close()
+	if t.out != t.in {
+		if err2 := t.out.Close(); err == nil {
+			err = err2
+		}
+	}
+	return err
+}
+
+// terminal opens the user's terminal, or fails with errNoTerminal.
+func (p *Program) terminal() (Terminal, error) {
+	if p.Terminal != nil {
+		return p.Terminal()
+	}
+	in, out, err := openTTY()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoTerminal, err)
+	}
+	if !term.IsTerminal(int(in.Fd())) {
+		in.Close()
+		if out != in {
+			out.Close()
+		}
+		return nil, errNoTerminal
+	}
+	return &ttyTerminal{in: in, out: out, r: bufio.NewReader(in)}, nil
+}

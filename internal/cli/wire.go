@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+
+	"github.com/docker/docker-credential-helpers/credentials"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
+)
+
+func (p *Program) goos() string {
+	if p.GOOS != "" {
+		return p.GOOS
+	}
+	return runtime.GOOS
+}
+
+// store opens the chosen backend.
+func (p *Program) store(s *settings) (backends.Store, error) {
+	return registry.Open(s.backend, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile})
+}
+
+// helper wires the protocol handler: the backend for other hosts, the
+// session for Prusa hosts.
+func (p *Program) helper(s *settings) (*helper.Helper, error) {
+	st, err := p.store(s)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.session(s, st)
+	if err != nil {
+		return nil, err
+	}
+	return &helper.Helper{Store: st, Session: m, Hosts: helper.NewHosts(s.accountURL), Now: p.Now}, nil
+}
+
+// session wires the Prusa session on store st.
+func (p *Program) session(s *settings, st backends.Store) (*session.Manager, error) {
+	if _, err := pkce.ParseAccountURL(s.accountURL); err != nil {
+		return nil, withHint(err, "set "+EnvAccountURL+" to an https URL (plain http only for a loopback address), or unset it")
+	}
+	backend := s.backend
+	if backend == "" {
+		backend = registry.Default
+	}
+	if fs, ok := st.(*file.Store); ok {
+		backend += " (" + fs.TokensFile() + ")"
+	}
+	m := &session.Manager{
+		Store:       st,
+		Backend:     backend,
+		Getenv:      p.Getenv,
+		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.HTTPClient, Now: p.Now},
+		Credentials: p.loginCredentials(s),
+		MinTTL:      s.minTTL,
+		LockFile:    p.lockFile(s, st),
+		Now:         p.Now,
+		Log:         s.log,
+	}
+	return m, nil
+}
+
+// lockFile is where the session lock lives: beside the session file for
+// the file backend, else in the config directory, so that every backend
+// gets single-flight refresh.
+func (p *Program) lockFile(s *settings, st backends.Store) string {
+	if fs, ok := st.(*file.Store); ok {
+		return fs.TokensFile() + ".lock"
+	}
+	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(opts.Dir, "session.lock")
+}
+
+// loginCredentials says how get may log in: from the environment, else
+// by prompting on the terminal, unless non-interactive.
+func (p *Program) loginCredentials(s *settings) func(ctx context.Context) (pkce.LoginInput, error) {
+	return func(ctx context.Context) (pkce.LoginInput, error) {
+		return p.credentials(ctx, s, false)
+	}
+}
+
+func isNotFound(err error) bool { return credentials.IsErrCredentialsNotFound(err) }

@@ -1,0 +1,417 @@
+// Package session owns the Prusa session: it finds it (the environment
+// first, then the storage backend), hands out an access token that has
+// enough life left, refreshes it when it does not, and logs in when there
+// is none and logging in is possible.
+//
+// Resolution order (DESIGN §4): PRUSA_TOKENS_JSON, then PRUSA_TOKEN, then
+// the backend. A session from the environment is never written anywhere,
+// not even after a refresh, which then lives only in this process.
+//
+// Refresh is single-flight across processes: under an exclusive file lock
+// the session is read again, refreshed only if it is still stale, and the
+// rotated refresh token is written before the lock is released, because
+// Prusa refresh tokens are single-use and a second refresh with the same
+// token ends the session.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
+)
+
+// Environment variables that carry a session.
+const (
+	EnvTokensJSON = "PRUSA_TOKENS_JSON"
+	EnvToken      = "PRUSA_TOKEN"
+)
+
+// Store is where a stored session lives, under backends.SessionKey.
+type Store interface {
+	Get(key string) (string, error)
+	Put(key, value string) error
+	Delete(key string) error
+}
+
+// Account is what the session needs of Prusa Account.
+type Account interface {
+	Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error)
+	Refresh(ctx context.Context, refreshToken string) (*pkce.TokenSet, error)
+}
+
+// Manager is the Prusa session of one run.
+type Manager struct {
+	// Store keeps the session.
+	Store Store
+	// Backend names the store for status and messages.
+	Backend string
+	// Getenv reads the environment.
+	Getenv func(string) string
+	// Account logs in and refreshes.
+	Account Account
+	// Credentials says how to log in when get finds no session; it
+	// returns ErrCannotLogIn when no login can complete here (no
+	// terminal, no credentials in the environment). nil means the same.
+	Credentials func(ctx context.Context) (pkce.LoginInput, error)
+	// MinTTL is the least life an access token must have left to be
+	// handed out without a refresh.
+	MinTTL time.Duration
+	// LockFile serialises refreshes across processes.
+	LockFile string
+	// LockTimeout bounds the wait for another process's refresh; 0 means
+	// 30 seconds.
+	LockTimeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives debug messages; nil discards them. Never secrets.
+	Log *slog.Logger
+
+	// env caches an environment session after its in-memory refresh.
+	env *pkce.TokenSet
+}
+
+// ErrNotLoggedIn reports that there is no session and none can be made
+// here without the user.
+var ErrNotLoggedIn = errors.New("not logged in to Prusa Account")
+
+// ErrCannotLogIn is returned by Manager.Credentials when no login can
+// complete here.
+var ErrCannotLogIn = errors.New("cannot log in here: no terminal and no credentials in the environment")
+
+// Source says where a session came from.
+type Source string
+
+// The sources of a session.
+const (
+	SourceNone       Source = "none"
+	SourceTokensJSON Source = "env:" + EnvTokensJSON
+	SourceToken      Source = "env:" + EnvToken
+	SourceStore      Source = "store"
+)
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *Manager) log() *slog.Logger {
+	if m.Log != nil {
+		return m.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (m *Manager) getenv(k string) string {
+	if m.Getenv == nil {
+		return ""
+	}
+	return m.Getenv(k)
+}
+
+// Token returns an access token with at least MinTTL left.
+func (m *Manager) Token(ctx context.Context) (helper.Token, error) {
+	ts, err := m.valid(ctx)
+	if err != nil {
+		return helper.Token{}, err
+	}
+	return tokenOf(ts), nil
+}
+
+// IDToken returns the id token of a valid session.
+func (m *Manager) IDToken(ctx context.Context) (string, error) {
+	ts, err := m.valid(ctx)
+	if err != nil {
+		return "", err
+	}
+	if ts.IDToken == "" {
+		return "", errors.New("the session has no id token")
+	}
+	return ts.IDToken, nil
+}
+
+// tokenOf is what a Prusa host is given for ts.
+func tokenOf(ts *pkce.TokenSet) helper.Token {
+	exp, _ := ts.AccessExpiry()
+	return helper.Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}
+}
+
+// username is the account email, else the account id.
+func username(ts *pkce.TokenSet) string {
+	if e, err := ts.Email(); err == nil && e != "" {
+		return e
+	}
+	if sub, err := ts.Subject(); err == nil {
+		return sub
+	}
+	return ""
+}
+
+// fresh reports whether ts's access token has more than MinTTL left.
+func (m *Manager) fresh(ts *pkce.TokenSet) bool {
+	exp, err := ts.AccessExpiry()
+	return err == nil && exp.Sub(m.now()) > m.MinTTL
+}
+
+// valid returns a session whose access token is fresh, from the
+// environment or the store, refreshing or logging in as needed.
+func (m *Manager) valid(ctx context.Context) (*pkce.TokenSet, error) {
+	if ts, src, err := m.fromEnv(); src != SourceNone {
+		if err != nil {
+			return nil, err
+		}
+		return m.validEnv(ctx, ts, src)
+	}
+	ts, err := m.load()
+	switch {
+	case errors.Is(err, backends.ErrNotFound):
+		return m.loginFromGet(ctx, nil)
+	case err != nil:
+		return nil, err
+	case m.fresh(ts):
+		m.log().Debug("session is fresh", "source", SourceStore)
+		return ts, nil
+	}
+	return m.refreshStored(ctx)
+}
+
+// load reads and parses the stored session.
+func (m *Manager) load() (*pkce.TokenSet, error) {
+	raw, err := m.Store.Get(backends.SessionKey)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := pkce.ParseTokenSet([]byte(raw))
+	if err != nil {
+		return nil, withHint(fmt.Errorf("the stored session (%s) is unreadable: %w", m.Backend, err),
+			"log in again: prusa-credential-helper login")
+	}
+	return ts, nil
+}
+
+func (m *Manager) save(ts *pkce.TokenSet) error {
+	data, err := ts.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return m.Store.Put(backends.SessionKey, string(data))
+}
+
+// refreshStored refreshes the stored session under the lock: another
+// process may have refreshed it while this one waited, and then its
+// result is used instead.
+func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	ts, err := m.load()
+	if errors.Is(err, backends.ErrNotFound) {
+		return m.loginLocked(ctx, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.fresh(ts) {
+		m.log().Debug("session was refreshed by another process")
+		return ts, nil
+	}
+	m.log().Debug("refreshing the session", "source", SourceStore)
+	newer, err := m.refresh(ctx, ts)
+	if errors.Is(err, pkce.ErrSessionExpired) {
+		m.log().Debug("the refresh token is no longer valid; logging in")
+		return m.loginLocked(ctx, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	merged := ts.Merge(newer)
+	if err := m.save(merged); err != nil {
+		return nil, fmt.Errorf("the session was refreshed but could not be saved: %w", err)
+	}
+	return merged, nil
+}
+
+// refresh asks Prusa Account for a new token set, retrying a few times,
+// within a small total budget, when the server is busy or failing.
+func (m *Manager) refresh(ctx context.Context, ts *pkce.TokenSet) (*pkce.TokenSet, error) {
+	const attempts, budget = 3, 10 * time.Second
+	deadline := m.now().Add(budget)
+	for i := 1; ; i++ {
+		newer, err := m.Account.Refresh(ctx, ts.RefreshToken)
+		if err == nil {
+			return newer, nil
+		}
+		retry, after := pkce.Retryable(err)
+		if !retry || i == attempts {
+			return nil, err
+		}
+		if after <= 0 {
+			after = time.Duration(i) * 500 * time.Millisecond
+		}
+		if m.now().Add(after).After(deadline) {
+			return nil, err
+		}
+		m.log().Debug("retrying the refresh", "after", after, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(after):
+		}
+	}
+}
+
+// loginFromGet logs in when get found no usable session. It takes the
+// lock so that concurrent gets do not all prompt.
+func (m *Manager) loginFromGet(ctx context.Context, cause error) (*pkce.TokenSet, error) {
+	if m.Credentials == nil {
+		return nil, notLoggedIn(cause)
+	}
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if ts, err := m.load(); err == nil && m.fresh(ts) {
+		return ts, nil // another process logged in meanwhile
+	}
+	return m.loginLocked(ctx, cause)
+}
+
+// loginLocked logs in and stores the new session; the caller holds the
+// lock. A token set just obtained is used as it is, even with less than
+// MinTTL left, so that a short-lived server cannot cause a refresh loop.
+func (m *Manager) loginLocked(ctx context.Context, cause error) (*pkce.TokenSet, error) {
+	if m.Credentials == nil {
+		return nil, notLoggedIn(cause)
+	}
+	in, err := m.Credentials(ctx)
+	if errors.Is(err, ErrCannotLogIn) {
+		return nil, notLoggedIn(cause)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ts, err := m.Account.Login(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.save(ts); err != nil {
+		return nil, fmt.Errorf("logged in but could not save the session: %w", err)
+	}
+	return ts, nil
+}
+
+func notLoggedIn(cause error) error {
+	err := ErrNotLoggedIn
+	if cause != nil {
+		err = fmt.Errorf("%w: %w", ErrNotLoggedIn, cause)
+	}
+	return withHint(err, "run 'prusa-credential-helper login' in a terminal, or set PRUSA_EMAIL and PRUSA_PASSWORD (and PRUSA_OTP or PRUSA_TOTP_SECRET for 2FA)")
+}
+
+// Login logs in with in and stores the session, replacing any other.
+func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	ts, err := m.Account.Login(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.save(ts); err != nil {
+		return nil, fmt.Errorf("logged in but could not save the session: %w", err)
+	}
+	return ts, nil
+}
+
+// Forget drops the stored access token if it is accessToken, so that the
+// next Token refreshes. Only the access token goes: the refresh token and
+// the rest of the session stay. A session from the environment is never
+// written, so nothing is forgotten there.
+func (m *Manager) Forget(ctx context.Context, accessToken string) error {
+	if _, src, _ := m.fromEnv(); src != SourceNone {
+		return nil
+	}
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ts, err := m.load()
+	if errors.Is(err, backends.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if accessToken == "" || ts.AccessToken != accessToken {
+		m.log().Debug("erase names another token; the session is kept")
+		return nil
+	}
+	ts.AccessToken = ""
+	return m.save(ts)
+}
+
+// Logout removes the stored session. It does not touch a session in the
+// environment, which only its owner can unset.
+func (m *Manager) Logout(ctx context.Context) error {
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	err = m.Store.Delete(backends.SessionKey)
+	if errors.Is(err, backends.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// lock takes the cross-process session lock.
+func (m *Manager) lock(ctx context.Context) (func(), error) {
+	if m.LockFile == "" {
+		return func() {}, nil
+	}
+	wait := m.LockTimeout
+	if wait == 0 {
+		wait = 30 * time.Second
+	}
+	if err := os.MkdirAll(filepath.Dir(m.LockFile), 0o700); err != nil {
+		return nil, err
+	}
+	l := flock.New(m.LockFile)
+	lctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ok, err := l.TryLockContext(lctx, 20*time.Millisecond)
+	if err != nil || !ok {
+		return nil, withHint(fmt.Errorf("another process has held the session lock %s for %v", m.LockFile, wait),
+			"check for a hung prusa-credential-helper; the lock is released when it exits")
+	}
+	return func() { l.Unlock() }, nil
+}
+
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (e *hinted) Error() string { return e.err.Error() }
+func (e *hinted) Unwrap() error { return e.err }
+func (e *hinted) Hint() string  { return e.hint }
+
+func withHint(err error, hint string) error { return &hinted{err, hint} }

@@ -1,0 +1,450 @@
+package pkce
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// DefaultTimeout bounds each HTTP request when the Client's HTTPClient has
+// no Timeout of its own.
+const DefaultTimeout = 30 * time.Second
+
+const (
+	// maxSteps caps the requests of one login (pages, form posts and
+	// redirects together); the real flow needs at most six.
+	maxSteps = 20
+	// maxPageSize caps how much of a login page is read.
+	maxPageSize = 2 << 20
+)
+
+// Client talks to Prusa Account. The zero value talks to the real one with
+// the Prusa Connect client id. A Client is safe for concurrent use; it
+// keeps no state between calls (each Login has its own cookie jar).
+type Client struct {
+	// AccountURL is the Prusa Account base URL; "" means
+	// DefaultAccountURL. See ParseAccountURL for what is accepted.
+	AccountURL string
+	// ClientID is the OAuth client id; "" means DefaultClientID.
+	ClientID string
+	// RedirectURL is the registered redirect URI; "" means
+	// DefaultRedirectURL. Login stops at the redirect to it and never
+	// fetches it.
+	RedirectURL string
+	// HTTPClient sends the requests; nil means a client with
+	// DefaultTimeout. Its Transport and Timeout are used (a zero Timeout
+	// becomes DefaultTimeout, so no request waits forever); its Jar and
+	// CheckRedirect are not: Login follows redirects itself and keeps
+	// cookies for one login only.
+	HTTPClient *http.Client
+	// Now returns the current time, for Retry-After dates; nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+// LoginInput is what Login needs from the user. It redacts itself when
+// printed or logged.
+type LoginInput struct {
+	Email    string
+	Password string
+	// OTP returns the 2FA code. Login calls it only when the account asks
+	// for one, at most once per login, so a CLI can prompt on a terminal
+	// (or read PRUSA_OTP, or compute TOTP from a seed) only when needed.
+	// A nil OTP, an empty code, or an error wrapping ErrOTPRequired make
+	// Login fail with ErrOTPRequired.
+	OTP func(ctx context.Context) (string, error)
+}
+
+// String returns a redacted description of in.
+func (in LoginInput) String() string {
+	return fmt.Sprintf("LoginInput{Email:%s Password:%s OTP:%s}",
+		redacted(in.Email), redacted(in.Password), funcSet(in.OTP != nil))
+}
+
+// GoString returns a redacted description of in, for %#v.
+func (in LoginInput) GoString() string {
+	return fmt.Sprintf("pkce.LoginInput{Email:%q, Password:%q, OTP:%s}",
+		redacted(in.Email), redacted(in.Password), funcSet(in.OTP != nil))
+}
+
+// Format implements fmt.Formatter so that every verb prints the redacted
+// form.
+func (in LoginInput) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, in.GoString())
+		return
+	}
+	io.WriteString(f, in.String())
+}
+
+// LogValue implements slog.LogValuer without the email or password.
+func (in LoginInput) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("email", redacted(in.Email)),
+		slog.String("password", redacted(in.Password)),
+		slog.Bool("otp", in.OTP != nil),
+	)
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return "[redacted]"
+}
+
+func funcSet(set bool) string {
+	if set {
+		return "set"
+	}
+	return "nil"
+}
+
+// Login logs in to Prusa Account with the OAuth 2.0 authorization code
+// grant (RFC 6749 §4.1) and PKCE (RFC 7636, method S256), filling in the
+// HTML login form as a browser would, and returns the new session.
+//
+// It requests the authorization endpoint with a fresh code verifier and
+// state, follows redirects within the account origin only, posts the
+// email and password to the login form, and the 2FA code to the 2FA form
+// when the account has one. It stops at the redirect to the redirect URI
+// (without fetching it), checks the state, and exchanges the code at the
+// token endpoint (one request).
+//
+// Errors: ErrWrongCredentials, ErrWrongOTP, ErrOTPRequired,
+// ErrStateMismatch, *OAuthError, *RateLimitError, *ServerError,
+// *UnexpectedPageError (a CAPTCHA or a changed flow), *InvalidResponseError,
+// or a wrapped network error. None contains the email, password, code or
+// a token. Login does not retry; see Retryable.
+func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
+	if in.Email == "" || in.Password == "" {
+		return nil, errors.New("login needs an email and a password")
+	}
+	acct, err := c.account()
+	if err != nil {
+		return nil, err
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	hc := c.httpClient(jar)
+	verifier := oauth2.GenerateVerifier()
+	fl := &loginFlow{
+		c:     c,
+		hc:    hc,
+		acct:  acct,
+		in:    in,
+		state: rand.Text(),
+	}
+	code, err := fl.run(ctx, acct.cfg.AuthCodeURL(fl.state, oauth2.S256ChallengeOption(verifier)))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := acct.cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, c.tokenError(err, false)
+	}
+	return tokenSetFromOAuth2(tok)
+}
+
+// Refresh trades a refresh token for a new session (RFC 6749 §6) with
+// exactly one request to the token endpoint. Refresh tokens are single-use:
+// store the returned set's RefreshToken before anything else, as the old
+// one no longer works.
+//
+// The returned set holds only what the server sent. To keep the members a
+// stored set has and the answer lacks (unknown keys, an id token), merge:
+// stored.Merge(refreshed).
+//
+// A refused refresh token ("invalid_grant") is ErrSessionExpired; other
+// errors are as for Login. Refresh does not retry; see Retryable.
+func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, error) {
+	if refreshToken == "" {
+		return nil, fmt.Errorf("no refresh token: %w", ErrSessionExpired)
+	}
+	acct, err := c.account()
+	if err != nil {
+		return nil, err
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.httpClient(nil))
+	tok, err := acct.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, c.tokenError(err, true)
+	}
+	return tokenSetFromOAuth2(tok)
+}
+
+// httpClient returns a copy of the configured client that never follows
+// redirects, with the given cookie jar and a timeout.
+func (c *Client) httpClient(jar http.CookieJar) *http.Client {
+	var hc http.Client
+	if c.HTTPClient != nil {
+		hc = *c.HTTPClient
+	}
+	if hc.Timeout <= 0 {
+		hc.Timeout = DefaultTimeout
+	}
+	hc.Jar = jar
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// tokenError turns an error from x/oauth2 into this package's errors.
+func (c *Client) tokenError(err error, refresh bool) error {
+	re, ok := errors.AsType[*oauth2.RetrieveError](err)
+	if !ok {
+		if _, ok := errors.AsType[*url.Error](err); ok {
+			return fmt.Errorf("contacting Prusa Account: %w", scrubURLError(err))
+		}
+		// x/oauth2 reports a successful answer it cannot use with a
+		// plain error ("oauth2: cannot parse json: ...").
+		msg := err.Error()
+		switch {
+		case strings.HasPrefix(msg, "oauth2: cannot parse"):
+			msg = "the body is not a JSON token response"
+		case strings.HasPrefix(msg, "oauth2: server response missing access_token"):
+			msg = "access_token is missing"
+		default:
+			msg = strings.TrimPrefix(msg, "oauth2: ")
+		}
+		return &InvalidResponseError{Reason: msg}
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		return &RateLimitError{RetryAfter: retryAfter(re.Response.Header, c.now())}
+	case status >= 500:
+		return &ServerError{Status: status}
+	case refresh && re.ErrorCode == "invalid_grant":
+		return ErrSessionExpired
+	case re.ErrorCode != "":
+		return &OAuthError{Code: re.ErrorCode, Description: re.ErrorDescription, Status: status}
+	}
+	return &InvalidResponseError{Status: status, Reason: "no OAuth error in a failed response"}
+}
+
+// loginFlow is the state of one Login.
+type loginFlow struct {
+	c     *Client
+	hc    *http.Client
+	acct  *account
+	in    LoginInput
+	state string
+
+	passwordSent bool
+	otpSent      bool
+}
+
+// run walks from the authorization URL to the code.
+func (fl *loginFlow) run(ctx context.Context, authURL string) (string, error) {
+	req, err := fl.newRequest(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return "", err
+	}
+	for range maxSteps {
+		resp, err := fl.hc.Do(req)
+		if err != nil {
+			return "", fmt.Errorf("contacting Prusa Account: %w", scrubURLError(err))
+		}
+		next, code, err := fl.step(ctx, resp)
+		resp.Body.Close()
+		if err != nil || code != "" {
+			return code, err
+		}
+		req = next
+	}
+	return "", &UnexpectedPageError{Reason: fmt.Sprintf("gave up after %d redirects and pages", maxSteps)}
+}
+
+func (fl *loginFlow) newRequest(ctx context.Context, method, target string, body url.Values) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		r = strings.NewReader(body.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return req, nil
+}
+
+// step handles one response: it returns the next request, or the code, or
+// an error.
+func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Request, string, error) {
+	pageURL := resp.Request.URL
+	unexpected := func(reason string) error {
+		return &UnexpectedPageError{Status: resp.StatusCode, Path: pageURL.EscapedPath(), Reason: reason}
+	}
+	switch {
+	case isRedirect(resp.StatusCode):
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		loc, err := resp.Location()
+		if err != nil {
+			return nil, "", unexpected("a redirect without a usable Location")
+		}
+		if fl.acct.isRedirectURI(loc) {
+			code, err := fl.callback(loc)
+			return nil, code, err
+		}
+		if !sameOrigin(loc, fl.acct.base) {
+			return nil, "", unexpected("a redirect to " + loc.Scheme + "://" + loc.Host + ", outside Prusa Account")
+		}
+		next, err := fl.newRequest(ctx, http.MethodGet, loc.String(), nil)
+		return next, "", err
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return nil, "", &RateLimitError{RetryAfter: retryAfter(resp.Header, fl.c.now())}
+	case resp.StatusCode >= 500:
+		return nil, "", &ServerError{Status: resp.StatusCode}
+	case resp.StatusCode != http.StatusOK:
+		return nil, "", unexpected("")
+	}
+
+	pg, err := parsePage(io.LimitReader(resp.Body, maxPageSize))
+	if err != nil {
+		return nil, "", unexpected("unreadable HTML")
+	}
+	if f := pg.otpForm(); f != nil {
+		if fl.otpSent {
+			if pg.invalidFeedback {
+				return nil, "", ErrWrongOTP
+			}
+			return nil, "", unexpected("the 2FA form came back without an error message")
+		}
+		code, err := fl.otp(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		fl.otpSent = true
+		next, err := fl.submit(ctx, pageURL, f, map[string]string{f.otpName: code}, unexpected)
+		return next, "", err
+	}
+	if f := pg.loginForm(); f != nil {
+		if fl.passwordSent {
+			if pg.invalidFeedback {
+				return nil, "", ErrWrongCredentials
+			}
+			return nil, "", unexpected("the login form came back without an error message")
+		}
+		fl.passwordSent = true
+		next, err := fl.submit(ctx, pageURL, f, map[string]string{
+			f.emailName:    fl.in.Email,
+			f.passwordName: fl.in.Password,
+		}, unexpected)
+		return next, "", err
+	}
+	return nil, "", unexpected("no login or 2FA form")
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// callback reads the authorization response from the redirect URI
+// (RFC 6749 §4.1.2): the state first, then an error or the code.
+func (fl *loginFlow) callback(u *url.URL) (string, error) {
+	q := u.Query()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(fl.state)) != 1 {
+		return "", ErrStateMismatch
+	}
+	if e := q.Get("error"); e != "" {
+		return "", &OAuthError{Code: e, Description: q.Get("error_description")}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return "", &UnexpectedPageError{Reason: "the redirect to the redirect URI has no code"}
+	}
+	return code, nil
+}
+
+// otp asks the caller for the 2FA code.
+func (fl *loginFlow) otp(ctx context.Context) (string, error) {
+	if fl.in.OTP == nil {
+		return "", ErrOTPRequired
+	}
+	code, err := fl.in.OTP(ctx)
+	if errors.Is(err, ErrOTPRequired) {
+		return "", ErrOTPRequired
+	}
+	if err != nil {
+		return "", fmt.Errorf("getting the 2FA code: %w", err)
+	}
+	code = strings.Join(strings.Fields(code), "") // "123 456" as apps show it
+	if code == "" {
+		return "", ErrOTPRequired
+	}
+	return code, nil
+}
+
+// submit builds the POST of form f found on pageURL: its hidden inputs
+// (csrfmiddlewaretoken among them; the form's, not the cookie's), "next"
+// percent-decoded once as the page holds it encoded, and fields. The
+// server requires a same-origin Referer and Origin.
+func (fl *loginFlow) submit(ctx context.Context, pageURL *url.URL, f *form, fields map[string]string, unexpected func(string) error) (*http.Request, error) {
+	target, err := pageURL.Parse(f.action)
+	if err != nil {
+		return nil, unexpected("a form with an unusable action")
+	}
+	target.Fragment = ""
+	if !sameOrigin(target, fl.acct.base) {
+		return nil, unexpected("a form that posts to " + target.Scheme + "://" + target.Host + ", outside Prusa Account")
+	}
+	if f.method != "" && f.method != "post" {
+		return nil, unexpected("a form that does not POST")
+	}
+	if v, _ := f.hiddenValue("csrfmiddlewaretoken"); v == "" {
+		return nil, unexpected("a form without a CSRF token")
+	}
+	vals := make(url.Values)
+	for _, h := range f.hidden {
+		vals.Add(h.name, h.value)
+	}
+	if next, ok := f.hiddenValue("next"); ok {
+		if dec, err := url.PathUnescape(next); err == nil {
+			next = dec
+		}
+		vals.Set("next", next)
+	} else if next := pageURL.Query().Get("next"); next != "" {
+		vals.Set("next", next)
+	}
+	for k, v := range fields {
+		vals.Set(k, v)
+	}
+	req, err := fl.newRequest(ctx, http.MethodPost, target.String(), vals)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Referer", pageURL.String())
+	req.Header.Set("Origin", fl.acct.origin)
+	return req, nil
+}

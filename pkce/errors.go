@@ -1,0 +1,255 @@
+package pkce
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Errors that need no detail. Test for them with errors.Is.
+var (
+	// ErrWrongCredentials means Prusa Account rejected the email and
+	// password: it rendered the login form again with an error message.
+	ErrWrongCredentials = errors.New("wrong email or password")
+
+	// ErrWrongOTP means Prusa Account rejected the 2FA code: it rendered
+	// the 2FA form again with an error message.
+	ErrWrongOTP = errors.New("wrong 2FA code")
+
+	// ErrOTPRequired means the account has two-factor authentication and
+	// no code could be had: LoginInput.OTP is nil, returned "", or returned
+	// an error that wraps ErrOTPRequired. An OTP source may return it (or
+	// wrap it) to say "no code available here", for example when there is
+	// no terminal to ask on.
+	ErrOTPRequired = errors.New("2FA code required")
+
+	// ErrSessionExpired means the refresh token is no longer accepted
+	// (RFC 6749 §5.2 "invalid_grant" on a refresh): it expired, was
+	// revoked, or was already used. Only a new login helps.
+	ErrSessionExpired = errors.New("session expired or revoked: log in again")
+
+	// ErrStateMismatch means the redirect that ended the login carried a
+	// "state" other than the one Login sent (RFC 6749 §10.12): the answer
+	// belongs to another login attempt, or to an attacker.
+	ErrStateMismatch = errors.New("login answer does not match the request (OAuth state mismatch); try again")
+
+	// ErrInvalidTokenSet is wrapped by every error from ParseTokenSet,
+	// TokenSet.UnmarshalJSON and TokenSet.Validate.
+	ErrInvalidTokenSet = errors.New("invalid token set")
+
+	// ErrInvalidAccountURL is wrapped by every error from ParseAccountURL.
+	ErrInvalidAccountURL = errors.New("invalid account URL")
+)
+
+// OAuthError is an error response of RFC 6749: from the token endpoint
+// (§5.2, Status is the HTTP status) or in the redirect that ends the
+// authorization request (§4.1.2.1, Status is 0). An "invalid_grant"
+// answer to a refresh is reported as ErrSessionExpired instead.
+type OAuthError struct {
+	Code        string // the "error" parameter, such as "invalid_request"
+	Description string // the "error_description" parameter; may be empty
+	Status      int    // HTTP status of the token response; 0 for a redirect
+}
+
+func (e *OAuthError) Error() string {
+	var b strings.Builder
+	b.WriteString("Prusa Account answered with OAuth error ")
+	b.WriteString(printable(e.Code, 64))
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+	}
+	if d := printable(e.Description, 200); d != "" {
+		b.WriteString(": ")
+		b.WriteString(d)
+	}
+	return b.String()
+}
+
+// RateLimitError is an HTTP 429 answer from Prusa Account.
+type RateLimitError struct {
+	// RetryAfter is how long the server asked to wait, from its
+	// Retry-After header (delay-seconds or HTTP-date, RFC 9110 §10.2.3);
+	// 0 when it did not say.
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("Prusa Account is rate limiting requests (HTTP 429); retry after %s", e.RetryAfter)
+	}
+	return "Prusa Account is rate limiting requests (HTTP 429); retry later"
+}
+
+// ServerError is an HTTP 5xx answer from Prusa Account.
+type ServerError struct {
+	Status int // HTTP status code
+}
+
+func (e *ServerError) Error() string {
+	return fmt.Sprintf("Prusa Account server error (HTTP %d %s); try again later", e.Status, http.StatusText(e.Status))
+}
+
+// UnexpectedPageError means the login flow met a page or redirect it does
+// not know: a CAPTCHA, a changed login page, a redirect to another host.
+// Filling forms cannot get past it; a token set exported from a browser
+// login can.
+type UnexpectedPageError struct {
+	Status int    // HTTP status of the page; 0 when no page was involved
+	Path   string // URL path of the page on the account host; never a query
+	Reason string // what was wrong, such as "no login or 2FA form"
+}
+
+func (e *UnexpectedPageError) Error() string {
+	var b strings.Builder
+	b.WriteString("unexpected page from Prusa Account (")
+	var parts []string
+	if e.Status != 0 {
+		parts = append(parts, fmt.Sprintf("HTTP %d", e.Status))
+	}
+	if e.Path != "" {
+		parts = append(parts, e.Path)
+	}
+	b.WriteString(strings.Join(parts, " at "))
+	if e.Reason != "" {
+		if len(parts) > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Reason)
+	}
+	b.WriteString("): the login flow has changed or wants a CAPTCHA; " +
+		`log in with a browser and import its tokens with "login --with-tokens" or PRUSA_TOKENS_JSON`)
+	return b.String()
+}
+
+// InvalidResponseError means the token endpoint answered with success but
+// the body is not a usable token response: not JSON, a field missing, or
+// a token that is not a JWT. The message never contains a token.
+type InvalidResponseError struct {
+	Status int    // HTTP status; 0 when not known
+	Reason string // what was wrong
+}
+
+func (e *InvalidResponseError) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("invalid token response from Prusa Account (HTTP %d): %s", e.Status, e.Reason)
+	}
+	return "invalid token response from Prusa Account: " + e.Reason
+}
+
+// Retryable reports whether an error from Login or Refresh is worth trying
+// again, and after how long the server asked to wait (0: it did not say;
+// pick a backoff). Rate limits, server errors and network failures are;
+// wrong credentials, OAuth errors, expired sessions, unexpected pages,
+// certificate errors and cancellation are not.
+//
+// Beware that a network failure during Refresh may come after the server
+// rotated the refresh token: the retry then fails with ErrSessionExpired.
+// This package never retries by itself; the retry policy (how often, how
+// long at most) belongs to the caller.
+func Retryable(err error) (bool, time.Duration) {
+	if rl, ok := errors.AsType[*RateLimitError](err); ok {
+		return true, rl.RetryAfter
+	}
+	if _, ok := errors.AsType[*ServerError](err); ok {
+		return true, 0
+	}
+	if errors.Is(err, context.Canceled) {
+		return false, 0
+	}
+	if _, ok := errors.AsType[*url.Error](err); !ok {
+		return false, 0
+	}
+	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return false, 0
+	}
+	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
+		return false, 0
+	}
+	if _, ok := errors.AsType[x509.HostnameError](err); ok {
+		return false, 0
+	}
+	if dns, ok := errors.AsType[*net.DNSError](err); ok && dns.IsNotFound {
+		return false, 0
+	}
+	return true, 0
+}
+
+// retryAfter reads a Retry-After header (RFC 9110 §10.2.3): a number of
+// seconds or an HTTP-date. It returns 0 when the header is absent, in the
+// past or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if isDigits(v) {
+		const maxSeconds = int64(1<<63-1) / int64(time.Second)
+		var secs int64
+		for _, c := range v {
+			secs = secs*10 + int64(c-'0')
+			if secs > maxSeconds {
+				secs = maxSeconds
+				break
+			}
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// printable returns s without control characters, cut to limit runes, so
+// that a server-supplied text cannot mangle a terminal.
+func printable(s string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == limit {
+			b.WriteString("...")
+			break
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// scrubURLError removes the query from the URL a *url.Error prints, so
+// that a failed request cannot leak a code or state into an error message.
+func scrubURLError(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			u.RawQuery, u.Fragment, u.User = "", "", nil
+			ue.URL = u.String()
+		} else {
+			ue.URL = "(unparsable URL)"
+		}
+	}
+	return err
+}

@@ -1,0 +1,118 @@
+package pkce
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// claims are the payload of a JWT (RFC 7519), decoded but NOT verified:
+// the tokens come straight from the token endpoint over TLS, or from the
+// user's own store, and are only read for their expiry and identity. The
+// server verifies them on every API call.
+type claims map[string]any
+
+// parseClaims decodes the payload of a JWS compact serialization (RFC 7515
+// §7.1): three base64url segments separated by dots. Padding is tolerated
+// and so is the standard base64 alphabet, as some encoders produce them.
+// Errors never contain the token.
+func parseClaims(token string) (claims, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("not a JWT (%d dot-separated parts, want 3)", len(parts))
+	}
+	if _, err := decodeSegment(parts[0]); err != nil {
+		return nil, fmt.Errorf("not a JWT: header %w", err)
+	}
+	c, err := decodeSegment(parts[1])
+	if err != nil {
+		return nil, fmt.Errorf("not a JWT: payload %w", err)
+	}
+	return c, nil
+}
+
+func decodeSegment(seg string) (map[string]any, error) {
+	seg = strings.TrimRight(seg, "=")
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		b, err = base64.RawStdEncoding.DecodeString(seg)
+	}
+	if err != nil {
+		return nil, errors.New("is not base64url")
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil || m == nil {
+		return nil, errors.New("is not a JSON object")
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("is not a JSON object")
+	}
+	return m, nil
+}
+
+// maxUnix keeps times inside what time.Time and float64 represent exactly
+// (the year 36812 is far enough).
+const maxUnix = 1 << 40
+
+// time reads a NumericDate claim (RFC 7519 §2): seconds since the epoch,
+// an integer or a fraction.
+func (c claims) time(name string) (time.Time, error) {
+	v, ok := c[name]
+	if !ok {
+		return time.Time{}, fmt.Errorf("no %q claim", name)
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%q claim is not a number", name)
+	}
+	if i, err := n.Int64(); err == nil {
+		if i < -maxUnix || i > maxUnix {
+			return time.Time{}, fmt.Errorf("%q claim is out of range", name)
+		}
+		return time.Unix(i, 0).UTC(), nil
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || f < -maxUnix || f > maxUnix {
+		return time.Time{}, fmt.Errorf("%q claim is out of range", name)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+}
+
+// subject reads "sub", which Prusa Account sends as a numeric user id,
+// sometimes as a JSON number.
+func (c claims) subject() (string, error) {
+	switch v := c["sub"].(type) {
+	case string:
+		if v != "" {
+			return v, nil
+		}
+	case json.Number:
+		return v.String(), nil
+	case nil:
+		return "", errors.New(`no "sub" claim`)
+	}
+	return "", errors.New(`"sub" claim is not a string or number`)
+}
+
+// email reads the user's email: "user.email" as Prusa Account puts it in
+// the id token, else a top-level "email" claim (OpenID Connect Core §5.1).
+func (c claims) email() (string, error) {
+	if user, ok := c["user"].(map[string]any); ok {
+		if e, ok := user["email"].(string); ok && e != "" {
+			return e, nil
+		}
+	}
+	if e, ok := c["email"].(string); ok && e != "" {
+		return e, nil
+	}
+	return "", errors.New("no email claim")
+}

@@ -1,0 +1,465 @@
+package pkce
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// TokenSet is a Prusa Account session: the token response of RFC 6749
+// §5.1 as Prusa Account sends it, and as the Prusa Connect Python SDK
+// stores it. Its JSON form uses the SDK's keys (access_token,
+// refresh_token, id_token, expires_in, token_type, scope,
+// shared_session_key) so that both tools can share one file.
+//
+// No expiry timestamp is stored: each token's expiry is its JWT "exp"
+// claim (see AccessExpiry). ExpiresIn is kept only as the server sent it.
+//
+// A TokenSet holds secrets. It redacts itself when printed with any fmt
+// verb or logged with log/slog, showing for each token only a short
+// SHA-256 fingerprint; its JSON form (MarshalJSON) is the only one that
+// carries the tokens, and is meant for the session store alone. The
+// redaction cannot reach a TokenSet inside an unexported struct field,
+// which fmt prints by reflection.
+type TokenSet struct {
+	AccessToken      string // a JWT; authorizes Prusa Connect API calls
+	RefreshToken     string // single-use: every refresh returns a new one
+	IDToken          string // a JWT (OpenID Connect) naming the user; may be empty
+	ExpiresIn        int64  // seconds, as the server sent them; 0 if absent
+	TokenType        string // "Bearer"
+	Scope            string // space-separated scopes, as the server sent them
+	SharedSessionKey string
+
+	// Extra holds the JSON members this package does not know, verbatim,
+	// so that rewriting a file another tool wrote keeps them. Members
+	// named like a field above are ignored when marshalling.
+	Extra map[string]json.RawMessage
+}
+
+// The JSON keys of TokenSet, in the order the Python SDK writes them.
+const (
+	keyAccessToken      = "access_token"
+	keyRefreshToken     = "refresh_token"
+	keyIDToken          = "id_token"
+	keyExpiresIn        = "expires_in"
+	keyTokenType        = "token_type"
+	keyScope            = "scope"
+	keySharedSessionKey = "shared_session_key"
+)
+
+func isKnownKey(k string) bool {
+	switch k {
+	case keyAccessToken, keyRefreshToken, keyIDToken, keyExpiresIn,
+		keyTokenType, keyScope, keySharedSessionKey:
+		return true
+	}
+	return false
+}
+
+// ParseTokenSet parses a token-set JSON object, as the Python SDK writes
+// it, a token endpoint returns it, or PRUSA_TOKENS_JSON holds it. Unknown
+// members are kept in Extra. It checks the JSON shape only; call Validate
+// to check that the set can be used. Errors wrap ErrInvalidTokenSet and
+// never contain a token.
+func ParseTokenSet(data []byte) (*TokenSet, error) {
+	ts := new(TokenSet)
+	if err := ts.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler; see ParseTokenSet.
+func (ts *TokenSet) UnmarshalJSON(data []byte) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(data, &members); err != nil || members == nil {
+		return fmt.Errorf("%w: not a JSON object", ErrInvalidTokenSet)
+	}
+	var out TokenSet
+	for key, val := range members {
+		var err error
+		switch key {
+		case keyAccessToken:
+			out.AccessToken, err = jsonString(val)
+		case keyRefreshToken:
+			out.RefreshToken, err = jsonString(val)
+		case keyIDToken:
+			out.IDToken, err = jsonString(val)
+		case keyExpiresIn:
+			out.ExpiresIn, err = jsonInt(val)
+		case keyTokenType:
+			out.TokenType, err = jsonString(val)
+		case keyScope:
+			out.Scope, err = jsonScope(val)
+		case keySharedSessionKey:
+			out.SharedSessionKey, err = jsonString(val)
+		default:
+			if out.Extra == nil {
+				out.Extra = make(map[string]json.RawMessage)
+			}
+			out.Extra[key] = val
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %q %v", ErrInvalidTokenSet, key, err)
+		}
+	}
+	*ts = out
+	return nil
+}
+
+func jsonString(v json.RawMessage) (string, error) {
+	if string(v) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", errors.New("is not a string")
+	}
+	return s, nil
+}
+
+// jsonInt reads a number; a fraction is cut off (expires_in is only
+// informative).
+func jsonInt(v json.RawMessage) (int64, error) {
+	if string(v) == "null" {
+		return 0, nil
+	}
+	// json.Number also accepts a quoted number; the SDK writes a bare one.
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err != nil || bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) {
+		return 0, errors.New("is not a number")
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, nil
+	}
+	f, err := n.Float64()
+	if err != nil || f < math.MinInt64 || f >= math.MaxInt64 {
+		return 0, errors.New("is out of range")
+	}
+	return int64(f), nil
+}
+
+// jsonScope reads the space-separated scope string, or a list of scopes,
+// which it joins.
+func jsonScope(v json.RawMessage) (string, error) {
+	if string(v) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err == nil {
+		return s, nil
+	}
+	var list []string
+	if err := json.Unmarshal(v, &list); err != nil {
+		return "", errors.New("is not a string or a list of strings")
+	}
+	return strings.Join(list, " "), nil
+}
+
+// MarshalJSON implements json.Marshaler. It writes the known fields that
+// are set (zero values are left out, as the Python SDK does), in the SDK's
+// order, then the members of Extra sorted by key. The output contains
+// the tokens: write it only to the session store.
+func (ts TokenSet) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('{')
+	n := 0
+	member := func(key string) {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		enc.Encode(key) // a string always encodes
+		b.Truncate(b.Len() - 1)
+		b.WriteByte(':')
+	}
+	str := func(key, val string) {
+		if val != "" {
+			member(key)
+			enc.Encode(val)
+			b.Truncate(b.Len() - 1)
+		}
+	}
+	str(keyAccessToken, ts.AccessToken)
+	str(keyRefreshToken, ts.RefreshToken)
+	str(keyIDToken, ts.IDToken)
+	if ts.ExpiresIn != 0 {
+		member(keyExpiresIn)
+		b.WriteString(strconv.FormatInt(ts.ExpiresIn, 10))
+	}
+	str(keyTokenType, ts.TokenType)
+	str(keyScope, ts.Scope)
+	str(keySharedSessionKey, ts.SharedSessionKey)
+	for _, key := range slices.Sorted(maps.Keys(ts.Extra)) {
+		if isKnownKey(key) {
+			continue
+		}
+		var val bytes.Buffer
+		if err := json.Compact(&val, ts.Extra[key]); err != nil {
+			return nil, fmt.Errorf("token set member %q: %w", key, err)
+		}
+		member(key)
+		b.Write(val.Bytes())
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// Validate checks that the set can be used and refreshed: the access
+// token is a JWT with an "exp" claim, a refresh token is present, and the
+// id token, if any, is a JWT. It does not check expiry: an expired access
+// token is fine as long as it can be refreshed. Errors wrap
+// ErrInvalidTokenSet and never contain a token.
+func (ts TokenSet) Validate() error {
+	if err := ts.check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidTokenSet, err)
+	}
+	return nil
+}
+
+func (ts TokenSet) check() error {
+	if _, err := ts.AccessExpiry(); err != nil {
+		return err
+	}
+	if ts.RefreshToken == "" {
+		return errors.New("refresh_token is missing")
+	}
+	if ts.IDToken != "" {
+		if _, err := parseClaims(ts.IDToken); err != nil {
+			return fmt.Errorf("id_token: %w", err)
+		}
+	}
+	return nil
+}
+
+func tokenClaims(name, token string) (claims, error) {
+	if token == "" {
+		return nil, fmt.Errorf("%s is missing", name)
+	}
+	c, err := parseClaims(token)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return c, nil
+}
+
+func tokenTime(name, token string) (time.Time, error) {
+	c, err := tokenClaims(name, token)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := c.time("exp")
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return t, nil
+}
+
+// AccessExpiry returns the "exp" claim of the access token, in UTC.
+func (ts TokenSet) AccessExpiry() (time.Time, error) {
+	return tokenTime(keyAccessToken, ts.AccessToken)
+}
+
+// IDTokenExpiry returns the "exp" claim of the id token, in UTC.
+func (ts TokenSet) IDTokenExpiry() (time.Time, error) {
+	return tokenTime(keyIDToken, ts.IDToken)
+}
+
+// RefreshExpiry returns the "exp" claim of the refresh token when the
+// refresh token is a JWT with one, as Prusa Account issues them today. To
+// OAuth a refresh token is opaque, so an error here means "unknown", not
+// "expired"; Prusa refresh tokens have lasted about 30 days.
+func (ts TokenSet) RefreshExpiry() (time.Time, error) {
+	return tokenTime(keyRefreshToken, ts.RefreshToken)
+}
+
+// Email returns the user's email from the id token ("user.email", else a
+// top-level "email" claim). Callers that need a user name without an id
+// token can fall back to Subject.
+func (ts TokenSet) Email() (string, error) {
+	c, err := tokenClaims(keyIDToken, ts.IDToken)
+	if err != nil {
+		return "", err
+	}
+	e, err := c.email()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", keyIDToken, err)
+	}
+	return e, nil
+}
+
+// Subject returns the Prusa Account user id: the "sub" claim of the access
+// token, else of the id token.
+func (ts TokenSet) Subject() (string, error) {
+	c, err := tokenClaims(keyAccessToken, ts.AccessToken)
+	if err == nil {
+		var sub string
+		if sub, err = c.subject(); err == nil {
+			return sub, nil
+		}
+		err = fmt.Errorf("%s: %w", keyAccessToken, err)
+	}
+	if ts.IDToken != "" {
+		if c, ierr := parseClaims(ts.IDToken); ierr == nil {
+			if sub, ierr := c.subject(); ierr == nil {
+				return sub, nil
+			}
+		}
+	}
+	return "", err
+}
+
+// Merge returns ts updated with newer, the way the Python SDK folds a
+// refresh response into the stored set: every field newer sets replaces
+// the one in ts, fields newer leaves empty keep ts's value, and Extra is
+// the union (newer wins). Use it to keep unknown members and an id token
+// across a refresh: stored.Merge(refreshed).
+func (ts TokenSet) Merge(newer *TokenSet) *TokenSet {
+	out := ts
+	out.Extra = maps.Clone(ts.Extra)
+	if newer == nil {
+		return &out
+	}
+	set := func(dst *string, src string) {
+		if src != "" {
+			*dst = src
+		}
+	}
+	set(&out.AccessToken, newer.AccessToken)
+	set(&out.RefreshToken, newer.RefreshToken)
+	set(&out.IDToken, newer.IDToken)
+	if newer.ExpiresIn != 0 {
+		out.ExpiresIn = newer.ExpiresIn
+	}
+	set(&out.TokenType, newer.TokenType)
+	set(&out.Scope, newer.Scope)
+	set(&out.SharedSessionKey, newer.SharedSessionKey)
+	if len(newer.Extra) > 0 && out.Extra == nil {
+		out.Extra = make(map[string]json.RawMessage, len(newer.Extra))
+	}
+	maps.Copy(out.Extra, newer.Extra)
+	return &out
+}
+
+// fingerprint stands for a secret in printed output: "[redacted]" and the
+// first 4 bytes of its SHA-256, enough to tell two tokens apart and far
+// too little to recover one.
+func fingerprint(secret string) string {
+	if secret == "" {
+		return "none"
+	}
+	sum := sha256.Sum256([]byte(secret))
+	return "[redacted sha256:" + hex.EncodeToString(sum[:4]) + "]"
+}
+
+// String returns a redacted description: fingerprints instead of tokens.
+func (ts TokenSet) String() string {
+	return fmt.Sprintf("TokenSet{access_token:%s refresh_token:%s id_token:%s shared_session_key:%s expires_in:%d token_type:%q scope:%q}",
+		fingerprint(ts.AccessToken), fingerprint(ts.RefreshToken), fingerprint(ts.IDToken),
+		fingerprint(ts.SharedSessionKey), ts.ExpiresIn, ts.TokenType, ts.Scope)
+}
+
+// GoString returns a redacted Go-syntax-like description, for %#v.
+func (ts TokenSet) GoString() string {
+	return fmt.Sprintf("pkce.TokenSet{AccessToken:%q, RefreshToken:%q, IDToken:%q, ExpiresIn:%d, TokenType:%q, Scope:%q, SharedSessionKey:%q, Extra:<%d members>}",
+		fingerprint(ts.AccessToken), fingerprint(ts.RefreshToken), fingerprint(ts.IDToken),
+		ts.ExpiresIn, ts.TokenType, ts.Scope, fingerprint(ts.SharedSessionKey), len(ts.Extra))
+}
+
+// Format implements fmt.Formatter so that every verb, not only %v and %s,
+// prints the redacted form.
+func (ts TokenSet) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, ts.GoString())
+		return
+	}
+	io.WriteString(f, ts.String())
+}
+
+// LogValue implements slog.LogValuer with fingerprints instead of tokens.
+func (ts TokenSet) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String(keyAccessToken, fingerprint(ts.AccessToken)),
+		slog.String(keyRefreshToken, fingerprint(ts.RefreshToken)),
+		slog.String(keyIDToken, fingerprint(ts.IDToken)),
+		slog.String(keySharedSessionKey, fingerprint(ts.SharedSessionKey)),
+		slog.Int64(keyExpiresIn, ts.ExpiresIn),
+		slog.String(keyTokenType, ts.TokenType),
+		slog.String(keyScope, ts.Scope),
+	)
+}
+
+// tokenSetFromOAuth2 builds a TokenSet from a token endpoint answer and
+// checks it. x/oauth2 keeps only access_token, token_type, refresh_token
+// and expires_in as fields; the rest is read with Token.Extra.
+func tokenSetFromOAuth2(tok *oauth2.Token) (*TokenSet, error) {
+	ts := &TokenSet{
+		AccessToken:      tok.AccessToken,
+		IDToken:          extraString(tok, keyIDToken),
+		ExpiresIn:        tok.ExpiresIn,
+		TokenType:        tok.TokenType,
+		Scope:            extraString(tok, keyScope),
+		SharedSessionKey: extraString(tok, keySharedSessionKey),
+	}
+	// On a refresh, x/oauth2 copies the request's refresh token into a
+	// response that has none; a Prusa response always rotates it, so
+	// read what the server really sent.
+	if extraString(tok, keyRefreshToken) != "" {
+		ts.RefreshToken = tok.RefreshToken
+	}
+	if ts.ExpiresIn == 0 {
+		// x/oauth2 leaves ExpiresIn zero for form-encoded answers and
+		// for values it cannot read as an integer; Extra holds the raw
+		// value (float64 from JSON, int64 from a form).
+		switch v := tok.Extra(keyExpiresIn).(type) {
+		case float64:
+			if v > 0 && v < math.MaxInt32 {
+				ts.ExpiresIn = int64(v)
+			}
+		case int64:
+			ts.ExpiresIn = v
+		}
+	}
+	if ts.Scope == "" {
+		if list, ok := tok.Extra(keyScope).([]any); ok {
+			var scopes []string
+			for _, s := range list {
+				if s, ok := s.(string); ok {
+					scopes = append(scopes, s)
+				}
+			}
+			ts.Scope = strings.Join(scopes, " ")
+		}
+	}
+	if err := ts.check(); err != nil {
+		return nil, &InvalidResponseError{Reason: err.Error()}
+	}
+	return ts, nil
+}
+
+// extraString returns a string member of the token response. From a
+// form-encoded answer x/oauth2 returns digits as int64.
+func extraString(tok *oauth2.Token, key string) string {
+	switch v := tok.Extra(key).(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	}
+	return ""
+}
