@@ -32,6 +32,10 @@ func TestScript(t *testing.T) {
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"fakeaccount": cmdFakeAccount,
+			"setenvfile":  cmdSetenvFile,
+		},
 		Setup: func(env *testscript.Env) error {
 			// A fresh, private config directory per script.
 			env.Setenv("HOME", env.WorkDir+"/home")
@@ -40,4 +44,14 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// cmdSetenvFile sets an environment variable to a file's content:
+//
+//	setenvfile VAR FILE
+func cmdSetenvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: setenvfile VAR FILE")
+	}
+	ts.Setenv(args[0], ts.ReadFile(args[1]))
 }

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce/pkcetest"
+)
+
+// The account every script logs in as.
+const (
+	scriptEmail    = "maker@example.com"
+	scriptPassword = "correct horse battery staple"
+	scriptTOTP     = "JBSWY3DPEHPK3PXP"
+	scriptOTPCode  = "424242" // always accepted, for scripts that type a code
+)
+
+// servers holds each script's fake Prusa Account.
+var servers sync.Map // *testscript.TestScript -> *pkcetest.Server
+
+// cmdFakeAccount drives a fake Prusa Account from a script:
+//
+//	fakeaccount start [2fa]        start it (2fa: TOTP, and code 424242); PRUSA_ACCOUNT_URL points at it
+//	fakeaccount session TTL        store a session whose access token lives TTL
+//	fakeaccount tokens TTL FILE    write a session with that TTL to FILE
+//	fakeaccount count KIND N       assert that N requests of KIND arrived
+//	fakeaccount revoke             end every session of the account
+//	fakeaccount fault STATUS [N]   answer the next N (0: all) token requests with STATUS
+func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! fakeaccount")
+	}
+	if len(args) == 0 {
+		ts.Fatalf("usage: fakeaccount start|session|tokens|count|revoke|fault")
+	}
+	if args[0] == "start" {
+		acct := pkcetest.Account{Email: scriptEmail, Password: scriptPassword, Subject: "1234567"}
+		if len(args) > 1 && args[1] == "2fa" {
+			acct.TOTPSecret = scriptTOTP
+			acct.OTPCode = scriptOTPCode
+		}
+		srv := pkcetest.NewServer(pkcetest.Options{AccessTTL: time.Hour, AllowTOTPReplay: true}, acct)
+		servers.Store(ts, srv)
+		ts.Defer(func() { srv.Close(); servers.Delete(ts) })
+		ts.Setenv("PRUSA_ACCOUNT_URL", srv.URL())
+		return
+	}
+	v, ok := servers.Load(ts)
+	if !ok {
+		ts.Fatalf("fakeaccount %s: run 'fakeaccount start' first", args[0])
+	}
+	srv := v.(*pkcetest.Server)
+	switch args[0] {
+	case "session", "tokens":
+		if len(args) < 2 {
+			ts.Fatalf("usage: fakeaccount session TTL | tokens TTL FILE")
+		}
+		ttl, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		tr, err := srv.IssueExpiring(scriptEmail, ttl)
+		ts.Check(err)
+		path := ts.MkAbs("home/.config/prusa-connect-sdk-client/tokens.json")
+		if args[0] == "tokens" {
+			if len(args) != 3 {
+				ts.Fatalf("usage: fakeaccount tokens TTL FILE")
+			}
+			path = ts.MkAbs(args[2])
+		}
+		ts.Check(os.MkdirAll(filepath.Dir(path), 0o700))
+		ts.Check(os.WriteFile(path, tr.JSON(), 0o600))
+	case "count":
+		if len(args) != 3 {
+			ts.Fatalf("usage: fakeaccount count KIND N")
+		}
+		want, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		if got := srv.Count(pkcetest.RequestKind(args[1])); got != want {
+			ts.Fatalf("fake account: %d %s requests, want %d (all: %v)", got, args[1], want, srv.Stats())
+		}
+	case "revoke":
+		srv.Revoke(scriptEmail)
+	case "fault":
+		if len(args) < 2 {
+			ts.Fatalf("usage: fakeaccount fault STATUS [N]")
+		}
+		status, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		n := 0
+		if len(args) > 2 {
+			n, err = strconv.Atoi(args[2])
+			ts.Check(err)
+		}
+		srv.SetFault(pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: status, Count: n})
+	default:
+		ts.Fatalf("fakeaccount: unknown subcommand %q", args[0])
+	}
+}
