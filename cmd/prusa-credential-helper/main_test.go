@@ -41,7 +41,15 @@ func TestScript(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir+"/home")
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/home/.config")
 			env.Setenv("PRUSA_NONINTERACTIVE", "1")
-			return nil
+			// The Python SDK's token file fixture, as $WORK/sdk/prusa_tokens.json.
+			data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sdk", "prusa_tokens.json"))
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Join(env.WorkDir, "sdk"), 0o700); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(env.WorkDir, "sdk", "prusa_tokens.json"), data, 0o600)
 		},
 	})
 }
