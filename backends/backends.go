@@ -40,9 +40,3 @@ type Store interface {
 	// (SessionKey) is never listed.
 	List(prefix string) ([]string, error)
 }
-
-// Hinter is implemented by errors that know the fix for themselves. The
-// command line prints the hint on a line of its own.
-type Hinter interface {
-	Hint() string
-}

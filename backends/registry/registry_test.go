@@ -42,7 +42,7 @@ func TestOpen(t *testing.T) {
 			if errors.Is(err, backends.ErrUnavailable) != tt.wantUnavailable {
 				t.Errorf("Open(%q) error = %v, ErrUnavailable = %v, want %v", tt.name, err, !tt.wantUnavailable, tt.wantUnavailable)
 			}
-			var h backends.Hinter
+			var h interface{ Hint() string }
 			if !errors.As(err, &h) || !strings.Contains(h.Hint(), "file") {
 				t.Errorf("Open(%q) error %v has no hint listing the available backends", tt.name, err)
 			}

@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // runCLI runs the full command line (urfave/cli). Its protocol commands
@@ -17,7 +18,7 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 	code := 0
 	usageError := func(c *ucli.Context, err error, _ bool) error {
 		code = 2
-		return withHint(err, "run '"+Name+" --help' for usage")
+		return hint.With(err, "run '"+Name+" --help' for usage")
 	}
 	app := &ucli.App{
 		Name:                 Name,
@@ -33,7 +34,7 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 		ExitErrHandler:       func(*ucli.Context, error) {}, // we choose the exit status
 		CommandNotFound: func(c *ucli.Context, name string) {
 			code = 2
-			p.fail(withHint(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
+			p.fail(hint.With(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
 		},
 		Commands: append(p.commands(), p.sessionCommands()...),
 	}
@@ -144,7 +145,7 @@ func (p *Program) protocolAction(c *ucli.Context, action string) error {
 		}
 	default:
 		code := 2
-		p.fail(withHint(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker"))
+		p.fail(hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker"))
 		return exitError{code}
 	}
 	if proto == helper.ProtocolGit {

@@ -9,7 +9,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +17,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // The names the binary answers to.
@@ -165,24 +166,11 @@ func (p *Program) failDocker(err error) int {
 // fail prints err and its hint, if it has one, on stderr.
 func (p *Program) fail(err error) int {
 	fmt.Fprintf(p.Stderr, "%s: error: %v\n", Name, err)
-	var h interface{ Hint() string }
-	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(p.Stderr, "hint: %s\n", h.Hint())
+	if h := hint.Of(err); h != "" {
+		fmt.Fprintf(p.Stderr, "hint: %s\n", h)
 	}
 	return 1
 }
-
-// hinted adds a hint to an error.
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (e *hinted) Error() string { return e.err.Error() }
-func (e *hinted) Unwrap() error { return e.err }
-func (e *hinted) Hint() string  { return e.hint }
-
-func withHint(err error, hint string) error { return &hinted{err, hint} }
 
 const modulePath = "github.com/prusa-credential-helper/prusa-credential-helper"
 

@@ -8,6 +8,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 )
 
@@ -23,7 +24,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				}
 				in, err := p.credentials(c.Context, s, true)
 				if errors.Is(err, session.ErrCannotLogIn) {
-					return withHint(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
+					return hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 						"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
 				}
 				if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // Environment variables. Every setting has one, because git and docker
@@ -77,10 +79,10 @@ func (p *Program) settings(args []string) (*settings, error) {
 			}
 		}
 		if err := fs.Parse(args); err != nil {
-			return nil, withHint(fmt.Errorf("options: %w", err), "the options before the action can be --"+strings.Join(flagNames(), ", --"))
+			return nil, hint.With(fmt.Errorf("options: %w", err), "the options before the action can be --"+strings.Join(flagNames(), ", --"))
 		}
 		if fs.NArg() > 0 {
-			return nil, withHint(fmt.Errorf("unexpected arguments %q", fs.Args()), "git runs the helper as: "+GitName+" [options] <action>")
+			return nil, hint.With(fmt.Errorf("unexpected arguments %q", fs.Args()), "git runs the helper as: "+GitName+" [options] <action>")
 		}
 		fs.Visit(func(f *flag.Flag) {
 			if b, ok := bools[f.Name]; ok {
@@ -138,7 +140,7 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 	if v := p.Getenv(EnvMinTTL); v != "" {
 		d, err := parseDuration(v)
 		if err != nil || d < 0 {
-			return nil, withHint(fmt.Errorf("%s=%q is not a duration", EnvMinTTL, v), "write seconds (300) or a Go duration (5m)")
+			return nil, hint.With(fmt.Errorf("%s=%q is not a duration", EnvMinTTL, v), "write seconds (300) or a Go duration (5m)")
 		}
 		if d > s.minTTL {
 			s.minTTL = d
@@ -158,7 +160,7 @@ func parseBool(flagName, env, v string) (bool, error) {
 	case "1", "true", "yes", "on":
 		return true, nil
 	}
-	return false, withHint(fmt.Errorf("--%s / %s: %q is not a boolean", flagName, env, v), "use 1 or 0")
+	return false, hint.With(fmt.Errorf("--%s / %s: %q is not a boolean", flagName, env, v), "use 1 or 0")
 }
 
 // parseDuration reads whole seconds or a Go duration.

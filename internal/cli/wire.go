@@ -11,6 +11,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
@@ -44,7 +45,7 @@ func (p *Program) helper(s *settings) (*helper.Helper, error) {
 // session wires the Prusa session on store st.
 func (p *Program) session(s *settings, st backends.Store) (*session.Manager, error) {
 	if _, err := pkce.ParseAccountURL(s.accountURL); err != nil {
-		return nil, withHint(err, "set "+EnvAccountURL+" to an https URL (plain http only for a loopback address), or unset it")
+		return nil, hint.With(err, "set "+EnvAccountURL+" to an https URL (plain http only for a loopback address), or unset it")
 	}
 	backend := s.backend
 	if backend == "" {

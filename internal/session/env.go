@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
@@ -25,7 +26,7 @@ func (m *Manager) fromEnv() (*pkce.TokenSet, Source, error) {
 			}
 		}
 		if err != nil {
-			return nil, SourceTokensJSON, withHint(fmt.Errorf("%s is not a usable token set: %w", EnvTokensJSON, err),
+			return nil, SourceTokensJSON, hint.With(fmt.Errorf("%s is not a usable token set: %w", EnvTokensJSON, err),
 				"set it to the token JSON that 'prusa-credential-helper login' stores, or unset it")
 		}
 		return ts, SourceTokensJSON, nil
@@ -33,7 +34,7 @@ func (m *Manager) fromEnv() (*pkce.TokenSet, Source, error) {
 	if raw := strings.TrimSpace(m.getenv(EnvToken)); raw != "" {
 		ts := &pkce.TokenSet{AccessToken: raw, TokenType: "Bearer"}
 		if _, err := ts.AccessExpiry(); err != nil {
-			return nil, SourceToken, withHint(fmt.Errorf("%s is not a Prusa access token (a JWT with an expiry): %w", EnvToken, err),
+			return nil, SourceToken, hint.With(fmt.Errorf("%s is not a Prusa access token (a JWT with an expiry): %w", EnvToken, err),
 				"set it to an access token, or unset it")
 		}
 		return ts, SourceToken, nil
@@ -50,14 +51,14 @@ func (m *Manager) validEnv(ctx context.Context, ts *pkce.TokenSet, src Source) (
 	}
 	exp, _ := ts.AccessExpiry()
 	if src == SourceToken || ts.RefreshToken == "" {
-		return nil, withHint(fmt.Errorf("%s has expired (at %s)", src[len("env:"):], exp.UTC().Format("2006-01-02 15:04:05 UTC")),
+		return nil, hint.With(fmt.Errorf("%s has expired (at %s)", src[len("env:"):], exp.UTC().Format("2006-01-02 15:04:05 UTC")),
 			"set a fresh token, or unset it to use the stored session")
 	}
 	m.log().Debug("refreshing the session in memory; it is never written", "source", src)
 	newer, err := m.refresh(ctx, ts)
 	if err != nil {
 		if errors.Is(err, pkce.ErrSessionExpired) {
-			return nil, withHint(fmt.Errorf("%s: %w", EnvTokensJSON, err), "export a new session into "+EnvTokensJSON+" (prusa-credential-helper login, then copy the token file)")
+			return nil, hint.With(fmt.Errorf("%s: %w", EnvTokensJSON, err), "export a new session into "+EnvTokensJSON+" (prusa-credential-helper login, then copy the token file)")
 		}
 		return nil, err
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
@@ -194,7 +195,7 @@ func (m *Manager) load() (*pkce.TokenSet, error) {
 	}
 	ts, err := pkce.ParseTokenSet([]byte(raw))
 	if err != nil {
-		return nil, withHint(fmt.Errorf("the stored session (%s) is unreadable: %w", m.Backend, err),
+		return nil, hint.With(fmt.Errorf("the stored session (%s) is unreadable: %w", m.Backend, err),
 			"log in again: prusa-credential-helper login")
 	}
 	return ts, nil
@@ -304,6 +305,12 @@ func (m *Manager) loginLocked(ctx context.Context, cause error) (*pkce.TokenSet,
 	if err != nil {
 		return nil, err
 	}
+	return m.loginWith(ctx, in)
+}
+
+// loginWith logs in with in and stores the session; the caller holds the
+// lock.
+func (m *Manager) loginWith(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
 	ts, err := m.Account.Login(ctx, in)
 	if err != nil {
 		return nil, err
@@ -319,7 +326,7 @@ func notLoggedIn(cause error) error {
 	if cause != nil {
 		err = fmt.Errorf("%w: %w", ErrNotLoggedIn, cause)
 	}
-	return withHint(err, "run 'prusa-credential-helper login' in a terminal, or set PRUSA_EMAIL and PRUSA_PASSWORD (and PRUSA_OTP or PRUSA_TOTP_SECRET for 2FA)")
+	return hint.With(err, "run 'prusa-credential-helper login' in a terminal, or set PRUSA_EMAIL and PRUSA_PASSWORD (and PRUSA_OTP or PRUSA_TOTP_SECRET for 2FA)")
 }
 
 // Login logs in with in and stores the session, replacing any other.
@@ -329,14 +336,7 @@ func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet
 		return nil, err
 	}
 	defer unlock()
-	ts, err := m.Account.Login(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.save(ts); err != nil {
-		return nil, fmt.Errorf("logged in but could not save the session: %w", err)
-	}
-	return ts, nil
+	return m.loginWith(ctx, in)
 }
 
 // Forget drops the stored access token if it is accessToken, so that the
@@ -399,19 +399,8 @@ func (m *Manager) lock(ctx context.Context) (func(), error) {
 	defer cancel()
 	ok, err := l.TryLockContext(lctx, 20*time.Millisecond)
 	if err != nil || !ok {
-		return nil, withHint(fmt.Errorf("another process has held the session lock %s for %v", m.LockFile, wait),
+		return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", m.LockFile, wait),
 			"check for a hung prusa-credential-helper; the lock is released when it exits")
 	}
 	return func() { l.Unlock() }, nil
 }
-
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (e *hinted) Error() string { return e.err.Error() }
-func (e *hinted) Unwrap() error { return e.err }
-func (e *hinted) Hint() string  { return e.hint }
-
-func withHint(err error, hint string) error { return &hinted{err, hint} }
