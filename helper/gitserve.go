@@ -120,13 +120,14 @@ type gitMatch struct {
 // host, and on path and username when the request gives them, as git's
 // credential_match does.
 func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
-	keys, err := h.Store.List(gitKeyPrefix(req.Protocol, req.Host))
+	prefix := gitKeyPrefix(req.Protocol, req.Host)
+	keys, err := h.Store.List(prefix)
 	if err != nil {
 		return nil, err
 	}
 	var out []gitMatch
 	for _, key := range keys {
-		rest := strings.TrimPrefix(key, gitKeyPrefix(req.Protocol, req.Host))
+		rest := strings.TrimPrefix(key, prefix)
 		p, u, ok := strings.Cut(rest, "/")
 		if !ok {
 			continue

@@ -144,9 +144,8 @@ func (p *Program) protocolAction(c *ucli.Context, action string) error {
 			return err
 		}
 	default:
-		code := 2
 		p.fail(hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker"))
-		return exitError{code}
+		return exitError{2}
 	}
 	if proto == helper.ProtocolGit {
 		return p.gitAction(c, action, in)

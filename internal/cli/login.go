@@ -16,7 +16,7 @@ import (
 // the terminal, unless the run is non-interactive or has no terminal. The
 // 2FA code comes from PRUSA_OTP, else from PRUSA_TOTP_SECRET, else from a
 // prompt; it is asked for only when the account wants one.
-func (p *Program) credentials(ctx context.Context, s *settings, _ bool) (pkce.LoginInput, error) {
+func (p *Program) credentials(ctx context.Context, s *settings) (pkce.LoginInput, error) {
 	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword)}
 	in.OTP = p.otpSource(s)
 	if in.Email != "" && in.Password != "" {

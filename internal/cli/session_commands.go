@@ -22,7 +22,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				if err != nil {
 					return err
 				}
-				in, err := p.credentials(c.Context, s, true)
+				in, err := p.credentials(c.Context, s)
 				if errors.Is(err, session.ErrCannotLogIn) {
 					return hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 						"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")

@@ -51,8 +51,13 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 	if backend == "" {
 		backend = registry.Default
 	}
+	lockFile := p.defaultLockFile()
 	if fs, ok := st.(*file.Store); ok {
-		backend += " (" + fs.TokensFile() + ")"
+		// One look at the disk decides the session file (ours or the
+		// SDK's); the lock lives beside it.
+		tokens := fs.TokensFile()
+		backend += " (" + tokens + ")"
+		lockFile = tokens + ".lock"
 	}
 	m := &session.Manager{
 		Store:       st,
@@ -61,20 +66,17 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.HTTPClient, Now: p.Now},
 		Credentials: p.loginCredentials(s),
 		MinTTL:      s.minTTL,
-		LockFile:    p.lockFile(s, st),
+		LockFile:    lockFile,
 		Now:         p.Now,
 		Log:         s.log,
 	}
 	return m, nil
 }
 
-// lockFile is where the session lock lives: beside the session file for
-// the file backend, else in the config directory, so that every backend
-// gets single-flight refresh.
-func (p *Program) lockFile(s *settings, st backends.Store) string {
-	if fs, ok := st.(*file.Store); ok {
-		return fs.TokensFile() + ".lock"
-	}
+// defaultLockFile is where the session lock lives for a backend that is
+// not a file: in the config directory, so that every backend gets
+// single-flight refresh.
+func (p *Program) defaultLockFile() string {
 	opts, err := file.DefaultOptions(p.Getenv, p.goos())
 	if err != nil {
 		return ""
@@ -86,7 +88,7 @@ func (p *Program) lockFile(s *settings, st backends.Store) string {
 // by prompting on the terminal, unless non-interactive.
 func (p *Program) loginCredentials(s *settings) func(ctx context.Context) (pkce.LoginInput, error) {
 	return func(ctx context.Context) (pkce.LoginInput, error) {
-		return p.credentials(ctx, s, false)
+		return p.credentials(ctx, s)
 	}
 }
 
