@@ -36,7 +36,7 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 			code = 2
 			p.fail(hint.With(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
 		},
-		Commands: append(p.commands(), p.sessionCommands()...),
+		Commands: p.allCommands(),
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = usageError
@@ -54,6 +54,14 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 		}
 	}
 	return code
+}
+
+// allCommands are the commands of the full command line, in help order.
+func (p *Program) allCommands() []*ucli.Command {
+	cmds := p.commands()
+	cmds = append(cmds, p.sessionCommands()...)
+	cmds = append(cmds, p.setupCommands()...)
+	return append(cmds, p.backendCommands()...)
 }
 
 // exitCoder is an error that chooses the exit status itself.
