@@ -4,7 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
+
+// staleTempAge is how old a temporary file must be before a later write
+// removes it as the leftover of a killed process. A live write keeps its
+// temporary file for milliseconds.
+const staleTempAge = time.Minute
 
 // writeAtomic replaces path with data so that a reader, or a process that
 // is killed half-way, only ever sees the old or the new content: it writes
@@ -44,7 +50,20 @@ func writeAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	syncDir(dir)
+	removeStaleTemps(path)
 	return nil
+}
+
+// removeStaleTemps removes the temporary files that processes killed while
+// writing path left behind. They never block a write (each write has its
+// own name), but they hold secrets and would pile up.
+func removeStaleTemps(path string) {
+	temps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	for _, t := range temps {
+		if fi, err := os.Lstat(t); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(t)
+		}
+	}
 }
 
 // syncDir flushes a directory so that a rename in it survives a crash. Not

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,6 +51,10 @@ type Options struct {
 	// LockTimeout bounds the wait for another process's write; 0 means
 	// ten seconds.
 	LockTimeout time.Duration
+	// Warn receives a message when the backend fixes something the user
+	// should know about (a secrets file readable by others); nil drops
+	// it. Messages never hold secrets.
+	Warn func(msg string)
 }
 
 const (
@@ -187,7 +192,7 @@ func (s *Store) readTokens() ([]byte, error) { return s.readTokensAt(s.TokensFil
 // readTokensAt reads a session file and checks that it holds a JSON
 // object; what the object means is for the session layer to say.
 func (s *Store) readTokensAt(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := s.readSecretFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: no session in %s", backends.ErrNotFound, path)
 	}
@@ -198,6 +203,30 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 		return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object")}
 	}
 	return data, nil
+}
+
+// readSecretFile reads a file that holds secrets. One that other users may
+// read (another tool wrote it with a wide mode, or it was copied) is
+// tightened to 0600 and reported, once, through Options.Warn.
+func (s *Store) readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && !isWindows() && fi.Mode().Perm()&0o077 != 0 {
+		was := fi.Mode().Perm()
+		msg := fmt.Sprintf("%s was readable by other users (mode %04o)", path, was)
+		if err := f.Chmod(0o600); err != nil {
+			msg += fmt.Sprintf("; could not change it to 0600: %v", err)
+		} else {
+			msg += "; its mode is now 0600"
+		}
+		if s.opts.Warn != nil {
+			s.opts.Warn(msg)
+		}
+	}
+	return io.ReadAll(f)
 }
 
 // credentialsFile is the on-disk shape of credentials.json.
@@ -220,7 +249,7 @@ func (s *Store) load() error {
 
 func (s *Store) read() (map[string]string, error) {
 	path := s.CredentialsFile()
-	data, err := os.ReadFile(path)
+	data, err := s.readSecretFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, nil
 	}

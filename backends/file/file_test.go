@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -213,5 +214,89 @@ func writeFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestStaleTempFilesAreRemoved(t *testing.T) {
+	s := New(Options{Dir: t.TempDir(), LockTimeout: time.Second})
+	dir := filepath.Dir(s.CredentialsFile())
+	old := filepath.Join(dir, ".credentials.json.tmp-killed")
+	live := filepath.Join(dir, ".credentials.json.tmp-writing")
+	other := filepath.Join(dir, ".unrelated.tmp-old")
+	for _, f := range []string{old, live, other} {
+		if err := os.WriteFile(f, []byte("secret"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-time.Hour)
+	for _, f := range []string{old, other} {
+		if err := os.Chtimes(f, past, past); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Put("k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("an hour-old temporary file of credentials.json is still there (%v)", err)
+	}
+	for _, f := range []string{live, other} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(f), err)
+		}
+	}
+}
+
+func TestReadableFilesAreTightened(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permission bits do not apply on Windows")
+	}
+	dir := t.TempDir()
+	var warnings []string
+	s := New(Options{Dir: dir, Warn: func(msg string) { warnings = append(warnings, msg) }})
+	tokens := filepath.Join(dir, "tokens.json")
+	creds := filepath.Join(dir, "credentials.json")
+	secret := "rt-do-not-print"
+	if err := os.WriteFile(tokens, []byte(`{"refresh_token":"`+secret+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(creds, []byte(`{"version":1,"credentials":{"k":"`+secret+`"}}`), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{tokens, creds} { // WriteFile's mode is cut by the umask
+		if err := os.Chmod(f, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Get(backends.SessionKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get("k"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{tokens, creds} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("mode of %s after a read = %v, want 0600", filepath.Base(f), got)
+		}
+	}
+	if len(warnings) != 2 {
+		t.Fatalf("warnings = %q, want one per file", warnings)
+	}
+	for i, f := range []string{tokens, creds} {
+		if !strings.Contains(warnings[i], f) || !strings.Contains(warnings[i], "0644") || strings.Contains(warnings[i], secret) {
+			t.Errorf("warning %q should name %s and its old mode, and hold no secret", warnings[i], f)
+		}
+	}
+	// Once tightened, a file is not reported again.
+	warnings = nil
+	if _, err := New(Options{Dir: dir, Warn: func(msg string) { warnings = append(warnings, msg) }}).Get(backends.SessionKey); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 0 {
+		t.Errorf("a 0600 file was reported: %q", warnings)
 	}
 }

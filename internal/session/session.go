@@ -230,6 +230,8 @@ func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 		return ts, nil
 	}
 	m.log().Debug("refreshing the session", "source", SourceStore)
+	release := holdSignals()
+	defer release()
 	newer, err := m.refresh(ctx, ts)
 	if errors.Is(err, pkce.ErrSessionExpired) {
 		m.log().Debug("the refresh token is no longer valid; logging in")
