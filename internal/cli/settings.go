@@ -27,6 +27,7 @@ const (
 	EnvPassword       = "PRUSA_PASSWORD"
 	EnvOTP            = "PRUSA_OTP"
 	EnvTOTPSecret     = "PRUSA_TOTP_SECRET"
+	EnvHTTPTimeout    = "PRUSA_HTTP_TIMEOUT"
 )
 
 // DefaultAccountURL is Prusa Account.
@@ -35,6 +36,9 @@ const DefaultAccountURL = "https://account.prusa3d.com"
 // DefaultMinTTL is how much life an access token must have left to be
 // handed out without a refresh.
 const DefaultMinTTL = 30 * time.Second
+
+// DefaultHTTPTimeout bounds each request to Prusa Account.
+const DefaultHTTPTimeout = 10 * time.Second
 
 // settings are the resolved global options: a flag wins over its
 // environment variable, which wins over the default.
@@ -45,6 +49,7 @@ type settings struct {
 	nonInteractive bool
 	debug          bool
 	minTTL         time.Duration
+	httpTimeout    time.Duration
 	log            *slog.Logger
 }
 
@@ -60,6 +65,7 @@ var globalFlags = []globalFlag{
 	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account URL (default: " + DefaultAccountURL + ")"},
 	{name: "non-interactive", env: EnvNonInteractive, usage: "never prompt; log in only from the environment", bool: true},
 	{name: "debug", env: EnvDebug, usage: "log what happens to stderr (never secrets)", bool: true},
+	{name: "http-timeout", env: EnvHTTPTimeout, usage: "bound on each request to Prusa Account, in seconds or as a Go duration (default: 10s)"},
 }
 
 // settings resolves the options: flags given as args (the git path's
@@ -121,11 +127,12 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 		return ""
 	}
 	s := &settings{
-		backend:    get("backend"),
-		tokensFile: get("tokens-file"),
-		accountURL: get("account-url"),
-		minTTL:     DefaultMinTTL,
-		log:        discardLogger,
+		backend:     get("backend"),
+		tokensFile:  get("tokens-file"),
+		accountURL:  get("account-url"),
+		minTTL:      DefaultMinTTL,
+		httpTimeout: DefaultHTTPTimeout,
+		log:         discardLogger,
 	}
 	if s.accountURL == "" {
 		s.accountURL = DefaultAccountURL
@@ -145,6 +152,13 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 		if d > s.minTTL {
 			s.minTTL = d
 		}
+	}
+	if v := get("http-timeout"); v != "" {
+		d, err := parseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, hint.With(fmt.Errorf("--http-timeout / %s: %q is not a positive duration", EnvHTTPTimeout, v), "write seconds (20) or a Go duration (20s)")
+		}
+		s.httpTimeout = d
 	}
 	if s.debug {
 		s.log = slog.New(slog.NewTextHandler(p.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
@@ -63,14 +65,26 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Store:       st,
 		Backend:     backend,
 		Getenv:      p.Getenv,
-		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.HTTPClient, Now: p.Now},
+		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now},
 		Credentials: p.loginCredentials(s),
 		MinTTL:      s.minTTL,
 		LockFile:    lockFile,
-		Now:         p.Now,
-		Log:         s.log,
+		// A longer request timeout makes room for itself in the budget.
+		RefreshBudget: max(session.DefaultRefreshBudget, s.httpTimeout+5*time.Second),
+		Now:           p.Now,
+		Log:           s.log,
 	}
 	return m, nil
+}
+
+// httpClient is the client for Prusa Account, with the request timeout.
+func (p *Program) httpClient(s *settings) *http.Client {
+	var hc http.Client
+	if p.HTTPClient != nil {
+		hc = *p.HTTPClient
+	}
+	hc.Timeout = s.httpTimeout
+	return &hc
 }
 
 // defaultLockFile is where the session lock lives for a backend that is

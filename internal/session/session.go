@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -72,6 +73,9 @@ type Manager struct {
 	// LockTimeout bounds the wait for another process's refresh; 0 means
 	// 30 seconds.
 	LockTimeout time.Duration
+	// RefreshBudget bounds one refresh, retries included; 0 means
+	// DefaultRefreshBudget.
+	RefreshBudget time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives debug messages; nil discards them. Never secrets.
@@ -247,33 +251,75 @@ func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 	return merged, nil
 }
 
+// DefaultRefreshBudget bounds a refresh, retries and their waits included,
+// when Manager.RefreshBudget is zero: git and docker wait for the answer.
+const DefaultRefreshBudget = 15 * time.Second
+
 // refresh asks Prusa Account for a new token set, retrying a few times,
-// within a small total budget, when the server is busy or failing.
+// within a small total budget, when the server is busy or failing. Its
+// errors say that the stored session is kept, which it always is: a
+// session is only ever replaced by a successful refresh.
 func (m *Manager) refresh(ctx context.Context, ts *pkce.TokenSet) (*pkce.TokenSet, error) {
-	const attempts, budget = 3, 10 * time.Second
-	deadline := m.now().Add(budget)
+	const attempts = 3
+	budget := m.RefreshBudget
+	if budget <= 0 {
+		budget = DefaultRefreshBudget
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
 	for i := 1; ; i++ {
 		newer, err := m.Account.Refresh(ctx, ts.RefreshToken)
 		if err == nil {
 			return newer, nil
 		}
 		retry, after := pkce.Retryable(err)
-		if !retry || i == attempts {
-			return nil, err
+		if !retry || i == attempts || ctx.Err() != nil {
+			return nil, refreshError(err, budget, ctx.Err() != nil)
 		}
 		if after <= 0 {
 			after = time.Duration(i) * 500 * time.Millisecond
 		}
-		if m.now().Add(after).After(deadline) {
-			return nil, err
+		if time.Until(deadline) < after {
+			return nil, refreshError(err, budget, false)
 		}
 		m.log().Debug("retrying the refresh", "after", after, "error", err)
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, refreshError(err, budget, true)
 		case <-time.After(after):
 		}
 	}
+}
+
+// refreshError explains a failed refresh. An expired session is left as
+// it is, for the caller to log in again.
+func refreshError(err error, budget time.Duration, outOfTime bool) error {
+	if errors.Is(err, pkce.ErrSessionExpired) {
+		return err
+	}
+	const kept = "the stored session is kept; "
+	if outOfTime {
+		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %v: %w", budget, err),
+			kept+"try again, or raise "+"PRUSA_HTTP_TIMEOUT on a slow network")
+	}
+	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
+		wait := "a minute"
+		if rl.RetryAfter > 0 {
+			wait = rl.RetryAfter.String()
+		}
+		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err), kept+"try again in "+wait)
+	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		if ue.Timeout() {
+			return hint.With(fmt.Errorf("refreshing the Prusa session: no answer in time: %w", err),
+				kept+"try again, or raise PRUSA_HTTP_TIMEOUT on a slow network")
+		}
+		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err),
+			kept+"check the network connection (and PRUSA_ACCOUNT_URL if set), then try again")
+	}
+	return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err),
+		kept+"try again later; if it keeps failing, run with --debug and report what it shows")
 }
 
 // loginFromGet logs in when get found no usable session. It takes the

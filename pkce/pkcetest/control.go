@@ -42,6 +42,7 @@ type faultJSON struct {
 	Status     int          `json:"status"`
 	RetryAfter jsonDuration `json:"retry_after"`
 	Garbage    bool         `json:"garbage"`
+	Body       string       `json:"body"`
 }
 
 func controlError(w http.ResponseWriter, status int, msg string) {
@@ -67,7 +68,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		}
 		f := Fault{
 			Count: fj.Count, Delay: time.Duration(fj.Delay), Status: fj.Status,
-			RetryAfter: time.Duration(fj.RetryAfter), Garbage: fj.Garbage,
+			RetryAfter: time.Duration(fj.RetryAfter), Garbage: fj.Garbage, Body: fj.Body,
 		}
 		switch fj.Scope {
 		case "", "all":

@@ -387,3 +387,18 @@ func TestNewValidates(t *testing.T) {
 		claims(t, s, tok.AccessToken)
 	})
 }
+
+func TestFaultBody(t *testing.T) {
+	srv, _ := newTestServer(t, Options{})
+	body := `{"access_token":"not-a-jwt","token_type":"Bearer"}`
+	srv.SetFault(Fault{Scope: TokenEndpoint, Body: body, Count: 1})
+	if r := hit(t, srv, "token"); r.status != 200 || r.body != body || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+		t.Fatalf("faulted token response: %d %q %q, want 200 with the fault's JSON body", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	if r := hit(t, srv, "token"); r.status != 200 || r.body == body {
+		t.Errorf("after Count ran out: %d %q, want a real token response", r.status, r.body)
+	}
+	if got := srv.Count(Faulted); got != 1 {
+		t.Errorf("Count(Faulted) = %d, want 1", got)
+	}
+}

@@ -219,6 +219,10 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		line := fmt.Sprintf("%d %s", f.Status, http.StatusText(f.Status))
 		fmt.Fprintf(w, "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", line, line)
 		return true
+	case f.Body != "":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, f.Body)
+		return true
 	case f.Garbage:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><title>Maintenance | Prusa Account</title></head>\n<body><h1>We'll be back soon</h1><p>Prusa Account is undergoing scheduled maintenance.</p></body></html>\n")

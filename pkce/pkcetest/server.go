@@ -229,6 +229,10 @@ type Fault struct {
 	// Garbage answers 200 OK with an HTML page instead of the real answer
 	// (on /o/token/: a body that is not JSON). Status takes precedence.
 	Garbage bool
+	// Body answers 200 OK with this body as application/json: a token
+	// response with fields missing, or with a token that is not a JWT.
+	// Status takes precedence; Body over Garbage.
+	Body string
 }
 
 func (f Fault) validate() error {
@@ -480,7 +484,7 @@ func (s *Server) SetFault(f Fault) {
 	}
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
-	if f.Delay == 0 && f.Status == 0 && !f.Garbage {
+	if f.Delay == 0 && f.Status == 0 && !f.Garbage && f.Body == "" {
 		s.fault = nil
 		return
 	}
