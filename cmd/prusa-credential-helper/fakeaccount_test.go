@@ -23,6 +23,10 @@ const (
 // servers holds each script's fake Prusa Account.
 var servers sync.Map // *testscript.TestScript -> *pkcetest.Server
 
+// serversByWork keeps each script's fake by $WORK after the script ends,
+// so that the secrets audit can ask it what it handed out.
+var serversByWork sync.Map // string -> *pkcetest.Server
+
 // cmdFakeAccount drives a fake Prusa Account from a script:
 //
 //	fakeaccount start [2fa]        start it (2fa: TOTP, and code 424242); PRUSA_ACCOUNT_URL points at it
@@ -46,6 +50,7 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		srv := pkcetest.NewServer(pkcetest.Options{AccessTTL: time.Hour, AllowTOTPReplay: true}, acct)
 		servers.Store(ts, srv)
+		serversByWork.Store(ts.Getenv("WORK"), srv)
 		ts.Defer(func() { srv.Close(); servers.Delete(ts) })
 		ts.Setenv("PRUSA_ACCOUNT_URL", srv.URL())
 		return

@@ -16,6 +16,9 @@ import (
 // exactly as git and docker do.
 func TestMain(m *testing.M) {
 	run := func() {
+		if log := os.Getenv(envAuditLog); log != "" {
+			os.Exit(runAudited(log))
+		}
 		os.Exit(cli.Run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ()))
 	}
 	testscript.Main(m, map[string]func(){
@@ -28,7 +31,12 @@ func TestMain(m *testing.M) {
 // TestScript runs the end-to-end scripts in testdata/script: one
 // behaviour per file.
 func TestScript(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	testscript.Run(t, scriptParams())
+}
+
+// scriptParams are the end-to-end scripts and their custom commands.
+func scriptParams() testscript.Params {
+	return testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
@@ -51,7 +59,7 @@ func TestScript(t *testing.T) {
 			}
 			return os.WriteFile(filepath.Join(env.WorkDir, "sdk", "prusa_tokens.json"), data, 0o600)
 		},
-	})
+	}
 }
 
 // cmdSetenvFile sets an environment variable to a file's content:

@@ -53,7 +53,7 @@ func (h *stressHome) tokensFile() string {
 }
 
 func (h *stressHome) credentialsFile() string {
-	return filepath.Join(h.dir, ".config", "prusa-credential-helper", "credentials.json")
+	return filepath.Join(filepath.Dir(h.tokensFile()), "credentials.json")
 }
 
 // writeSession stores tr as the session.
@@ -271,6 +271,8 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 			if err := checkCredentialsJSON(data); err != nil {
 				t.Fatalf("trial %d: after %s credentials.json does not parse: %v", trial, sig, err)
 			}
+		} else if trial > 10 {
+			t.Fatalf("trial %d: credentials.json was never written: %v", trial, err)
 		}
 		// The next process must not be blocked: it answers within the
 		// lock timeout, with the token or, when a SIGKILL fell between

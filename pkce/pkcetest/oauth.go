@@ -96,6 +96,7 @@ func (s *Server) issueLocked(f *family, clientID string, ttl time.Duration) Toke
 		})
 	}
 	s.refresh[refresh] = &refreshToken{family: f, clientID: clientID, expires: refreshExp}
+	s.issued = append(s.issued, access, refresh, id, f.sessionKey)
 	expiresIn := int64(ttl / time.Second)
 	if expiresIn < 0 {
 		expiresIn = 0

@@ -268,6 +268,7 @@ type Server struct {
 	codes    map[string]*authCode
 	refresh  map[string]*refreshToken
 	families map[string]*family
+	issued   []string // every token and session key handed out
 
 	countMu sync.Mutex
 	counts  map[RequestKind]int
@@ -510,6 +511,24 @@ func (s *Server) takeFault(token bool) (Fault, bool) {
 		}
 	}
 	return *f, true
+}
+
+// Secrets returns every secret the server has handed out: access, refresh
+// and id tokens and shared session keys, plus each account's password,
+// TOTP secret and fixed 2FA code. Tests use it to check that none of them
+// leaks into logs or error messages.
+func (s *Server) Secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]string(nil), s.issued...)
+	for _, a := range s.accounts {
+		for _, v := range []string{a.Password, a.TOTPSecret, a.OTPCode} {
+			if v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // Issue mints a fresh token set for the account with email, as a new login

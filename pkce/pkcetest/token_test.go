@@ -479,3 +479,21 @@ func TestTokenResponseRedacts(t *testing.T) {
 		}
 	}
 }
+
+func TestSecrets(t *testing.T) {
+	srv := NewServer(Options{}, Account{Email: "a@example.com", Password: "pw-123456", TOTPSecret: "JBSWY3DPEHPK3PXP"})
+	defer srv.Close()
+	tr, err := srv.Issue("a@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range srv.Secrets() {
+		got[s] = true
+	}
+	for _, want := range []string{tr.AccessToken, tr.RefreshToken, tr.IDToken, tr.SharedSessionKey, "pw-123456", "JBSWY3DPEHPK3PXP"} {
+		if !got[want] {
+			t.Errorf("Secrets() lacks a secret of %d bytes", len(want))
+		}
+	}
+}
