@@ -31,7 +31,8 @@ var serversByWork sync.Map // string -> *pkcetest.Server
 //
 //	fakeaccount start [2fa]        start it (2fa: TOTP, and code 424242); PRUSA_ACCOUNT_URL points at it
 //	fakeaccount session TTL        store a session whose access token lives TTL
-//	fakeaccount tokens TTL FILE    write a session with that TTL to FILE
+//	fakeaccount tokens TTL FILE [REFRESH_TTL]
+//	                               write a session with that TTL to FILE
 //	fakeaccount count KIND N       assert that N requests of KIND arrived
 //	fakeaccount revoke             end every session of the account
 //	fakeaccount fault STATUS [N]   answer the next N (0: all) token requests with STATUS
@@ -67,15 +68,20 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ttl, err := time.ParseDuration(args[1])
 		ts.Check(err)
-		tr, err := srv.IssueExpiring(scriptEmail, ttl)
-		ts.Check(err)
 		path := ts.MkAbs("home/.config/prusa-connect-sdk-client/tokens.json")
+		refreshTTL := pkcetest.DefaultRefreshTTL
 		if args[0] == "tokens" {
-			if len(args) != 3 {
-				ts.Fatalf("usage: fakeaccount tokens TTL FILE")
+			if len(args) != 3 && len(args) != 4 {
+				ts.Fatalf("usage: fakeaccount tokens TTL FILE [REFRESH_TTL]")
 			}
 			path = ts.MkAbs(args[2])
+			if len(args) == 4 {
+				refreshTTL, err = time.ParseDuration(args[3])
+				ts.Check(err)
+			}
 		}
+		tr, err := srv.IssueTTL(scriptEmail, ttl, refreshTTL)
+		ts.Check(err)
 		ts.Check(os.MkdirAll(filepath.Dir(path), 0o700))
 		ts.Check(os.WriteFile(path, tr.JSON(), 0o600))
 	case "count":

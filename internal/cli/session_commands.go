@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
 func (p *Program) sessionCommands() []*ucli.Command {
@@ -17,10 +21,14 @@ func (p *Program) sessionCommands() []*ucli.Command {
 		{
 			Name:  "login",
 			Usage: "log in to Prusa Account (prompts for email, password and 2FA code; or PRUSA_EMAIL, PRUSA_PASSWORD, PRUSA_OTP/PRUSA_TOTP_SECRET)",
+			Flags: []ucli.Flag{&ucli.BoolFlag{Name: "with-tokens", Usage: "store the token-set JSON read on stdin (exported by prusactl or a browser login) instead of logging in"}},
 			Action: func(c *ucli.Context) error {
 				s, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
+				}
+				if c.Bool("with-tokens") {
+					return p.importTokens(c, m)
 				}
 				in, err := p.credentials(c.Context, s)
 				if errors.Is(err, session.ErrCannotLogIn) {
@@ -109,6 +117,9 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					return enc.Encode(st)
 				}
 				p.printStatus(st)
+				if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
+					fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", roughDuration(st.RefreshExpiry.Sub(p.now())))
+				}
 				if !st.LoggedIn {
 					return exitError{1}
 				}
@@ -116,6 +127,38 @@ func (p *Program) sessionCommands() []*ucli.Command {
 			},
 		},
 	}
+}
+
+// maxTokenSet bounds what login --with-tokens reads; a token set is a few
+// kilobytes.
+const maxTokenSet = 1 << 20
+
+// importTokens stores the token set on stdin as the session.
+func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
+	if f, ok := p.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return hint.With(errors.New("login --with-tokens reads the token-set JSON on stdin"),
+			"pipe it in: prusactl's token file, e.g. "+Name+" login --with-tokens < prusa_tokens.json")
+	}
+	data, err := io.ReadAll(io.LimitReader(p.Stdin, maxTokenSet+1))
+	if err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	if len(data) > maxTokenSet {
+		return fmt.Errorf("the input is over %d bytes; a token set is a few kilobytes", maxTokenSet)
+	}
+	ts, err := pkce.ParseTokenSet(data)
+	if err != nil {
+		return hint.With(err, "pass the JSON object that prusactl writes (access_token, refresh_token, id_token, ...)")
+	}
+	if err := m.Import(c.Context, ts); err != nil {
+		return err
+	}
+	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
+	fmt.Fprintf(p.Stderr, "stored the session of %s in %s\n", st.Account, st.Backend)
+	if src := m.EnvSource(); src != session.SourceNone {
+		fmt.Fprintf(p.Stderr, "note: %s is set and wins over the stored session while it is\n", src)
+	}
+	return nil
 }
 
 func (p *Program) printStatus(st session.Status) {

@@ -41,6 +41,7 @@ func (p *Program) helper(s *settings) (*helper.Helper, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.RefreshExpiring = p.refreshNotice(s)
 	return &helper.Helper{Store: st, Session: m, Hosts: helper.NewHosts(s.accountURL), Now: p.Now}, nil
 }
 

@@ -80,6 +80,10 @@ type Manager struct {
 	Now func() time.Time
 	// Log receives debug messages; nil discards them. Never secrets.
 	Log *slog.Logger
+	// RefreshExpiring, when set, is called when Token hands out a token
+	// from a stored session whose refresh token expires within
+	// RefreshWarning: after that, only a new login helps.
+	RefreshExpiring func(expiry time.Time)
 
 	// env caches an environment session after its in-memory refresh.
 	env *pkce.TokenSet
@@ -125,11 +129,22 @@ func (m *Manager) getenv(k string) string {
 	return m.Getenv(k)
 }
 
+// RefreshWarning is how close to its refresh token's expiry a session is
+// reported as expiring.
+const RefreshWarning = 3 * 24 * time.Hour
+
 // Token returns an access token with at least MinTTL left.
 func (m *Manager) Token(ctx context.Context) (helper.Token, error) {
 	ts, err := m.valid(ctx)
 	if err != nil {
 		return helper.Token{}, err
+	}
+	if m.RefreshExpiring != nil {
+		if exp, err := ts.RefreshExpiry(); err == nil && exp.Sub(m.now()) < RefreshWarning {
+			if _, src, _ := m.fromEnv(); src == SourceNone {
+				m.RefreshExpiring(exp)
+			}
+		}
 	}
 	return tokenOf(ts), nil
 }
@@ -385,6 +400,26 @@ func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet
 	}
 	defer unlock()
 	return m.loginWith(ctx, in)
+}
+
+// Import stores ts, a token set made elsewhere (prusactl, a browser
+// login), as the session, replacing any other. It must hold a refresh
+// token that has not expired; an expired access token is fine, the next
+// Token refreshes it.
+func (m *Manager) Import(ctx context.Context, ts *pkce.TokenSet) error {
+	if err := ts.Validate(); err != nil {
+		return hint.With(err, "export a complete token set: access_token, refresh_token and id_token as Prusa Account returned them")
+	}
+	if exp, err := ts.RefreshExpiry(); err == nil && !exp.After(m.now()) {
+		return hint.With(fmt.Errorf("the refresh token expired at %s", exp.UTC().Format(time.RFC3339)),
+			"export a fresh token set, or log in: prusa-credential-helper login")
+	}
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return m.save(ts)
 }
 
 // Forget drops the stored access token if it is accessToken, so that the

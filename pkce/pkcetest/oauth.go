@@ -73,7 +73,7 @@ func (s *Server) newFamilyLocked(acct *account) *family {
 
 // issueLocked mints a token set in session f whose access and id tokens
 // last ttl, and registers its refresh token. s.mu must be held.
-func (s *Server) issueLocked(f *family, clientID string, ttl time.Duration) TokenResponse {
+func (s *Server) issueLocked(f *family, clientID string, ttl, refreshTTL time.Duration) TokenResponse {
 	now := s.now()
 	exp := now.Add(ttl).Unix()
 	a := f.acct
@@ -85,7 +85,7 @@ func (s *Server) issueLocked(f *family, clientID string, ttl time.Duration) Toke
 		JTI: randomString(32), Sub: a.Subject, Exp: exp, Aud: clientID, Iss: s.url,
 		User: userInfo{Email: a.Email, FirstName: a.FirstName, LastName: a.LastName, PublicName: a.PublicName},
 	})
-	refreshExp := now.Add(s.opts.RefreshTTL)
+	refreshExp := now.Add(refreshTTL)
 	var refresh string
 	if s.opts.OpaqueRefreshTokens {
 		refresh = randomString(30)
@@ -377,7 +377,7 @@ func (s *Server) grantCode(w http.ResponseWriter, form url.Values) {
 	}
 	f := s.newFamilyLocked(c.acct)
 	c.family = f.id
-	t := s.issueLocked(f, c.clientID, s.opts.AccessTTL)
+	t := s.issueLocked(f, c.clientID, s.opts.AccessTTL, s.opts.RefreshTTL)
 	s.mu.Unlock()
 	s.count(CodeGranted)
 	writeTokens(w, t)
@@ -418,7 +418,7 @@ func (s *Server) grantRefresh(w http.ResponseWriter, form url.Values) {
 		return
 	}
 	rt.used = true
-	t := s.issueLocked(rt.family, rt.clientID, s.opts.AccessTTL)
+	t := s.issueLocked(rt.family, rt.clientID, s.opts.AccessTTL, s.opts.RefreshTTL)
 	s.mu.Unlock()
 	s.count(RefreshGranted)
 	writeTokens(w, t)

@@ -542,13 +542,19 @@ func (s *Server) Issue(email string) (TokenResponse, error) {
 // or negative mints tokens that are already expired (expires_in 0). The
 // refresh token lasts Options.RefreshTTL either way.
 func (s *Server) IssueExpiring(email string, ttl time.Duration) (TokenResponse, error) {
+	return s.IssueTTL(email, ttl, s.opts.RefreshTTL)
+}
+
+// IssueTTL is IssueExpiring with a refresh token that lasts refreshTTL
+// instead of Options.RefreshTTL: a session near its end.
+func (s *Server) IssueTTL(email string, ttl, refreshTTL time.Duration) (TokenResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	acct := s.accounts[strings.ToLower(email)]
 	if acct == nil {
 		return TokenResponse{}, fmt.Errorf("pkcetest: no account %q", email)
 	}
-	return s.issueLocked(s.newFamilyLocked(acct), s.opts.ClientID, ttl), nil
+	return s.issueLocked(s.newFamilyLocked(acct), s.opts.ClientID, ttl, refreshTTL), nil
 }
 
 // Revoke ends every session of the account with email: its refresh tokens

@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
+)
+
+// noticeFile remembers which refresh-token expiry the user was last warned
+// about, so that an interactive get warns once per session, not on every
+// git operation. It holds a time, never a token.
+const noticeFile = "refresh-expiry-notice"
+
+// refreshNotice warns, once per session and only when someone is at a
+// terminal to read it, that the refresh token expires soon: after that,
+// get can no longer refresh and only a new login helps.
+func (p *Program) refreshNotice(s *settings) func(time.Time) {
+	return func(exp time.Time) {
+		if s.nonInteractive {
+			return
+		}
+		t, err := p.terminal()
+		if err != nil {
+			return // a script or CI job: nobody to tell
+		}
+		t.Close()
+		if !p.firstNotice(exp) {
+			return
+		}
+		fmt.Fprintf(p.Stderr, "%s: warning: the Prusa session ends in %s (%s); log in again before then: %s login\n",
+			Name, roughDuration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name)
+	}
+}
+
+// firstNotice records exp as warned about and reports whether it was not
+// already.
+func (p *Program) firstNotice(exp time.Time) bool {
+	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+	if err != nil {
+		return true
+	}
+	path := filepath.Join(opts.Dir, noticeFile)
+	stamp := strconv.FormatInt(exp.Unix(), 10)
+	if data, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(data)) == stamp {
+		return false
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err == nil {
+		_ = os.WriteFile(path, []byte(stamp+"\n"), 0o600)
+	}
+	return true
+}
+
+// roughDuration says how long d is in the largest whole unit that fits.
+func roughDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	case d > 0:
+		return d.Round(time.Second).String()
+	}
+	return "no time"
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRefreshNotice(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(30 * time.Hour)
+	newProgram := func(t *testing.T, tty bool) (*Program, *strings.Builder) {
+		dir := t.TempDir()
+		var stderr strings.Builder
+		p := &Program{
+			Stderr: &stderr,
+			Getenv: func(k string) string {
+				switch k {
+				case "HOME":
+					return dir
+				case "XDG_CONFIG_HOME":
+					return dir + "/.config"
+				}
+				return ""
+			},
+			GOOS: "linux",
+			Now:  func() time.Time { return now },
+			Terminal: func() (Terminal, error) {
+				if !tty {
+					return nil, errNoTerminal
+				}
+				return fakeTerminal{}, nil
+			},
+		}
+		return p, &stderr
+	}
+	t.Run("no terminal", func(t *testing.T) {
+		p, stderr := newProgram(t, false)
+		p.refreshNotice(&settings{})(exp)
+		if stderr.Len() != 0 {
+			t.Errorf("without a terminal the notice printed %q", stderr)
+		}
+	})
+	t.Run("non-interactive", func(t *testing.T) {
+		p, stderr := newProgram(t, true)
+		p.refreshNotice(&settings{nonInteractive: true})(exp)
+		if stderr.Len() != 0 {
+			t.Errorf("a non-interactive run printed %q", stderr)
+		}
+	})
+	t.Run("once per expiry", func(t *testing.T) {
+		p, stderr := newProgram(t, true)
+		notice := p.refreshNotice(&settings{})
+		notice(exp)
+		if want := "warning: the Prusa session ends in 30 hours (2026-11-27T18:00:00Z)"; !strings.Contains(stderr.String(), want) {
+			t.Fatalf("notice = %q, want it to contain %q", stderr, want)
+		}
+		stderr.Reset()
+		notice(exp)
+		if stderr.Len() != 0 {
+			t.Errorf("the same session warned twice: %q", stderr)
+		}
+		notice(exp.Add(-time.Hour))
+		if stderr.Len() == 0 {
+			t.Error("a new session near its end did not warn")
+		}
+	})
+}
+
+type fakeTerminal struct{}
+
+func (fakeTerminal) Prompt(string) (string, error)       { return "", errors.New("no input") }
+func (fakeTerminal) PromptSecret(string) (string, error) { return "", errors.New("no input") }
+func (fakeTerminal) Close() error                        { return nil }
+
+func TestRoughDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		72 * time.Hour:   "3 days",
+		49 * time.Hour:   "2 days",
+		30 * time.Hour:   "30 hours",
+		90 * time.Minute: "90 minutes",
+		90 * time.Second: "1m30s",
+		-time.Second:     "no time",
+	} {
+		if got := roughDuration(d); got != want {
+			t.Errorf("roughDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
