@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/memory"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce/pkcetest"
 )
@@ -364,5 +367,39 @@ func TestStatus(t *testing.T) {
 		if strings.Contains(string(data), secret) {
 			t.Errorf("status JSON shows a token: %s", data)
 		}
+	}
+}
+
+// A process that holds the session lock and hangs makes a refresh fail
+// after LockTimeout with an error that names the lock, and the stored
+// session is left as it was.
+func TestLockWaitIsBounded(t *testing.T) {
+	f := newFixture(t)
+	tr := f.storeIssued(t, -time.Minute)
+	m := f.manager(t.TempDir())
+	m.LockTimeout = 200 * time.Millisecond
+	hung := flock.New(m.LockFile)
+	if err := hung.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Unlock()
+
+	start := time.Now()
+	_, err := m.Token(context.Background())
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "held the session lock "+m.LockFile) {
+		t.Fatalf("Token with the lock held elsewhere: %v, want an error naming the lock", err)
+	}
+	if hint.Of(err) == "" {
+		t.Errorf("error %q has no hint", err)
+	}
+	if took > 5*time.Second {
+		t.Errorf("waited %v for a lock bounded at %v", took, m.LockTimeout)
+	}
+	if got, _ := f.store.Get(backends.SessionKey); got != string(tr.JSON()) {
+		t.Error("the stored session changed")
+	}
+	if n := f.srv.Count(pkcetest.TokenRefresh); n != 0 {
+		t.Errorf("%d refreshes without the lock", n)
 	}
 }
