@@ -43,6 +43,8 @@ func scriptParams() testscript.Params {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"fakeaccount": cmdFakeAccount,
 			"setenvfile":  cmdSetenvFile,
+			"dateserver":  cmdDateServer,
+			"lookpath":    cmdLookPath,
 		},
 		Setup: func(env *testscript.Env) error {
 			// A fresh, private config directory per script.

@@ -20,23 +20,13 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 		code = 2
 		return hint.With(err, "run '"+Name+" --help' for usage")
 	}
-	app := &ucli.App{
-		Name:                 Name,
-		Usage:                "Prusa Connect credentials for git, docker and scripts",
-		Version:              Version(),
-		Reader:               p.Stdin,
-		Writer:               p.Stdout,
-		ErrWriter:            p.Stderr,
-		HideHelpCommand:      true,
-		EnableBashCompletion: true,
-		Flags:                p.cliFlags(),
-		OnUsageError:         usageError,
-		ExitErrHandler:       func(*ucli.Context, error) {}, // we choose the exit status
-		CommandNotFound: func(c *ucli.Context, name string) {
-			code = 2
-			p.fail(hint.With(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
-		},
-		Commands: p.allCommands(),
+	app := p.App() // the definition the man page and completions come from
+	app.Reader, app.Writer, app.ErrWriter = p.Stdin, p.Stdout, p.Stderr
+	app.OnUsageError = usageError
+	app.ExitErrHandler = func(*ucli.Context, error) {} // we choose the exit status
+	app.CommandNotFound = func(c *ucli.Context, name string) {
+		code = 2
+		p.fail(hint.With(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = usageError

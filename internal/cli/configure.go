@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+)
+
+func gitScopeFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.BoolFlag{Name: "global", Usage: "the global git config, ~/.gitconfig (the default)"},
+		&ucli.BoolFlag{Name: "local", Usage: "the config of the repository in the current directory"},
+		&ucli.StringFlag{Name: "file", Usage: "the git config file at `PATH`"},
+	}
+}
+
+func linkFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "link-dir", Usage: "install the protocol name's link in `DIR` (default: beside this binary, unless PATH already finds it)"},
+		&ucli.BoolFlag{Name: "force", Usage: "replace a file of the link's name that is not this binary"},
+	}
+}
+
+func (p *Program) configureCommand() *ucli.Command {
+	return p.withSubcommandUsage(&ucli.Command{
+		Name:  "configure",
+		Usage: "set git or docker up to use this helper for the Prusa hosts",
+		Subcommands: []*ucli.Command{
+			{
+				Name:  "git",
+				Usage: "add the helper, after an empty reset entry, for each Prusa host to a git config, and install git-credential-prusa",
+				Description: "Writes, with git config, for https://connect.prusa3d.com and https://account.prusa3d.com:\n\n" +
+					"    [credential \"https://connect.prusa3d.com\"]\n        helper =\n        helper = prusa\n\n" +
+					"The empty entry resets the helper list for that URL, so no other helper answers for it or stores its tokens. " +
+					"Running it again changes nothing; 'unconfigure git' removes exactly these entries.",
+				ArgsUsage:       " ",
+				HideHelpCommand: true,
+				Flags:           append(gitScopeFlags(), linkFlags()...),
+				Action:          func(c *ucli.Context) error { return p.configureGit(c, true) },
+			},
+			{
+				Name:  "docker",
+				Usage: "add credHelpers entries \"HOST\": \"prusa\" to docker's config.json ($DOCKER_CONFIG or ~/.docker), and install docker-credential-prusa",
+				Description: "Every other key and value of config.json is kept; the file is replaced atomically and keeps its mode. " +
+					"A file that is not valid JSON is left untouched. Running it again changes nothing.",
+				ArgsUsage:       " ",
+				HideHelpCommand: true,
+				Flags:           linkFlags(),
+				Action:          func(c *ucli.Context) error { return p.configureDocker(c, true) },
+			},
+		},
+	})
+}
+
+func (p *Program) unconfigureCommand() *ucli.Command {
+	return p.withSubcommandUsage(&ucli.Command{
+		Name:  "unconfigure",
+		Usage: "remove what configure added to git's or docker's configuration",
+		Subcommands: []*ucli.Command{
+			{
+				Name:            "git",
+				Usage:           "remove the prusa helper entries of the Prusa hosts, and their reset entries, from a git config; other helpers stay",
+				ArgsUsage:       " ",
+				HideHelpCommand: true,
+				Flags:           gitScopeFlags(),
+				Action:          func(c *ucli.Context) error { return p.configureGit(c, false) },
+			},
+			{
+				Name:            "docker",
+				Usage:           "remove the credHelpers entries of the Prusa hosts whose value is \"prusa\" from docker's config.json",
+				ArgsUsage:       " ",
+				HideHelpCommand: true,
+				Action:          func(c *ucli.Context) error { return p.configureDocker(c, false) },
+			},
+		},
+	})
+}
+
+// gitScope reads --global, --local and --file; at most one may be given.
+func gitScope(c *ucli.Context) ([]string, error) {
+	var scopes [][]string
+	if c.Bool("global") {
+		scopes = append(scopes, configure.GlobalScope)
+	}
+	if c.Bool("local") {
+		scopes = append(scopes, configure.LocalScope)
+	}
+	if c.IsSet("file") {
+		if c.String("file") == "" {
+			return nil, errors.New("--file needs a path")
+		}
+		scopes = append(scopes, configure.FileScope(c.String("file")))
+	}
+	switch len(scopes) {
+	case 0:
+		return configure.GlobalScope, nil
+	case 1:
+		return scopes[0], nil
+	}
+	return nil, errors.New("give only one of --global, --local and --file")
+}
+
+func (p *Program) configureGit(c *ucli.Context, add bool) error {
+	scope, err := gitScope(c)
+	if err != nil {
+		return p.subcommandUsageError(c, err, true)
+	}
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		return err
+	}
+	g := &configure.Git{Scope: scope, Hosts: configure.Hosts(s.accountURL)}
+	s.log.Debug("git config", "add", add, "scope", strings.Join(scope, " "), "hosts", strings.Join(g.Hosts, " "))
+	var res configure.GitResult
+	if add {
+		res, err = g.Configure(c.Context)
+	} else {
+		res, err = g.Unconfigure(c.Context)
+	}
+	if err != nil {
+		return err
+	}
+	where := res.File
+	if where == "" {
+		where = "the " + strings.TrimPrefix(scope[0], "--") + " git config"
+		if scope[0] == "--file" {
+			where = scope[1]
+		}
+	}
+	for _, h := range res.Changed {
+		if add {
+			fmt.Fprintf(p.Stderr, "git: https://%s now uses prusa, after an empty reset entry (%s)\n", h, where)
+		} else {
+			fmt.Fprintf(p.Stderr, "git: removed prusa for https://%s (%s)\n", h, where)
+		}
+	}
+	for _, h := range res.Unchanged {
+		if add {
+			fmt.Fprintf(p.Stderr, "git: https://%s already uses prusa (%s); nothing changed\n", h, where)
+		} else {
+			fmt.Fprintf(p.Stderr, "git: https://%s has no prusa entry in %s; nothing to remove\n", h, where)
+		}
+	}
+	if !add {
+		return nil
+	}
+	return p.installLink(c, configure.GitLinkName, "git")
+}
+
+func (p *Program) configureDocker(c *ucli.Context, add bool) error {
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		return err
+	}
+	path, err := configure.DockerConfigPath(p.Getenv, p.goos())
+	if err != nil {
+		return hint.With(err, "set DOCKER_CONFIG to docker's config directory")
+	}
+	d := &configure.Docker{Path: path, Hosts: configure.Hosts(s.accountURL)}
+	s.log.Debug("docker config", "add", add, "path", path, "hosts", strings.Join(d.Hosts, " "))
+	var res configure.DockerResult
+	if add {
+		res, err = d.Configure()
+	} else {
+		res, err = d.Unconfigure()
+	}
+	if err != nil {
+		return err
+	}
+	for _, h := range res.Changed {
+		if add {
+			fmt.Fprintf(p.Stderr, "docker: %s now uses prusa (%s)\n", h, path)
+		} else {
+			fmt.Fprintf(p.Stderr, "docker: removed prusa for %s (%s)\n", h, path)
+		}
+	}
+	for _, h := range res.Unchanged {
+		if add {
+			fmt.Fprintf(p.Stderr, "docker: %s already uses prusa (%s); nothing changed\n", h, path)
+		} else {
+			fmt.Fprintf(p.Stderr, "docker: %s has no prusa entry in %s; nothing to remove\n", h, path)
+		}
+	}
+	if !add {
+		return nil
+	}
+	return p.installLink(c, configure.DockerLinkName, "docker")
+}
+
+// installLink installs a protocol name and says where it is and whether
+// the tool will find it on PATH.
+func (p *Program) installLink(c *ucli.Context, name, tool string) error {
+	l := &configure.Linker{Getenv: p.Getenv, Dir: c.String("link-dir"), Force: c.Bool("force")}
+	res, err := l.Install(name)
+	if err != nil {
+		p.fail(err)
+		return exitError{1}
+	}
+	onPath := ""
+	if res.DirOnPath {
+		onPath = ", on PATH"
+	}
+	switch res.State {
+	case configure.LinkOnPath:
+		fmt.Fprintf(p.Stderr, "%s: %s is this binary and on PATH\n", name, res.Path)
+	case configure.LinkPresent:
+		fmt.Fprintf(p.Stderr, "%s: already installed at %s%s\n", name, res.Path, onPath)
+	case configure.LinkCreated:
+		fmt.Fprintf(p.Stderr, "%s: installed at %s (%s)%s\n", name, res.Path, res.How, onPath)
+	}
+	if res.Shadowed != "" {
+		fmt.Fprintf(p.Stderr, "note: PATH finds another %s first: %s, which is not this binary\n", name, res.Shadowed)
+		fmt.Fprintf(p.Stderr, "hint: remove it, or put %s before it on PATH\n", filepath.Dir(res.Path))
+	}
+	if !res.DirOnPath {
+		dir := filepath.Dir(res.Path)
+		fmt.Fprintf(p.Stderr, "note: %s is not on PATH, so %s will not find %s\n", dir, tool, name)
+		if p.goos() == "windows" {
+			fmt.Fprintf(p.Stderr, "hint: add %s to your Path (Settings > System > About > Advanced system settings > Environment Variables)\n", dir)
+		} else {
+			fmt.Fprintf(p.Stderr, "hint: add it to PATH in your shell profile: export PATH=\"%s%c$PATH\"\n", dir, os.PathListSeparator)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/doctor"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
+)
+
+func (p *Program) doctorCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:            "doctor",
+		Usage:           "check the set-up and explain what is wrong; exit status 1 when a check fails",
+		ArgsUsage:       " ",
+		HideHelpCommand: true,
+		Description: "Checks, one line each, ok, warn or fail, with a hint for what is not ok: " +
+			"the three names on PATH and that they are this binary; git's version and the helper chain git builds " +
+			"for https://connect.prusa3d.com (a missing reset, another helper before or after prusa that would " +
+			"store the tokens, prusa missing); docker's credHelpers; the backend; the session and the expiry of " +
+			"its tokens; the clock against Prusa Account's Date header (offline is a warning); the permissions of " +
+			"the files that hold secrets. It never prints a token and never refreshes the session.\n\n" +
+			"Exit status: 0 when no check fails (warnings included), 1 when at least one fails, 2 for a usage error.",
+		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print a JSON array of {check, status, message, hint}"}},
+		Action: func(c *ucli.Context) error {
+			d, log, err := p.doctor(c)
+			if err != nil {
+				return err
+			}
+			findings := d.Run(c.Context)
+			for _, f := range findings {
+				log.Debug("doctor", "check", f.Check, "status", f.Status)
+			}
+			if c.Bool("json") {
+				err = doctor.PrintJSON(p.Stdout, findings)
+			} else {
+				err = doctor.Print(p.Stdout, findings)
+			}
+			if err != nil {
+				return err
+			}
+			if code := doctor.ExitCode(findings); code != 0 {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+}
+
+// doctor wires the checks to what this run would use: the same settings,
+// backend and session as get.
+func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) {
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &doctor.Doctor{
+		Getenv:     p.Getenv,
+		GOOS:       p.goos(),
+		Executable: os.Executable,
+		Git:        configure.ExecGit,
+		HTTPClient: p.HTTPClient,
+		Now:        p.Now,
+		AccountURL: s.accountURL,
+		Hosts:      configure.Hosts(s.accountURL),
+	}
+	name := s.backend
+	if name == "" {
+		name = registry.Default
+	}
+	st, err := p.store(s)
+	if err != nil {
+		d.Backend.Err = err
+		st = unopenedStore{err}
+	} else {
+		d.Backend.Store = st
+	}
+	if fs, ok := st.(*file.Store); ok {
+		d.Backend.Dir = filepath.Dir(fs.CredentialsFile())
+		d.PrivateFiles = []doctor.PrivateFile{
+			{Check: "file/session", Path: fs.TokensFile()},
+			{Check: "file/credentials", Path: fs.CredentialsFile()},
+		}
+	}
+	m, err := p.session(s, st)
+	if err != nil {
+		d.Backend.Name = name
+		d.Session = func() (session.Status, error) { return session.Status{}, err }
+	} else {
+		// The name status shows, e.g. "file (/home/m/.config/.../tokens.json)".
+		d.Backend.Name = m.Backend
+		d.Session = m.Status
+	}
+	return d, s.log, nil
+}
+
+// unopenedStore stands for a backend that could not be opened: every call
+// fails with the reason, so that a session from the environment can still
+// be described.
+type unopenedStore struct{ err error }
+
+func (u unopenedStore) Get(string) (string, error)    { return "", u.err }
+func (u unopenedStore) Put(string, string) error      { return u.err }
+func (u unopenedStore) Delete(string) error           { return u.err }
+func (u unopenedStore) List(string) ([]string, error) { return nil, u.err }

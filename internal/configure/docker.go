@@ -1,0 +1,367 @@
+package configure
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// DockerConfigPath returns docker's config.json: in $DOCKER_CONFIG when it
+// is set, else in .docker in the home directory (%USERPROFILE% on
+// Windows), as the docker CLI finds it.
+func DockerConfigPath(getenv func(string) string, goos string) (string, error) {
+	if dir := getenv("DOCKER_CONFIG"); dir != "" {
+		return filepath.Join(dir, "config.json"), nil
+	}
+	homeVar := "HOME"
+	if goos == "windows" {
+		homeVar = "USERPROFILE"
+	}
+	home := getenv(homeVar)
+	if home == "" {
+		return "", fmt.Errorf("cannot find docker's config.json: neither $DOCKER_CONFIG nor $%s is set", homeVar)
+	}
+	return filepath.Join(home, ".docker", "config.json"), nil
+}
+
+// Docker edits the "credHelpers" of docker's config.json.
+type Docker struct {
+	// Path is config.json; see DockerConfigPath.
+	Path string
+	// Hosts are the Prusa hosts; see Hosts.
+	Hosts []string
+}
+
+// DockerResult says what Configure or Unconfigure did.
+type DockerResult struct {
+	// Changed are the hosts whose entries were added or removed;
+	// Unchanged the ones that were already as wanted.
+	Changed, Unchanged []string
+}
+
+// InvalidConfigError reports a config.json that cannot be edited safely.
+// The file is left as it is.
+type InvalidConfigError struct {
+	Path string
+	Err  error
+}
+
+func (e *InvalidConfigError) Error() string {
+	return fmt.Sprintf("%s: %v; it was left untouched", e.Path, e.Err)
+}
+
+func (e *InvalidConfigError) Unwrap() error { return e.Err }
+
+// Hint names the fix.
+func (e *InvalidConfigError) Hint() string {
+	return "fix the file (docker cannot read it either) or move it aside, then run the command again"
+}
+
+// ConflictError reports a Prusa host that docker's config gives to
+// another helper. Nothing is written.
+type ConflictError struct {
+	Path      string
+	Conflicts []string // `"host": "helper"`
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s: credHelpers already gives Prusa hosts to other helpers: %s; it was left untouched", e.Path, strings.Join(e.Conflicts, ", "))
+}
+
+// Hint names the fix.
+func (e *ConflictError) Hint() string {
+	return "remove those entries from credHelpers (or set them to \"" + HelperName + "\"), then run the command again"
+}
+
+// Configure adds "credHelpers": {"<host>": "prusa"} for each host that
+// lacks it. Every other key and value is kept, in order; the file is
+// rewritten with docker's own indentation only when something changes,
+// and atomically: a new file is written beside it and renamed over it,
+// with the old file's mode (0600 for a new file, in a 0700 directory).
+func (d *Docker) Configure() (DockerResult, error) {
+	var res DockerResult
+	doc, helpers, err := d.load()
+	if err != nil {
+		return res, err
+	}
+	var conflicts []string
+	for _, host := range d.Hosts {
+		i := helpers.index(host)
+		if i < 0 {
+			helpers = append(helpers, member{key: host, value: json.RawMessage(`"` + HelperName + `"`)})
+			res.Changed = append(res.Changed, host)
+			continue
+		}
+		var v any
+		json.Unmarshal(helpers[i].value, &v)
+		if v == HelperName {
+			res.Unchanged = append(res.Unchanged, host)
+			continue
+		}
+		conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, compact(helpers[i].value)))
+	}
+	if len(conflicts) > 0 {
+		return DockerResult{}, &ConflictError{Path: d.Path, Conflicts: conflicts}
+	}
+	if len(res.Changed) == 0 {
+		return res, nil
+	}
+	return res, d.save(doc, helpers)
+}
+
+// Unconfigure removes the credHelpers entries of the hosts whose value is
+// "prusa", and credHelpers itself when that leaves it empty. Everything
+// else is kept.
+func (d *Docker) Unconfigure() (DockerResult, error) {
+	var res DockerResult
+	if _, err := os.Stat(d.Path); errors.Is(err, fs.ErrNotExist) {
+		res.Unchanged = append(res.Unchanged, d.Hosts...)
+		return res, nil
+	}
+	doc, helpers, err := d.load()
+	if err != nil {
+		return res, err
+	}
+	for _, host := range d.Hosts {
+		i := helpers.index(host)
+		var v any
+		if i >= 0 {
+			json.Unmarshal(helpers[i].value, &v)
+		}
+		if v != HelperName {
+			res.Unchanged = append(res.Unchanged, host)
+			continue
+		}
+		helpers = append(helpers[:i], helpers[i+1:]...)
+		res.Changed = append(res.Changed, host)
+	}
+	if len(res.Changed) == 0 {
+		return res, nil
+	}
+	return res, d.save(doc, helpers)
+}
+
+// DockerHelpers reads the credHelpers of config.json at path: host to
+// helper name (entries whose value is not a string are left out). A
+// missing file has none.
+func DockerHelpers(path string) (map[string]string, error) {
+	d := &Docker{Path: path}
+	_, helpers, err := d.load()
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, h := range helpers {
+		var s string
+		if json.Unmarshal(h.value, &s) == nil {
+			m[h.key] = s
+		}
+	}
+	return m, nil
+}
+
+// load reads config.json as an ordered object and its credHelpers. A
+// missing or blank file is an empty object, as docker reads it.
+func (d *Docker) load() (object, object, error) {
+	data, err := os.ReadFile(d.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, nil
+	}
+	doc, err := decodeObject(data)
+	if err != nil {
+		return nil, nil, &InvalidConfigError{Path: d.Path, Err: err}
+	}
+	var raw json.RawMessage
+	switch n := doc.count("credHelpers"); {
+	case n > 1:
+		return nil, nil, &InvalidConfigError{Path: d.Path, Err: errors.New(`"credHelpers" appears more than once`)}
+	case n == 1:
+		raw = doc[doc.index("credHelpers")].value
+	}
+	if raw == nil || string(bytes.TrimSpace(raw)) == "null" {
+		return doc, nil, nil
+	}
+	helpers, err := decodeObject(raw)
+	if err != nil {
+		return nil, nil, &InvalidConfigError{Path: d.Path, Err: fmt.Errorf(`"credHelpers": %w`, err)}
+	}
+	return doc, helpers, nil
+}
+
+// save writes doc with helpers as its credHelpers (none: no credHelpers).
+func (d *Docker) save(doc, helpers object) error {
+	i := doc.index("credHelpers")
+	switch {
+	case len(helpers) == 0 && i >= 0:
+		doc = append(doc[:i], doc[i+1:]...)
+	case len(helpers) > 0:
+		raw, err := helpers.encode()
+		if err != nil {
+			return err
+		}
+		if i >= 0 {
+			doc[i].value = raw
+		} else {
+			doc = append(doc, member{key: "credHelpers", value: raw})
+		}
+	}
+	raw, err := doc.encode()
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "\t"); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	return writeFileAtomic(d.Path, out.Bytes())
+}
+
+// member is one key and its value, as written.
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// object is a JSON object that keeps its keys in order and its values as
+// written.
+type object []member
+
+func (o object) index(key string) int {
+	for i, m := range o {
+		if m.key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func (o object) count(key string) int {
+	n := 0
+	for _, m := range o {
+		if m.key == key {
+			n++
+		}
+	}
+	return n
+}
+
+// decodeObject reads a JSON object, keeping the order of its keys and
+// each value as written.
+func decodeObject(data []byte) (object, error) {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, errors.New("not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	o := object{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		o = append(o, member{key: key, value: raw})
+	}
+	if _, err := dec.Token(); err != nil { // }
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not valid JSON: data after the object")
+	}
+	return o, nil
+}
+
+// encode writes the object compactly, values as they were written.
+func (o object) encode() (json.RawMessage, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		var k bytes.Buffer
+		enc := json.NewEncoder(&k)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(m.key); err != nil {
+			return nil, err
+		}
+		b.Write(bytes.TrimSuffix(k.Bytes(), []byte("\n")))
+		b.WriteByte(':')
+		b.Write(m.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// writeFileAtomic replaces path with data: a temporary file in the same
+// directory, with path's mode (0600 for a new file), flushed and renamed
+// over it. A symbolic link at path is followed, so a config file kept
+// elsewhere (dotfiles) stays where it is. A new directory is 0700.
+func writeFileAtomic(path string, data []byte) (err error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	mode := fs.FileMode(0o600)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

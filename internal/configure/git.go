@@ -1,0 +1,346 @@
+package configure
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+)
+
+// Runner runs git with args and returns what it printed on standard
+// output. When git runs and fails the error is a *GitError; when it cannot
+// start, the error of starting it (wrapping exec.ErrNotFound when git is
+// not installed). Arguments are never secrets.
+type Runner func(ctx context.Context, args ...string) ([]byte, error)
+
+// GitError is git exiting with a non-zero status.
+type GitError struct {
+	Args   []string
+	Code   int
+	Stderr string
+}
+
+func (e *GitError) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if msg == "" {
+		msg = fmt.Sprintf("exit status %d", e.Code)
+	}
+	args := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		args[i] = a
+		if a == "" || strings.ContainsAny(a, " \t\"'") {
+			args[i] = fmt.Sprintf("%q", a)
+		}
+	}
+	return fmt.Sprintf("git %s: %s", strings.Join(args, " "), msg)
+}
+
+// ExecGit runs the git on PATH, in the current directory, with the
+// process's environment.
+func ExecGit(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: stderr.String()}
+	}
+	if errors.Is(err, exec.ErrNotFound) {
+		return nil, hint.With(fmt.Errorf("git is not installed: %w", err), "install git, or add it to PATH")
+	}
+	return out, err
+}
+
+// Git scopes: the config file that Configure and Unconfigure edit.
+var (
+	GlobalScope = []string{"--global"}
+	LocalScope  = []string{"--local"}
+)
+
+// FileScope is the git config file at path.
+func FileScope(path string) []string { return []string{"--file", path} }
+
+// Git edits the credential helper entries of the Prusa hosts in one git
+// config file.
+type Git struct {
+	// Run runs git; nil means ExecGit.
+	Run Runner
+	// Scope chooses the file: GlobalScope (nil means it), LocalScope or
+	// FileScope(path).
+	Scope []string
+	// Hosts are the Prusa hosts; see Hosts.
+	Hosts []string
+}
+
+// GitResult says what Configure or Unconfigure did.
+type GitResult struct {
+	// Changed are the hosts whose entries were written or removed;
+	// Unchanged the ones that were already as wanted.
+	Changed, Unchanged []string
+	// File is the config file as git names it, "" when git could not
+	// say (nothing of ours was there).
+	File string
+}
+
+// GitKey is the multi-valued config key that holds the helpers git uses
+// for https://host.
+func GitKey(host string) string { return "credential.https://" + host + ".helper" }
+
+// IsOurs reports whether a credential.helper value runs this helper as
+// configure writes it: "prusa", with or without options after it.
+func IsOurs(value string) bool {
+	return value == HelperName || strings.HasPrefix(value, HelperName+" ")
+}
+
+// oursRegexp matches IsOurs values, for git config's value patterns
+// (POSIX extended regular expressions).
+const oursRegexp = "^" + HelperName + "( .*)?$"
+
+// gitOp is one git config invocation of a plan, without the scope.
+type gitOp []string
+
+// Configure makes each host's helper list start with the empty reset
+// entry and then "prusa":
+//
+//	[credential "https://connect.prusa3d.com"]
+//		helper =
+//		helper = prusa
+//
+// A host whose list already starts that way is left alone, whatever
+// follows (doctor reports helpers after ours). A list that holds only
+// resets and prusa entries in another shape is rewritten. A list that
+// holds other helpers is an error, and then nothing is written for any
+// host: putting the reset before them would silently disable them.
+func (g *Git) Configure(ctx context.Context) (GitResult, error) {
+	var res GitResult
+	plans := map[string][]gitOp{}
+	for _, host := range g.Hosts {
+		key := GitKey(host)
+		vals, err := g.values(ctx, key)
+		if err != nil {
+			return res, err
+		}
+		ops, err := planConfigure(key, vals)
+		if err != nil {
+			return res, hint.With(fmt.Errorf("%s in %s: %w", key, g.describe(ctx, key), err),
+				fmt.Sprintf("remove the other helpers for this URL (git config %s --unset-all %s), or scope them to other hosts; then run configure again", g.scopeArgs(), key))
+		}
+		plans[host] = ops
+	}
+	for _, host := range g.Hosts {
+		ops := plans[host]
+		if len(ops) == 0 {
+			res.Unchanged = append(res.Unchanged, host)
+			continue
+		}
+		if err := g.apply(ctx, ops); err != nil {
+			return res, err
+		}
+		res.Changed = append(res.Changed, host)
+	}
+	if len(g.Hosts) > 0 {
+		res.File = g.origin(ctx, GitKey(g.Hosts[0]))
+	}
+	return res, nil
+}
+
+// planConfigure returns the git config invocations that turn vals, the
+// helper list of key, into one that starts with the reset and prusa.
+func planConfigure(key string, vals []string) ([]gitOp, error) {
+	if configured(vals) {
+		return nil, nil
+	}
+	ours := HelperName
+	var others []string
+	found := false
+	for _, v := range vals {
+		switch {
+		case v == "":
+		case IsOurs(v):
+			if !found {
+				ours, found = v, true
+			}
+		default:
+			others = append(others, fmt.Sprintf("%q", v))
+		}
+	}
+	if len(others) > 0 {
+		return nil, fmt.Errorf("already lists other helpers (%s)", strings.Join(others, ", "))
+	}
+	var ops []gitOp
+	if len(vals) > 0 {
+		ops = append(ops, gitOp{"--unset-all", key})
+	}
+	return append(ops, gitOp{"--add", key, ""}, gitOp{"--add", key, ours}), nil
+}
+
+// configured reports whether a helper list starts with the reset and
+// prusa, and nothing after them resets it again.
+func configured(vals []string) bool {
+	if len(vals) < 2 || vals[0] != "" || !IsOurs(vals[1]) {
+		return false
+	}
+	for _, v := range vals[2:] {
+		if v == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Unconfigure removes what Configure adds: every prusa entry of each
+// host's helper list and the reset entry right before each one. Other
+// helpers, and resets that belong to them, stay. git removes a section
+// that this leaves empty.
+func (g *Git) Unconfigure(ctx context.Context) (GitResult, error) {
+	var res GitResult
+	for _, host := range g.Hosts {
+		key := GitKey(host)
+		vals, err := g.values(ctx, key)
+		if err != nil {
+			return res, err
+		}
+		ops := planUnconfigure(key, vals)
+		if len(ops) == 0 {
+			res.Unchanged = append(res.Unchanged, host)
+			continue
+		}
+		if res.File == "" {
+			res.File = g.origin(ctx, key)
+		}
+		if err := g.apply(ctx, ops); err != nil {
+			return res, err
+		}
+		res.Changed = append(res.Changed, host)
+	}
+	return res, nil
+}
+
+// planUnconfigure returns the git config invocations that remove our
+// entries from vals, the helper list of key. When every reset in the list
+// is one of ours, value patterns remove exactly our lines; otherwise the
+// list is rewritten without them, in the same order.
+func planUnconfigure(key string, vals []string) []gitOp {
+	remove := make([]bool, len(vals))
+	removed, resets, ourResets := 0, 0, 0
+	for i, v := range vals {
+		if v == "" {
+			resets++
+		}
+		if !IsOurs(v) {
+			continue
+		}
+		remove[i] = true
+		removed++
+		if i > 0 && vals[i-1] == "" && !remove[i-1] {
+			remove[i-1] = true
+			ourResets++
+		}
+	}
+	if removed == 0 {
+		return nil
+	}
+	if ourResets == resets {
+		ops := []gitOp{{"--unset-all", key, oursRegexp}}
+		if ourResets > 0 {
+			ops = append(ops, gitOp{"--unset-all", key, "^$"})
+		}
+		return ops
+	}
+	ops := []gitOp{{"--unset-all", key}}
+	for i, v := range vals {
+		if !remove[i] {
+			ops = append(ops, gitOp{"--add", key, v})
+		}
+	}
+	return ops
+}
+
+func (g *Git) run(ctx context.Context, args ...string) ([]byte, error) {
+	run := g.Run
+	if run == nil {
+		run = ExecGit
+	}
+	return run(ctx, append(append([]string{"config"}, g.scope()...), args...)...)
+}
+
+func (g *Git) scope() []string {
+	if len(g.Scope) == 0 {
+		return GlobalScope
+	}
+	return g.Scope
+}
+
+func (g *Git) scopeArgs() string {
+	var quoted []string
+	for _, a := range g.scope() {
+		if strings.ContainsAny(a, " \t'\"") {
+			a = "'" + a + "'"
+		}
+		quoted = append(quoted, a)
+	}
+	return strings.Join(quoted, " ")
+}
+
+func (g *Git) apply(ctx context.Context, ops []gitOp) error {
+	for _, op := range ops {
+		if _, err := g.run(ctx, op...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// values returns the helper list of key in the scope's file, in order.
+func (g *Git) values(ctx context.Context, key string) ([]string, error) {
+	out, err := g.run(ctx, "--null", "--get-all", key)
+	var ge *GitError
+	if errors.As(err, &ge) && ge.Code == 1 {
+		return nil, nil // the key is not set
+	}
+	if err != nil {
+		return nil, err
+	}
+	return splitNull(out), nil
+}
+
+// origin returns the file that holds key, as git names it, or "".
+func (g *Git) origin(ctx context.Context, key string) string {
+	out, err := g.run(ctx, "--null", "--show-origin", "--get-all", key)
+	if err != nil {
+		return ""
+	}
+	origin, _, _ := strings.Cut(string(out), "\x00")
+	return strings.TrimPrefix(origin, "file:")
+}
+
+// describe names the scope's file for a message.
+func (g *Git) describe(ctx context.Context, key string) string {
+	if f := g.origin(ctx, key); f != "" {
+		return f
+	}
+	if s := g.scope(); s[0] == "--file" && len(s) > 1 {
+		return s[1]
+	}
+	return "the " + strings.TrimPrefix(g.scope()[0], "--") + " git config"
+}
+
+// splitNull splits git's --null output: each item ends with a NUL.
+func splitNull(out []byte) []string {
+	if len(out) == 0 {
+		return nil
+	}
+	items := strings.Split(string(out), "\x00")
+	if items[len(items)-1] == "" {
+		items = items[:len(items)-1]
+	}
+	return items
+}

@@ -1,0 +1,305 @@
+package configure
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+)
+
+// The names of the binary: its own, and the protocol names that git and
+// docker look for on PATH, which are links to it.
+const (
+	MainName       = "prusa-credential-helper"
+	GitLinkName    = "git-credential-" + HelperName
+	DockerLinkName = "docker-credential-" + HelperName
+)
+
+// LinkState says what Install found or did.
+type LinkState int
+
+const (
+	// LinkOnPath: PATH already finds the name, and it is this binary.
+	LinkOnPath LinkState = iota
+	// LinkPresent: the link was already in place.
+	LinkPresent
+	// LinkCreated: the link was made (or a stale one replaced).
+	LinkCreated
+)
+
+// LinkResult is the outcome of installing one name.
+type LinkResult struct {
+	Name  string // e.g. git-credential-prusa
+	Path  string // where the name is (or was to be installed)
+	State LinkState
+	// How is how a created link was made: "symlink", "hard link" or
+	// "copy".
+	How string
+	// DirOnPath reports whether Path's directory is on PATH.
+	DirOnPath bool
+	// Shadowed, when set, is another program of the name that PATH finds
+	// first, so the tool runs that one instead.
+	Shadowed string
+}
+
+// Linker installs the protocol names (git-credential-prusa,
+// docker-credential-prusa) as links to the running binary, which is how
+// git and docker find a helper: on PATH by name.
+//
+// On Unix a link is a symbolic link, relative when it sits beside the
+// binary (so moving both keeps it working). Windows needs a real
+// executable with an .exe name: a hard link, else a copy (which must be
+// made again after an upgrade; doctor notices a stale one).
+type Linker struct {
+	// Executable returns the running binary; nil means os.Executable.
+	Executable func() (string, error)
+	// Getenv reads PATH (and PATHEXT on Windows).
+	Getenv func(string) string
+	// Dir is where to put the links; "" means beside the binary, unless
+	// PATH already finds the name as this binary.
+	Dir string
+	// Force replaces a file of that name that is not this binary.
+	Force bool
+}
+
+// Install installs name (without .exe). It changes nothing when PATH (or,
+// with Dir set, Dir) already has it as this binary, and does not replace a
+// different file unless Force is set or it is a symbolic link to a
+// prusa-credential-helper binary (an earlier install). An error carries a
+// hint that says how to make the link by hand.
+func (l *Linker) Install(name string) (LinkResult, error) {
+	res := LinkResult{Name: name}
+	exe, err := l.executable()
+	if err != nil {
+		return res, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
+	}
+	found, lookErr := LookPath(name, l.Getenv)
+	foundUs := lookErr == nil && SameBinary(found, exe)
+	dir := l.Dir
+	if dir == "" {
+		if foundUs {
+			res.Path, res.State, res.DirOnPath = found, LinkOnPath, true
+			return res, nil
+		}
+		dir = filepath.Dir(exe)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	path := filepath.Join(dir, name+exeSuffix())
+	res.Path = path
+	res.DirOnPath = DirOnPath(dir, l.Getenv)
+	if lookErr == nil && !foundUs && filepath.Clean(found) != path {
+		res.Shadowed = found
+	}
+	if fi, err := os.Lstat(path); err == nil {
+		if SameBinary(path, exe) {
+			res.State = LinkPresent
+			return res, nil
+		}
+		if !l.Force && !staleLink(path, fi) {
+			return res, hint.With(fmt.Errorf("%s exists and is not this binary (%s); it was left as it is", path, exe),
+				"remove it, or run the command again with --force to replace it")
+		}
+	}
+	how, err := makeLink(exe, path)
+	if err != nil {
+		return res, hint.With(fmt.Errorf("cannot install %s in %s: %w", name, dir, err), manualLink(exe, path, dir))
+	}
+	res.State, res.How = LinkCreated, how
+	return res, nil
+}
+
+func (l *Linker) executable() (string, error) {
+	exe := l.Executable
+	if exe == nil {
+		exe = os.Executable
+	}
+	p, err := exe()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(p)
+}
+
+// manualLink says how to install the name by hand when dir is not
+// writable.
+func manualLink(exe, path, dir string) string {
+	if runtime.GOOS == "windows" {
+		return fmt.Sprintf("copy %q to %q yourself (as an administrator if needed), or pass --link-dir with a directory on your PATH that you can write to", exe, path)
+	}
+	return fmt.Sprintf("make it yourself: sudo ln -s %q %q; or pass --link-dir with a directory on your PATH that you can write to (such as ~/.local/bin)", exe, path)
+}
+
+// staleLink reports whether path is a symbolic link to a binary called
+// prusa-credential-helper: an earlier install that may be replaced.
+func staleLink(path string, fi fs.FileInfo) bool {
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		return false
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		return false
+	}
+	base := filepath.Base(target)
+	return strings.TrimSuffix(strings.ToLower(base), ".exe") == MainName
+}
+
+// replaceWith puts a new file at path through a temporary name in the same
+// directory, so that path is the old or the new file, never missing.
+func replaceWith(path string, create func(tmp string) error) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	os.Remove(tmp)
+	if err := create(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// copyFile copies the executable from to a new file to.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// SameBinary reports whether a and b are the same executable: the same
+// file (through any links), or files with the same content (a copy, as
+// Windows installs and test harnesses make).
+func SameBinary(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false
+	}
+	if os.SameFile(fa, fb) {
+		return true
+	}
+	if !fa.Mode().IsRegular() || !fb.Mode().IsRegular() || fa.Size() != fb.Size() {
+		return false
+	}
+	return sameContent(a, b)
+}
+
+func sameContent(a, b string) bool {
+	ra, err := os.Open(a)
+	if err != nil {
+		return false
+	}
+	defer ra.Close()
+	rb, err := os.Open(b)
+	if err != nil {
+		return false
+	}
+	defer rb.Close()
+	bufA, bufB := make([]byte, 64<<10), make([]byte, 64<<10)
+	for {
+		na, errA := io.ReadFull(ra, bufA)
+		nb, errB := io.ReadFull(rb, bufB)
+		if na != nb || !bytes.Equal(bufA[:na], bufB[:nb]) {
+			return false
+		}
+		endA := errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF)
+		endB := errors.Is(errB, io.EOF) || errors.Is(errB, io.ErrUnexpectedEOF)
+		if endA || endB {
+			return endA && endB
+		}
+		if errA != nil || errB != nil {
+			return false
+		}
+	}
+}
+
+// LookPath finds the executable name in the directories of PATH as
+// getenv reports it, like exec.LookPath (with PATHEXT on Windows), but
+// without the process environment, so that callers and tests choose it.
+func LookPath(name string, getenv func(string) string) (string, error) {
+	for _, dir := range filepath.SplitList(getenv("PATH")) {
+		if dir == "" {
+			continue
+		}
+		for _, cand := range candidates(filepath.Join(dir, name), getenv) {
+			if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && executable(fi) {
+				return cand, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s: %w", name, fs.ErrNotExist)
+}
+
+func candidates(path string, getenv func(string) string) []string {
+	if runtime.GOOS != "windows" {
+		return []string{path}
+	}
+	if ext := filepath.Ext(path); ext != "" && strings.Contains(strings.ToLower(pathExt(getenv)), strings.ToLower(ext)) {
+		return []string{path}
+	}
+	var c []string
+	for _, ext := range strings.Split(pathExt(getenv), ";") {
+		if ext != "" {
+			c = append(c, path+ext)
+		}
+	}
+	return c
+}
+
+func pathExt(getenv func(string) string) string {
+	if v := getenv("PATHEXT"); v != "" {
+		return v
+	}
+	return ".com;.exe;.bat;.cmd"
+}
+
+func executable(fi fs.FileInfo) bool {
+	return runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0
+}
+
+// DirOnPath reports whether dir is one of PATH's directories.
+func DirOnPath(dir string, getenv func(string) string) bool {
+	want := filepath.Clean(dir)
+	for _, d := range filepath.SplitList(getenv("PATH")) {
+		if d == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(d); err == nil {
+			d = abs
+		}
+		d = filepath.Clean(d)
+		if d == want || (runtime.GOOS == "windows" && strings.EqualFold(d, want)) {
+			return true
+		}
+	}
+	return false
+}
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}

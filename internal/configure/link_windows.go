@@ -1,0 +1,21 @@
+//go:build windows
+
+package configure
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// makeLink makes path a hard link to exe (a symbolic link needs developer
+// mode or an administrator), else a copy of it when they are on different
+// volumes.
+func makeLink(exe, path string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	if err := replaceWith(path, func(tmp string) error { return os.Link(exe, tmp) }); err == nil {
+		return "hard link", nil
+	}
+	return "copy", replaceWith(path, func(tmp string) error { return copyFile(exe, tmp) })
+}

@@ -1,0 +1,226 @@
+// Package doctor checks, in one run, everything the helper needs to work
+// and explains what is wrong: the three names on PATH, the git helper
+// chain for Prusa Connect, docker's config, the storage backend, the
+// session and its tokens' expiry, the clock against Prusa Account, and the
+// permissions of the files that hold secrets.
+//
+// Each check yields findings: ok, warn (works, but something is off or
+// unverified) or fail (broken, or leaks tokens), with a hint that names the
+// fix for every finding that is not ok. No finding ever carries a secret.
+//
+// Everything a check touches is injected (environment, git, the binary's
+// path, HTTP client, clock, backend, session), so tests drive each
+// finding without the machine's own setup.
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
+)
+
+// Status is how a finding rates.
+type Status string
+
+// The statuses, from best to worst.
+const (
+	OK   Status = "ok"
+	Warn Status = "warn"
+	Fail Status = "fail"
+)
+
+func (s Status) rank() int {
+	switch s {
+	case Warn:
+		return 1
+	case Fail:
+		return 2
+	}
+	return 0
+}
+
+// Finding is the result of one check.
+type Finding struct {
+	Check   string `json:"check"`
+	Status  Status `json:"status"`
+	Message string `json:"message"`
+	Hint    string `json:"hint"`
+}
+
+// Doctor holds what the checks look at.
+type Doctor struct {
+	// Getenv reads the environment (PATH, DOCKER_CONFIG, HOME...).
+	Getenv func(string) string
+	// GOOS is the operating system whose conventions apply; "" means
+	// runtime.GOOS.
+	GOOS string
+	// Executable returns the running binary; nil means os.Executable.
+	Executable func() (string, error)
+	// Git runs git; nil means configure.ExecGit.
+	Git configure.Runner
+	// HTTPClient reaches Prusa Account for the clock check; nil means a
+	// client with a short timeout.
+	HTTPClient *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// AccountURL is Prusa Account, whose Date header the clock is
+	// checked against.
+	AccountURL string
+	// Hosts are the Prusa hosts (configure.Hosts).
+	Hosts []string
+	// Backend is the storage backend in use.
+	Backend Backend
+	// Session describes the session without refreshing it; nil skips
+	// the session checks.
+	Session func() (session.Status, error)
+	// PrivateFiles are the files that hold secrets, checked for
+	// permissions: check name to path.
+	PrivateFiles []PrivateFile
+}
+
+// Backend is the storage backend as the run opened it.
+type Backend struct {
+	// Name describes it, e.g. "file (/home/m/.config/...)".
+	Name string
+	// Store is the open backend; nil when opening failed.
+	Store backends.Store
+	// Err is why it could not be opened.
+	Err error
+	// Dir, when set, is a directory the backend writes to, checked for
+	// writability (the file backend's).
+	Dir string
+}
+
+// PrivateFile is a file that must not be readable by others.
+type PrivateFile struct {
+	Check, Path string
+}
+
+// GitURL is the URL whose helper chain is checked.
+const GitURL = "https://connect.prusa3d.com"
+
+// Run runs every check and returns the findings in a fixed order.
+func (d *Doctor) Run(ctx context.Context) []Finding {
+	// The files first: the file backend tightens a secrets file that
+	// others can read as soon as it reads it.
+	files, loose := d.checkFiles()
+	gitFindings, gitUsesUs := d.checkGit(ctx)
+	dockerFinding, dockerUsesUs := d.checkDocker()
+	var fs []Finding
+	fs = append(fs, d.checkPath(gitUsesUs, dockerUsesUs)...)
+	fs = append(fs, gitFindings...)
+	fs = append(fs, dockerFinding)
+	fs = append(fs, d.checkBackend(ctx))
+	fs = append(fs, d.checkSession()...)
+	fs = append(fs, d.checkClock(ctx))
+	fs = append(fs, d.recheckFiles(files, loose)...)
+	return fs
+}
+
+// Worst returns the worst status among fs (OK for none).
+func Worst(fs []Finding) Status {
+	w := OK
+	for _, f := range fs {
+		if f.Status.rank() > w.rank() {
+			w = f.Status
+		}
+	}
+	return w
+}
+
+// ExitCode is the exit status of a doctor run: 0 when nothing failed
+// (warnings included), 1 when a check failed.
+func ExitCode(fs []Finding) int {
+	if Worst(fs) == Fail {
+		return 1
+	}
+	return 0
+}
+
+// Print writes one line per finding, its hint on the next, and a summary.
+func Print(w io.Writer, fs []Finding) error {
+	counts := map[Status]int{}
+	for _, f := range fs {
+		counts[f.Status]++
+		if _, err := fmt.Fprintf(w, "%-4s  %s: %s\n", f.Status, f.Check, f.Message); err != nil {
+			return err
+		}
+		if f.Hint != "" {
+			fmt.Fprintf(w, "      hint: %s\n", f.Hint)
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d ok, %d warn, %d fail\n", counts[OK], counts[Warn], counts[Fail])
+	return err
+}
+
+// PrintJSON writes the findings as a JSON array.
+func PrintJSON(w io.Writer, fs []Finding) error {
+	if fs == nil {
+		fs = []Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(fs)
+}
+
+func (d *Doctor) getenv(k string) string {
+	if d.Getenv == nil {
+		return ""
+	}
+	return d.Getenv(k)
+}
+
+func (d *Doctor) goos() string {
+	if d.GOOS != "" {
+		return d.GOOS
+	}
+	return runtime.GOOS
+}
+
+func (d *Doctor) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Doctor) executable() (string, error) {
+	if d.Executable != nil {
+		return d.Executable()
+	}
+	return os.Executable()
+}
+
+func ok(check, format string, args ...any) Finding {
+	return Finding{Check: check, Status: OK, Message: fmt.Sprintf(format, args...)}
+}
+
+func finding(check string, st Status, hint, format string, args ...any) Finding {
+	return Finding{Check: check, Status: st, Message: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// humanDuration says d the way a person would: "3 days", "1h59m", "42s".
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Truncate(time.Second)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%ds", int(d.Seconds()))
+}
