@@ -4,8 +4,12 @@
 //
 // Backends know nothing of credential protocols, tokens or OAuth. The
 // layers above choose the keys and encode the values; a backend keeps them
-// safe. The sub-packages hold one backend each (memory, file), and package
-// registry lists the ones this build and platform offer.
+// safe. The sub-packages hold one backend each (memory, file, keychain,
+// wincred, secretservice, and limited for tests), chunked splits values
+// that are too large for one OS-store item, migrate moves everything from
+// one backend to another, and registry lists the ones this build and
+// platform offer. Package keyring says how the OS-store libraries were
+// chosen, with the figures.
 package backends
 
 import "errors"

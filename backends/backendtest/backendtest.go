@@ -5,6 +5,7 @@ package backendtest
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -112,6 +113,91 @@ func Run(t *testing.T, newStore func(t *testing.T) backends.Store) {
 		}
 		if err := s.Delete("a"); !errors.Is(err, backends.ErrNotFound) {
 			t.Errorf("second Delete(a) error = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("DeleteUnlists", func(t *testing.T) {
+		s := newStore(t)
+		mustPut(t, s, "docker/a", "1")
+		mustPut(t, s, "docker/b", "2")
+		if err := s.Delete("docker/a"); err != nil {
+			t.Fatalf("Delete(docker/a) = %v", err)
+		}
+		got, err := s.List("docker/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"docker/b"}, got); diff != "" {
+			t.Errorf("List(docker/) after Delete(docker/a) mismatch (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("LiteralKeys", func(t *testing.T) {
+		// Keys as the helper builds them (path-escaped parts), and
+		// characters that a store's own search syntax could treat
+		// specially: a prefix matches literally.
+		s := newStore(t)
+		keys := []string{
+			"git/https/example.com/org%2Frepo.git/alice%40example.com",
+			"git/https/example.com//b%C3%B6b",
+			"docker/https:%2F%2Fregistry.example.com:5000",
+			"x*y", "x%y", "x?y", "x_y", "x.y", "x[y]",
+		}
+		for i, k := range keys {
+			mustPut(t, s, k, strconv.Itoa(i))
+		}
+		for i, k := range keys {
+			if got := mustGet(t, s, k); got != strconv.Itoa(i) {
+				t.Errorf("Get(%q) = %q, want %q", k, got, strconv.Itoa(i))
+			}
+		}
+		for prefix, want := range map[string][]string{
+			"x*":                     {"x*y"},
+			"x%":                     {"x%y"},
+			"x_":                     {"x_y"},
+			"x.":                     {"x.y"},
+			"x[":                     {"x[y]"},
+			"git/https/example.com/": {keys[1], keys[0]},
+		} {
+			got, err := s.List(prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("List(%q) mismatch (-want +got):\n%s", prefix, diff)
+			}
+		}
+	})
+	t.Run("KeysAreCaseSensitive", func(t *testing.T) {
+		// git matches usernames and paths exactly (gitcredentials(7)).
+		s := newStore(t)
+		mustPut(t, s, "git/https/example.com//Alice", "upper")
+		mustPut(t, s, "git/https/example.com//alice", "lower")
+		if got := mustGet(t, s, "git/https/example.com//Alice"); got != "upper" {
+			t.Errorf("Get(...Alice) = %q, want %q", got, "upper")
+		}
+		got, err := s.List("git/https/example.com//A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"git/https/example.com//Alice"}, got); diff != "" {
+			t.Errorf("List(...//A) mismatch (-want +got):\n%s", diff)
+		}
+		if err := s.Delete("git/https/example.com//alice"); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustGet(t, s, "git/https/example.com//Alice"); got != "upper" {
+			t.Errorf("Get(...Alice) after deleting ...alice = %q, want %q", got, "upper")
+		}
+	})
+	t.Run("SessionNeverListed", func(t *testing.T) {
+		s := newStore(t)
+		mustPut(t, s, backends.SessionKey, `{"access_token": "a"}`)
+		mustPut(t, s, backends.SessionKey+"-other", "v")
+		got, err := s.List(backends.SessionKey[:5])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{backends.SessionKey + "-other"}, got); diff != "" {
+			t.Errorf("List(%q) mismatch (-want +got):\n%s", backends.SessionKey[:5], diff)
 		}
 	})
 }

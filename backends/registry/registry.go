@@ -1,13 +1,31 @@
 // Package registry lists the storage backends that this build and
 // platform offer, in order of preference, and opens one by name. Opening a
 // backend is the first time it costs anything: listing them connects to
-// nothing and starts nothing.
+// nothing and starts nothing, and the OS secret stores of other systems
+// are not even linked into the binary (each is wired in a file built only
+// for its system).
+//
+// The backends, best first:
+//
+//	keychain        macOS Keychain                    darwin
+//	wincred         Windows Credential Manager        windows
+//	secret-service  freedesktop.org Secret Service    linux, *bsd
+//	file            JSON files, shared with prusactl  everywhere (the default)
+//
+// "auto" picks the first OS store that is reachable and falls back to the
+// file only when none is; see OpenNamed. Naming a backend that is not
+// available never falls back: it is an *Error that says why and lists the
+// ones that are. See package keyring for how the OS stores were chosen.
 package registry
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
@@ -17,42 +35,71 @@ import (
 // works everywhere, headless too, and is shared with the Python SDK.
 const Default = "file"
 
+// Auto is the name that asks for the best OS store available here.
+const Auto = "auto"
+
 // Options is what opening a backend may need.
 type Options struct {
 	// Getenv reads the environment; nil reads nothing.
 	Getenv func(string) string
 	// GOOS is the operating system whose conventions apply; "" means
-	// runtime.GOOS.
+	// runtime.GOOS. The OS stores are available only when it is the
+	// system this binary was built for.
 	GOOS string
 	// TokensFile overrides the file backend's session file.
 	TokensFile string
+	// Timeout bounds every call to an OS secret store (and connecting
+	// to D-Bus); 0 means five seconds.
+	Timeout time.Duration
+	// Warn receives what a backend fixed that the user should know
+	// about (the file backend: a secrets file others could read); nil
+	// drops it.
+	Warn func(msg string)
 }
+
+// opener opens a backend. auto is true when "auto" chose it: a probe
+// that must not start anything (such as an activatable Secret Service).
+type opener func(opts Options, auto bool) (backends.Store, error)
 
 // A backend is one entry of the registry.
 type backend struct {
 	name string
-	// why returns "" when the backend is available in this build on
-	// this platform, and otherwise says why not.
-	why  func(goos string) string
-	open func(Options) (backends.Store, error)
+	what string
+	// systems are the GOOS values the backend exists on; nil means
+	// every system.
+	systems []string
 }
 
 func all() []backend {
 	return []backend{
-		{name: "file", why: func(string) string { return "" }, open: openFile},
-		{name: "keychain", why: notYet("macOS")},
-		{name: "wincred", why: notYet("Windows")},
-		{name: "secret-service", why: notYet("Linux and BSD desktops")},
+		{name: "keychain", what: "the macOS Keychain", systems: []string{"darwin"}},
+		{name: "wincred", what: "Windows Credential Manager", systems: []string{"windows"}},
+		{name: "secret-service", what: "the Secret Service", systems: []string{"linux", "freebsd", "openbsd", "netbsd", "dragonfly"}},
+		{name: "file"},
 	}
 }
 
-func notYet(where string) func(string) string {
-	return func(string) string {
-		return "this build has no OS secret stores yet (the backend is planned for " + where + ")"
-	}
+// openers returns how to open each backend built into this binary.
+func openers() map[string]opener {
+	m := osStores() // from the file built for this system
+	m["file"] = openFile
+	return m
 }
 
-// Names returns the backends available here, in order of preference.
+// why returns "" when b is available on goos in this build, and
+// otherwise says why not.
+func (b backend) why(goos string) string {
+	if b.systems != nil && !slices.Contains(b.systems, goos) {
+		return fmt.Sprintf("not available here: %s exists only on %s; this is %s", b.what, strings.Join(b.systems, ", "), goos)
+	}
+	if _, ok := openers()[b.name]; !ok || (b.systems != nil && goos != runtime.GOOS) {
+		return fmt.Sprintf("not available here: this binary, built for %s, does not include %s", runtime.GOOS, b.what)
+	}
+	return ""
+}
+
+// Names returns the backends available here, in order of preference. It
+// connects to nothing and starts nothing.
 func Names(goos string) []string {
 	if goos == "" {
 		goos = runtime.GOOS
@@ -66,10 +113,30 @@ func Names(goos string) []string {
 	return names
 }
 
-// Open opens the backend called name ("" means Default). A name this build
-// does not know, or a backend this platform lacks, is an error that lists
-// the available ones; there is never a silent fallback to another backend.
+// Open opens the backend called name ("" means Default); see OpenNamed.
 func Open(name string, opts Options) (backends.Store, error) {
+	s, _, err := OpenNamed(name, opts)
+	return s, err
+}
+
+// OpenNamed opens the backend called name and returns it with the name of
+// the backend it opened: name itself, Default for "", and for Auto the one
+// chosen.
+//
+// Auto tries the OS stores available here in order of preference and
+// takes the first that is reachable: on macOS the Keychain and on Windows
+// Credential Manager (both always there), on Linux and the BSDs the
+// Secret Service if a session bus is reachable and a Secret Service is
+// running on it (an activatable one is not started for the probe). When
+// none is reachable it opens the file. A store that is there but fails —
+// a locked collection, a keyring that does not answer — is an error, not
+// a reason to fall back: the session must not silently move between
+// stores from one run to the next.
+//
+// A name this build does not know, a backend this platform lacks, or an
+// OS store that cannot be opened is an *Error that lists the available
+// backends; there is never a silent fallback to another backend.
+func OpenNamed(name string, opts Options) (backends.Store, string, error) {
 	if opts.GOOS == "" {
 		opts.GOOS = runtime.GOOS
 	}
@@ -79,20 +146,54 @@ func Open(name string, opts Options) (backends.Store, error) {
 	if name == "" {
 		name = Default
 	}
+	if name == Auto {
+		return openAuto(opts)
+	}
 	for _, b := range all() {
 		if b.name != name {
 			continue
 		}
 		if why := b.why(opts.GOOS); why != "" {
-			return nil, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
+			return nil, name, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
 		}
-		return b.open(opts)
+		s, err := openers()[name](opts, false)
+		if err != nil {
+			return nil, name, wrap(name, opts, err)
+		}
+		return s, name, nil
 	}
-	return nil, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
+	return nil, name, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
 }
 
-// Error reports a backend that cannot be opened because it is unknown or
-// not available here.
+func openAuto(opts Options) (backends.Store, string, error) {
+	for _, name := range Names(opts.GOOS) {
+		if name == "file" {
+			break // the OS stores come first
+		}
+		s, err := openers()[name](opts, true)
+		if err == nil {
+			return s, name, nil
+		}
+		if !errors.Is(err, backends.ErrUnavailable) {
+			return nil, name, wrap(name, opts, err)
+		}
+	}
+	s, err := openFile(opts, true)
+	return s, "file", err
+}
+
+// wrap turns the failure to open an OS store into an *Error. The file
+// backend's errors (no home directory) say enough already.
+func wrap(name string, opts Options, err error) error {
+	if name == "file" {
+		return err
+	}
+	return &Error{Name: name, Why: err.Error(), Available: Names(opts.GOOS), Err: err}
+}
+
+// Error reports a backend that cannot be opened because it is unknown,
+// not available here, or its store cannot be reached (no D-Bus session
+// bus, no Secret Service, a locked collection).
 type Error struct {
 	Name      string
 	Why       string
@@ -106,16 +207,33 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Hint names the fix.
+// Hint names the fix: the store's own (unlock it...), if it has one, and
+// the backends to choose from.
 func (e *Error) Hint() string {
-	return fmt.Sprintf("choose one of: %s (--backend or PRUSA_CREDENTIAL_BACKEND)", strings.Join(e.Available, ", "))
+	names := strings.Join(append(slices.Clone(e.Available), Auto), ", ")
+	var h interface{ Hint() string }
+	if e.Err != nil && errors.As(e.Err, &h) {
+		return fmt.Sprintf("%s (backends here: %s; --backend or PRUSA_CREDENTIAL_BACKEND)", h.Hint(), names)
+	}
+	return fmt.Sprintf("choose one of: %s (--backend or PRUSA_CREDENTIAL_BACKEND)", names)
 }
 
-func openFile(opts Options) (backends.Store, error) {
+func openFile(opts Options, _ bool) (backends.Store, error) {
 	fo, err := file.DefaultOptions(opts.Getenv, opts.GOOS)
 	if err != nil {
 		return nil, fmt.Errorf("file backend: cannot find the config directory: %w", err)
 	}
 	fo.TokensFile = opts.TokensFile
+	fo.Warn = opts.Warn
 	return file.New(fo), nil
+}
+
+// lockFile is a lock in the helper's config directory, or "" when there
+// is none.
+func lockFile(opts Options, name string) string {
+	fo, err := file.DefaultOptions(opts.Getenv, opts.GOOS)
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(fo.Dir, name)
 }

@@ -2,14 +2,23 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/cli"
 )
+
+// raceExitNow is the environment entry that stops a helper built with the
+// race detector from sleeping a second before it exits (GORACE's
+// atexit_sleep_ms defaults to 1000), which would make every helper
+// process of these tests take a second under go test -race.
+const raceExitNow = "GORACE=atexit_sleep_ms=0"
 
 // TestMain registers the binary under its three names, so that scripts
 // and the real-client tests run it as separate processes, through PATH,
@@ -46,11 +55,20 @@ func scriptParams() testscript.Params {
 			"dateserver":  cmdDateServer,
 			"lookpath":    cmdLookPath,
 		},
+		Condition: scriptCondition,
 		Setup: func(env *testscript.Env) error {
+			// scripts/, for scripts that run one (secret-service.sh).
+			scripts, err := filepath.Abs(filepath.Join("..", "..", "scripts"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("SCRIPTS", scripts)
 			// A fresh, private config directory per script.
 			env.Setenv("HOME", env.WorkDir+"/home")
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/home/.config")
 			env.Setenv("PRUSA_NONINTERACTIVE", "1")
+			name, value, _ := strings.Cut(raceExitNow, "=")
+			env.Setenv(name, value)
 			// The Python SDK's token file fixture, as $WORK/sdk/prusa_tokens.json.
 			data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sdk", "prusa_tokens.json"))
 			if err != nil {
@@ -62,6 +80,25 @@ func scriptParams() testscript.Params {
 			return os.WriteFile(filepath.Join(env.WorkDir, "sdk", "prusa_tokens.json"), data, 0o600)
 		},
 	}
+}
+
+// scriptCondition adds the condition secretservice: the tools that
+// scripts/secret-service.sh needs to run a private Secret Service are
+// installed. Under PRUSA_REQUIRE_SECRET_SERVICE=1 (CI) their absence is an
+// error, not a skip.
+func scriptCondition(cond string) (bool, error) {
+	if cond != "secretservice" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	for _, tool := range []string{"dbus-run-session", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("PRUSA_REQUIRE_SECRET_SERVICE") == "1" {
+				return false, fmt.Errorf("%s is required (PRUSA_REQUIRE_SECRET_SERVICE=1): %v", tool, err)
+			}
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // cmdSetenvFile sets an environment variable to a file's content:

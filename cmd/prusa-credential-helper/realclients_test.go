@@ -41,6 +41,7 @@ func gitEnv(t *testing.T, extra ...string) []string {
 		"GIT_ASKPASS=",
 		"SSH_ASKPASS=",
 		"PRUSA_NONINTERACTIVE=1",
+		raceExitNow,
 		"LANG=C",
 	}
 	return append(env, extra...)

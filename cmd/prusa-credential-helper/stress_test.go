@@ -44,6 +44,7 @@ func newStressHome(t *testing.T, srv *pkcetest.Server, extra ...string) *stressH
 		"PATH=" + os.Getenv("PATH"),
 		"PRUSA_ACCOUNT_URL=" + srv.URL(),
 		"PRUSA_NONINTERACTIVE=1",
+		raceExitNow,
 	}
 	return &stressHome{dir: home, env: append(env, extra...)}
 }
@@ -236,6 +237,14 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 		h.writeSession(t, tr)
 	}
 	seed()
+	// credentials.json exists from the start, so that every trial checks
+	// that a killed rewrite leaves it whole (never missing, never torn).
+	ctx0, cancel0 := context.WithTimeout(context.Background(), time.Minute)
+	first, _, stderr0 := h.helperCmd(ctx0, "git-credential-prusa", "protocol=https\nhost=git.example.com\nusername=first\npassword=p\n\n", "store")
+	if err := first.Run(); err != nil {
+		t.Fatalf("store: %v\n%s", err, stderr0)
+	}
+	cancel0()
 
 	rng := rand.New(rand.NewPCG(uint64(sig), uint64(time.Now().UnixNano())))
 	var r killResult
@@ -267,19 +276,19 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 		if _, err := h.readSession(); err != nil {
 			t.Fatalf("trial %d: after %s the session file does not parse: %v", trial, sig, err)
 		}
-		if data, err := os.ReadFile(h.credentialsFile()); err == nil {
-			if err := checkCredentialsJSON(data); err != nil {
-				t.Fatalf("trial %d: after %s credentials.json does not parse: %v", trial, sig, err)
-			}
-		} else if trial > 10 {
-			t.Fatalf("trial %d: credentials.json was never written: %v", trial, err)
+		data, err := os.ReadFile(h.credentialsFile())
+		if err != nil {
+			t.Fatalf("trial %d: after %s credentials.json is gone: %v", trial, sig, err)
+		}
+		if err := checkCredentialsJSON(data); err != nil {
+			t.Fatalf("trial %d: after %s credentials.json does not parse: %v", trial, sig, err)
 		}
 		// The next process must not be blocked: it answers within the
 		// lock timeout, with the token or, when a SIGKILL fell between
 		// the server's rotation and the write, with a clear error.
 		ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
 		next, stdout, stderr := h.helperCmd(ctx, "git-credential-prusa", prusaGitRequest, "get")
-		err := next.Run()
+		err = next.Run()
 		cancel()
 		switch {
 		case err == nil && password(stdout.String()) != "":

@@ -70,11 +70,11 @@ func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) 
 		AccountURL: s.accountURL,
 		Hosts:      configure.Hosts(s.accountURL),
 	}
-	name := s.backend
+	st, err := p.store(s)
+	name := s.backend // what auto chose, once opened
 	if name == "" {
 		name = registry.Default
 	}
-	st, err := p.store(s)
 	if err != nil {
 		d.Backend.Err = err
 		st = unopenedStore{err}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -25,9 +26,17 @@ func (p *Program) goos() string {
 	return runtime.GOOS
 }
 
-// store opens the chosen backend.
+// store opens the chosen backend and records in s which one it is (what
+// "auto" chose, "file" for none).
 func (p *Program) store(s *settings) (backends.Store, error) {
-	return registry.Open(s.backend, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile})
+	st, name, err := registry.OpenNamed(s.backend, registry.Options{
+		Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile,
+		Warn: func(msg string) { fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, msg) },
+	})
+	if err == nil {
+		s.backend = name
+	}
+	return st, err
 }
 
 // helper wires the protocol handler: the backend for other hosts, the
@@ -57,7 +66,7 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 	lockFile := p.defaultLockFile()
 	if fs, ok := st.(*file.Store); ok {
 		// One look at the disk decides the session file (ours or the
-		// SDK's); the lock lives beside it.
+		// SDK's); the lock lives beside it (as sessionLockFile says).
 		tokens := fs.TokensFile()
 		backend += " (" + tokens + ")"
 		lockFile = tokens + ".lock"

@@ -467,22 +467,29 @@ func (m *Manager) Logout(ctx context.Context) error {
 
 // lock takes the cross-process session lock.
 func (m *Manager) lock(ctx context.Context) (func(), error) {
-	if m.LockFile == "" {
-		return func() {}, nil
-	}
 	wait := m.LockTimeout
 	if wait == 0 {
 		wait = 30 * time.Second
 	}
-	if err := os.MkdirAll(filepath.Dir(m.LockFile), 0o700); err != nil {
+	return Lock(ctx, m.LockFile, wait)
+}
+
+// Lock takes the session lock at path ("" is no lock), waiting at most
+// wait for another process to release it, and returns the unlock. Every
+// writer of a session holds it: refreshes, logins, logouts, migrations.
+func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	l := flock.New(m.LockFile)
+	l := flock.New(path)
 	lctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	ok, err := l.TryLockContext(lctx, 20*time.Millisecond)
 	if err != nil || !ok {
-		return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", m.LockFile, wait),
+		return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", path, wait),
 			"check for a hung prusa-credential-helper; the lock is released when it exits")
 	}
 	return func() { l.Unlock() }, nil
