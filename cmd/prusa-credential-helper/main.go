@@ -9,14 +9,15 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/cli"
 )
 
+// main installs no signal handler: Ctrl-C ends a run at once, as users
+// expect, except where that would do harm, and there the code that knows
+// holds it back (a password prompt with echo off, a refresh whose new
+// single-use token is not saved yet). A handler here would also cost
+// every get a thread at start-up.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
-	stop()
-	os.Exit(code)
+	os.Exit(cli.Run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ()))
 }

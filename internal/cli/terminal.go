@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 
 	"golang.org/x/term"
@@ -41,7 +42,26 @@ func (t *ttyTerminal) Prompt(prompt string) (string, error) {
 
 func (t *ttyTerminal) PromptSecret(prompt string) (string, error) {
 	fmt.Fprint(t.out, prompt)
-	b, err := term.ReadPassword(int(t.in.Fd()))
+	// Echo is off while the password is typed. Ctrl-C must not leave the
+	// terminal that way: catch it only here, where it matters, put the
+	// terminal back and exit as an interrupted program does.
+	fd := int(t.in.Fd())
+	if state, err := term.GetState(fd); err == nil {
+		sig := make(chan os.Signal, 1)
+		done := make(chan struct{})
+		signal.Notify(sig, os.Interrupt)
+		go func() {
+			select {
+			case <-sig:
+				term.Restore(fd, state)
+				fmt.Fprintln(t.out)
+				os.Exit(130)
+			case <-done:
+			}
+		}()
+		defer func() { signal.Stop(sig); close(done) }()
+	}
+	b, err := term.ReadPassword(fd)
 	fmt.Fprintln(t.out)
 	if err != nil {
 		return "", err

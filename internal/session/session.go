@@ -484,13 +484,32 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
+	// A blocking lock wakes the waiter the moment the holder is done,
+	// where polling would add up to a poll interval to every waiter of a
+	// crowd (a docker build asking for every registry at once).
 	l := flock.New(path)
-	lctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	ok, err := l.TryLockContext(lctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", path, wait),
-			"check for a hung prusa-credential-helper; the lock is released when it exits")
+	locked := make(chan error, 1)
+	go func() { locked <- l.Lock() }()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case err := <-locked:
+		if err != nil {
+			return nil, fmt.Errorf("session lock %s: %w", path, err)
+		}
+		return func() { l.Unlock() }, nil
+	case <-ctx.Done():
+	case <-timer.C:
 	}
-	return func() { l.Unlock() }, nil
+	// Given up: if the lock comes later, let it go at once.
+	go func() {
+		if err := <-locked; err == nil {
+			l.Unlock()
+		}
+	}()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", path, wait),
+		"check for a hung prusa-credential-helper; the lock is released when it exits")
 }
