@@ -79,6 +79,7 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Credentials: p.loginCredentials(s),
 		MinTTL:      s.minTTL,
 		LockFile:    lockFile,
+		Warn:        func(msg string) { fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, msg) },
 		// A longer request timeout makes room for itself in the budget.
 		RefreshBudget: max(session.DefaultRefreshBudget, s.httpTimeout+5*time.Second),
 		Now:           p.Now,

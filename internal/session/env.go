@@ -63,5 +63,10 @@ func (m *Manager) validEnv(ctx context.Context, ts *pkce.TokenSet, src Source) (
 		return nil, err
 	}
 	m.env = ts.Merge(newer)
+	if m.Warn != nil {
+		m.Warn(EnvTokensJSON + "'s access token had expired, so its refresh token was used for this run; " +
+			"Prusa refresh tokens are single-use, so the next run with the same value cannot refresh: " +
+			"give each run a fresh session, or log in from PRUSA_EMAIL and PRUSA_PASSWORD")
+	}
 	return m.env, nil
 }

@@ -80,6 +80,9 @@ type Manager struct {
 	Now func() time.Time
 	// Log receives debug messages; nil discards them. Never secrets.
 	Log *slog.Logger
+	// Warn, when set, receives what the user must know although nothing
+	// failed (never a secret).
+	Warn func(msg string)
 	// RefreshExpiring, when set, is called when Token hands out a token
 	// from a stored session whose refresh token expires within
 	// RefreshWarning: after that, only a new login helps.
