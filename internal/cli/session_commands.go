@@ -189,6 +189,9 @@ func describeExpiry(t *time.Time, now time.Time) string {
 	if d <= 0 {
 		return fmt.Sprintf("expired %s ago (%s)", -d, t.UTC().Format(time.RFC3339))
 	}
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("valid for %s (until %s)", roughDuration(d), t.UTC().Format(time.RFC3339))
+	}
 	return fmt.Sprintf("valid for %s (until %s)", d, t.UTC().Format(time.RFC3339))
 }
 
