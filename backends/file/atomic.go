@@ -16,7 +16,8 @@ const staleTempAge = time.Minute
 // is killed half-way, only ever sees the old or the new content: it writes
 // a temporary file in the same directory (mode 0600, so the secret is never
 // readable by others, whatever the umask), flushes it to disk, renames it
-// over path and flushes the directory entry.
+// over path and flushes the directory entry. Callers then sweep what
+// killed writers left (removeStaleTemps).
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -50,15 +51,20 @@ func writeAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	syncDir(dir)
-	removeStaleTemps(path)
 	return nil
 }
 
-// removeStaleTemps removes the temporary files that processes killed while
-// writing path left behind. They never block a write (each write has its
-// own name), but they hold secrets and would pile up.
-func removeStaleTemps(path string) {
-	temps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+// tempPattern matches the temporary files of writeAtomic(path).
+func tempPattern(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+}
+
+// removeStaleTemps removes the temporary files matching pattern (a
+// filepath.Glob pattern, see tempPattern) that processes killed while
+// writing left behind. They never block a write (each write has its own
+// name), but they hold secrets and would pile up.
+func removeStaleTemps(pattern string) {
+	temps, _ := filepath.Glob(pattern)
 	for _, t := range temps {
 		if fi, err := os.Lstat(t); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
 			os.Remove(t)

@@ -6,16 +6,66 @@
 // tokens.json, kept byte for byte as written, so that the SDK and this
 // helper share one session. When tokens.json is missing but the file that
 // SDK 1.0 really uses exists (see DefaultOptions), that file is read and
-// written instead. Every other key lives in credentials.json beside
-// tokens.json.
+// written instead.
 //
-// The directory is created 0700 and every file 0600. Each write goes to a
-// temporary file in the same directory, is flushed and renamed over the
+// Every other key lives in the directory credentials/ beside tokens.json,
+// split into buckets, so that answering one git or docker request reads
+// one small file however many credentials are stored. A key's bucket is
+//
+//   - for a key that starts with "git/", its first three "/"-separated
+//     segments: "git/<protocol>/<host>" of the helper's keys
+//     git/<protocol>/<host>/<path>/<username> (each part path-escaped);
+//   - for a key that starts with "docker/", its first two:
+//     "docker/<server URL>", which is the whole of the helper's key;
+//   - for any other key, its first segment;
+//
+// and a key with fewer segments is a bucket of its own. Each bucket is one
+// file, credentials/<kind>-<h>.json, where kind is git, docker or other
+// (by the key's first segment) and h is the lower-case hex SHA-256 of the
+// bucket:
+//
+//	{"version": 2, "bucket": "git/https/example.com", "credentials": {"<key>": "<value>", ...}}
+//
+// Hashed names have a fixed length, whatever the host or URL, and only
+// the characters [0-9a-z.-], so they are valid on every file system, and
+// two buckets that differ only in case (hosts in git's keys keep their
+// case) never share a file on a case-insensitive one. A file whose bucket
+// does not hash to its name, or that holds a key of another bucket, is
+// corrupt.
+//
+// Get reads the file of its key's bucket. List reads one file when the
+// prefix fixes the bucket (git's get lists "git/<protocol>/<host>/", which
+// does), and otherwise every file of the kinds that the prefix can match
+// (docker's list, "docker/", reads the docker files only). A bucket file
+// that does not parse is reported with its path, never overwritten or
+// removed, and stops only what needs it: Get, Put and Delete of its keys,
+// and a List that would read it, which fails naming it rather than leave
+// out keys it cannot see. Other buckets are read and written as before.
+//
+// The directories are created 0700 and every file 0600. Each write goes to
+// a temporary file in the same directory, is flushed and renamed over the
 // old file, so a reader or a killed process sees the old or the new
-// content, never a mix. Writes to credentials.json read, change and write
-// the file under an exclusive lock (gofrs/flock), so concurrent helpers do
-// not lose each other's entries. A file that does not parse is reported
-// with its path and never overwritten or removed.
+// content, never a mix; a bucket left empty has its file removed. Every
+// write of a credential reads, changes and writes its bucket under one
+// exclusive lock, credentials.json.lock (gofrs/flock), so concurrent
+// helpers do not lose each other's entries; the lock keeps the name it had
+// with the old layout, so that an older helper still running beside a
+// newer one waits for it. Temporary files of killed writers that are over
+// a minute old are removed by the next write.
+//
+// The old layout, format version 1, is credentials.json beside tokens.json,
+// every key in one file: {"version": 1, "credentials": {"<key>": "<value>"}}.
+// It keeps working. While it exists, Get and List read it first and then
+// the buckets; a key found in its bucket wins. The first write converts it
+// under the lock: each of its entries goes into its bucket unless the
+// bucket has that key already (the bucket's is newer), and then
+// credentials.json is removed. Each step is an atomic write, so a crash
+// leaves both files, the buckets winning, and the next write finishes the
+// conversion. The entries of a bucket whose file is corrupt stay in
+// credentials.json, rewritten with only them, until that file is repaired
+// or moved aside. A credentials.json that does not parse is reported and
+// left untouched, as before; it may hold any key, so until it is repaired
+// it stops every write, and the reads of keys not found in their buckets.
 package file
 
 import (
@@ -28,19 +78,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 )
 
 // Options says where the file backend keeps its files.
 type Options struct {
-	// Dir holds credentials.json, the lock file and, by default,
-	// tokens.json.
+	// Dir holds the credentials directory, the lock file and, by
+	// default, tokens.json.
 	Dir string
 	// TokensFile, when set, is the session file, whatever exists
 	// elsewhere (--tokens-file, PRUSA_TOKENS_FILE).
@@ -57,18 +103,19 @@ type Options struct {
 	Warn func(msg string)
 }
 
-const (
-	tokensName      = "tokens.json"
-	credentialsName = "credentials.json"
-	formatVersion   = 1
-)
+const tokensName = "tokens.json"
 
-// Store is the file backend. It reads credentials.json at most once per
-// process unless it writes, and is safe for use by one goroutine at a time.
+// Store is the file backend. It reads each credentials file at most once
+// unless it writes it, and is safe for use by one goroutine at a time.
 type Store struct {
-	opts   Options
-	loaded bool
-	creds  map[string]string
+	opts Options
+	// buckets holds the bucket files read so far, by file name; a
+	// missing file is an empty map.
+	buckets map[string]map[string]string
+	// legacy is credentials.json's content once read (legacyRead); nil
+	// when there is none.
+	legacy     map[string]string
+	legacyRead bool
 }
 
 // New returns a file backend with the given options.
@@ -76,11 +123,17 @@ func New(opts Options) *Store {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = 10 * time.Second
 	}
-	return &Store{opts: opts}
+	return &Store{opts: opts, buckets: map[string]map[string]string{}}
 }
 
-// CredentialsFile is the path of the generic credentials file.
-func (s *Store) CredentialsFile() string { return filepath.Join(s.opts.Dir, credentialsName) }
+// CredentialsDir is the directory of the bucket files that hold every key
+// but the session.
+func (s *Store) CredentialsDir() string { return filepath.Join(s.opts.Dir, credentialsDirName) }
+
+// LegacyCredentialsFile is credentials.json, where every key but the
+// session lived before the bucket files (format version 1). The store
+// reads it while it exists and converts it on its first write.
+func (s *Store) LegacyCredentialsFile() string { return filepath.Join(s.opts.Dir, legacyName) }
 
 // TokensFile is the path of the session file this store reads and writes
 // now: the explicit one, else tokens.json if it exists, else the SDK 1.0
@@ -128,14 +181,7 @@ func (s *Store) Get(key string) (string, error) {
 		}
 		return string(data), nil
 	}
-	if err := s.load(); err != nil {
-		return "", err
-	}
-	v, ok := s.creds[key]
-	if !ok {
-		return "", fmt.Errorf("%w: %q in %s", backends.ErrNotFound, key, s.CredentialsFile())
-	}
-	return v, nil
+	return s.getCredential(key)
 }
 
 // Put stores value under key.
@@ -145,9 +191,13 @@ func (s *Store) Put(key, value string) error {
 		if _, err := s.readTokensAt(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
 			return err
 		}
-		return writeAtomic(path, []byte(value))
+		if err := writeAtomic(path, []byte(value)); err != nil {
+			return err
+		}
+		removeStaleTemps(tempPattern(path))
+		return nil
 	}
-	return s.update(func(m map[string]string) error {
+	return s.update(key, func(m map[string]string) error {
 		m[key] = value
 		return nil
 	})
@@ -162,29 +212,19 @@ func (s *Store) Delete(key string) error {
 		}
 		return os.Remove(path)
 	}
-	return s.update(func(m map[string]string) error {
+	return s.update(key, func(m map[string]string) error {
 		if _, ok := m[key]; !ok {
-			return fmt.Errorf("%w: %q in %s", backends.ErrNotFound, key, s.CredentialsFile())
+			return fmt.Errorf("%w: %q in %s", backends.ErrNotFound, key, s.bucketPath(bucketOf(key)))
 		}
 		delete(m, key)
 		return nil
 	})
 }
 
-// List returns the keys of credentials.json that start with prefix. The
-// session is not listed.
+// List returns the keys of the credentials files that start with prefix.
+// The session is not listed.
 func (s *Store) List(prefix string) ([]string, error) {
-	if err := s.load(); err != nil {
-		return nil, err
-	}
-	var keys []string
-	for k := range s.creds {
-		if strings.HasPrefix(k, prefix) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys, nil
+	return s.listCredentials(prefix)
 }
 
 func (s *Store) readTokens() ([]byte, error) { return s.readTokensAt(s.TokensFile()) }
@@ -227,79 +267,6 @@ func (s *Store) readSecretFile(path string) ([]byte, error) {
 		}
 	}
 	return io.ReadAll(f)
-}
-
-// credentialsFile is the on-disk shape of credentials.json.
-type credentialsFile struct {
-	Version     int               `json:"version"`
-	Credentials map[string]string `json:"credentials"`
-}
-
-func (s *Store) load() error {
-	if s.loaded {
-		return nil
-	}
-	m, err := s.read()
-	if err != nil {
-		return err
-	}
-	s.creds, s.loaded = m, true
-	return nil
-}
-
-func (s *Store) read() (map[string]string, error) {
-	path := s.CredentialsFile()
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]string{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if f.Version != formatVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, formatVersion)}
-	}
-	if f.Credentials == nil {
-		f.Credentials = map[string]string{}
-	}
-	return f.Credentials, nil
-}
-
-// update applies change to the current content of credentials.json under
-// the file lock and writes the result atomically.
-func (s *Store) update(change func(map[string]string) error) error {
-	if err := os.MkdirAll(s.opts.Dir, 0o700); err != nil {
-		return err
-	}
-	lock := flock.New(s.CredentialsFile() + ".lock")
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
-	defer cancel()
-	ok, err := lock.TryLockContext(ctx, 10*time.Millisecond)
-	if err != nil || !ok {
-		return &LockError{Path: lock.Path(), Wait: s.opts.LockTimeout, Err: err}
-	}
-	defer lock.Unlock()
-
-	m, err := s.read()
-	if err != nil {
-		return err
-	}
-	if err := change(m); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(credentialsFile{Version: formatVersion, Credentials: m}, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeAtomic(s.CredentialsFile(), append(data, '\n')); err != nil {
-		return err
-	}
-	s.creds, s.loaded = m, true
-	return nil
 }
 
 // LockError reports that another process held a lock for too long.

@@ -34,9 +34,11 @@ func TestPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]os.FileMode{
-		dir:                                    0o700,
-		filepath.Join(dir, "credentials.json"): 0o600,
-		filepath.Join(dir, "tokens.json"):      0o600,
+		dir:                               0o700,
+		s.CredentialsDir():                0o700,
+		filepath.Join(dir, "tokens.json"): 0o600,
+		filepath.Join(dir, "credentials.json.lock"): 0o600,
+		s.bucketPath(bucketOf("k")):                 0o600,
 	} {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -47,18 +49,28 @@ func TestPermissions(t *testing.T) {
 		}
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
-	if len(leftovers) != 0 {
+	more, _ := filepath.Glob(filepath.Join(s.CredentialsDir(), ".*.tmp-*"))
+	if leftovers = append(leftovers, more...); len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %q", leftovers)
 	}
 }
 
 func TestCorruptFilesAreKept(t *testing.T) {
+	const key = "git/https/example.com//alice"
+	bucket := "credentials/" + bucketFileName("git/https/example.com")
 	tests := []struct {
 		name, file, content, key string
 	}{
-		{"credentials not JSON", "credentials.json", "{not json", "k"},
-		{"credentials wrong version", "credentials.json", `{"version": 99, "credentials": {}}`, "k"},
-		{"credentials array", "credentials.json", `[]`, "k"},
+		{"bucket not JSON", bucket, "{not json", key},
+		{"bucket wrong version", bucket, `{"version": 1, "bucket": "git/https/example.com", "credentials": {}}`, key},
+		{"bucket array", bucket, `[]`, key},
+		{"bucket null", bucket, `null`, key},
+		{"bucket under another name", bucket, `{"version": 2, "bucket": "git/https/Example.com", "credentials": {}}`, key},
+		{"bucket holds another bucket's key", bucket, `{"version": 2, "bucket": "git/https/example.com", "credentials": {"git/https/example.org//a": "v"}}`, key},
+		{"bucket value not a string", bucket, `{"version": 2, "bucket": "git/https/example.com", "credentials": {"` + key + `": 1}}`, key},
+		{"legacy not JSON", "credentials.json", "{not json", "k"},
+		{"legacy wrong version", "credentials.json", `{"version": 99, "credentials": {}}`, "k"},
+		{"legacy array", "credentials.json", `[]`, "k"},
 		{"tokens not JSON", "tokens.json", "access_token=abc", backends.SessionKey},
 		{"tokens empty", "tokens.json", "", backends.SessionKey},
 		{"tokens array", "tokens.json", `["a"]`, backends.SessionKey},
@@ -67,24 +79,31 @@ func TestCorruptFilesAreKept(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, tt.file)
-			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			path := filepath.Join(dir, filepath.FromSlash(tt.file))
+			writeFile(t, path, tt.content)
 			s := New(Options{Dir: dir})
-			ops := map[string]func() error{
-				"Get":    func() error { _, err := s.Get(tt.key); return err },
-				"Put":    func() error { return s.Put(tt.key, `{"new":1}`) },
-				"Delete": func() error { return s.Delete(tt.key) },
+			ops := []struct {
+				name string
+				op   func() error
+			}{
+				{"Get", func() error { _, err := s.Get(tt.key); return err }},
+				{"Put", func() error { return s.Put(tt.key, `{"new":1}`) }},
+				{"Delete", func() error { return s.Delete(tt.key) }},
 			}
-			for name, op := range ops {
-				err := op()
+			if tt.key != backends.SessionKey {
+				ops = append(ops, struct {
+					name string
+					op   func() error
+				}{"List", func() error { _, err := s.List(""); return err }})
+			}
+			for _, op := range ops {
+				err := op.op()
 				var ce *CorruptError
 				if !errors.As(err, &ce) || ce.Path != path {
-					t.Errorf("%s error = %v, want CorruptError for %s", name, err, path)
+					t.Errorf("%s error = %v, want CorruptError for %s", op.name, err, path)
 				}
 				if err != nil && !strings.Contains(err.Error(), path) {
-					t.Errorf("%s error %q does not name the file", name, err)
+					t.Errorf("%s error %q does not name the file", op.name, err)
 				}
 			}
 			got, err := os.ReadFile(path)
@@ -96,26 +115,34 @@ func TestCorruptFilesAreKept(t *testing.T) {
 }
 
 func TestCredentialsSurviveProcesses(t *testing.T) {
-	dir := t.TempDir()
-	a, b := New(Options{Dir: dir}), New(Options{Dir: dir})
-	if err := a.Put("one", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.List(""); err != nil { // b caches the file with "one"
-		t.Fatal(err)
-	}
-	if err := a.Put("two", "2"); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Put("three", "3"); err != nil { // must not lose "two"
-		t.Fatal(err)
-	}
-	got, err := New(Options{Dir: dir}).List("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"one", "three", "two"}, got); diff != "" {
-		t.Errorf("keys after writes from two stores (-want +got):\n%s", diff)
+	for name, keys := range map[string][]string{
+		"one bucket":  {"git/https/h//one", "git/https/h//three", "git/https/h//two"},
+		"own buckets": {"one", "three", "two"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			one, three, two := keys[0], keys[1], keys[2]
+			dir := t.TempDir()
+			a, b := New(Options{Dir: dir}), New(Options{Dir: dir})
+			if err := a.Put(one, "1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.List(""); err != nil { // b caches the file with one
+				t.Fatal(err)
+			}
+			if err := a.Put(two, "2"); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Put(three, "3"); err != nil { // must not lose two
+				t.Fatal(err)
+			}
+			got, err := New(Options{Dir: dir}).List("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(keys, got); diff != "" {
+				t.Errorf("keys after writes from two stores (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -218,18 +245,21 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 func TestStaleTempFilesAreRemoved(t *testing.T) {
-	s := New(Options{Dir: t.TempDir(), LockTimeout: time.Second})
-	dir := filepath.Dir(s.CredentialsFile())
-	old := filepath.Join(dir, ".credentials.json.tmp-killed")
-	live := filepath.Join(dir, ".credentials.json.tmp-writing")
+	dir := t.TempDir()
+	s := New(Options{Dir: dir, LockTimeout: time.Second})
+	creds := s.CredentialsDir()
+	writeFile(t, filepath.Join(creds, bucketFileName("git/https/h")), `{"version":2,"bucket":"git/https/h","credentials":{"git/https/h//u":"v"}}`)
+	// Left by killed writers: of another bucket than the one written, and
+	// of a helper of the old layout.
+	oldBucket := filepath.Join(creds, "."+bucketFileName("git/https/h")+".tmp-killed")
+	oldLegacy := filepath.Join(dir, ".credentials.json.tmp-killed")
+	live := filepath.Join(creds, "."+bucketFileName("k")+".tmp-writing")
 	other := filepath.Join(dir, ".unrelated.tmp-old")
-	for _, f := range []string{old, live, other} {
-		if err := os.WriteFile(f, []byte("secret"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range []string{oldBucket, oldLegacy, live, other} {
+		writeFile(t, f, "secret")
 	}
 	past := time.Now().Add(-time.Hour)
-	for _, f := range []string{old, other} {
+	for _, f := range []string{oldBucket, oldLegacy, other} {
 		if err := os.Chtimes(f, past, past); err != nil {
 			t.Fatal(err)
 		}
@@ -237,8 +267,10 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 	if err := s.Put("k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(old); !os.IsNotExist(err) {
-		t.Errorf("an hour-old temporary file of credentials.json is still there (%v)", err)
+	for _, f := range []string{oldBucket, oldLegacy} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("an hour-old temporary file %s is still there (%v)", filepath.Base(f), err)
+		}
 	}
 	for _, f := range []string{live, other} {
 		if _, err := os.Stat(f); err != nil {
@@ -254,16 +286,15 @@ func TestReadableFilesAreTightened(t *testing.T) {
 	dir := t.TempDir()
 	var warnings []string
 	s := New(Options{Dir: dir, Warn: func(msg string) { warnings = append(warnings, msg) }})
-	tokens := filepath.Join(dir, "tokens.json")
-	creds := filepath.Join(dir, "credentials.json")
 	secret := "rt-do-not-print"
-	if err := os.WriteFile(tokens, []byte(`{"refresh_token":"`+secret+`"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(creds, []byte(`{"version":1,"credentials":{"k":"`+secret+`"}}`), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{tokens, creds} { // WriteFile's mode is cut by the umask
+	tokens := filepath.Join(dir, "tokens.json")
+	legacy := filepath.Join(dir, "credentials.json")
+	bucket := s.bucketPath("k")
+	writeFile(t, tokens, `{"refresh_token":"`+secret+`"}`)
+	writeFile(t, legacy, `{"version":1,"credentials":{"old":"`+secret+`"}}`)
+	writeFile(t, bucket, `{"version":2,"bucket":"k","credentials":{"k":"`+secret+`"}}`)
+	files := []string{tokens, legacy, bucket}
+	for _, f := range files { // WriteFile's mode is cut by the umask
 		if err := os.Chmod(f, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -271,10 +302,10 @@ func TestReadableFilesAreTightened(t *testing.T) {
 	if _, err := s.Get(backends.SessionKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get("k"); err != nil {
+	if _, err := s.Get("k"); err != nil { // reads credentials.json, then the bucket
 		t.Fatal(err)
 	}
-	for _, f := range []string{tokens, creds} {
+	for _, f := range files {
 		fi, err := os.Stat(f)
 		if err != nil {
 			t.Fatal(err)
@@ -283,17 +314,21 @@ func TestReadableFilesAreTightened(t *testing.T) {
 			t.Errorf("mode of %s after a read = %v, want 0600", filepath.Base(f), got)
 		}
 	}
-	if len(warnings) != 2 {
+	if len(warnings) != len(files) {
 		t.Fatalf("warnings = %q, want one per file", warnings)
 	}
-	for i, f := range []string{tokens, creds} {
+	for i, f := range files {
 		if !strings.Contains(warnings[i], f) || !strings.Contains(warnings[i], "0644") || strings.Contains(warnings[i], secret) {
 			t.Errorf("warning %q should name %s and its old mode, and hold no secret", warnings[i], f)
 		}
 	}
 	// Once tightened, a file is not reported again.
 	warnings = nil
-	if _, err := New(Options{Dir: dir, Warn: func(msg string) { warnings = append(warnings, msg) }}).Get(backends.SessionKey); err != nil {
+	again := New(Options{Dir: dir, Warn: func(msg string) { warnings = append(warnings, msg) }})
+	if _, err := again.Get(backends.SessionKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.List(""); err != nil {
 		t.Fatal(err)
 	}
 	if len(warnings) != 0 {

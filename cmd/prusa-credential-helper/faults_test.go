@@ -36,33 +36,33 @@ func TestAccountFaults(t *testing.T) {
 		fault     pkcetest.Fault
 		url       func() string // another account URL; nil: the fake's
 		env       []string
-		succeeds  bool     // transient: the retry gets a token
-		want      []string // substrings of stderr when it fails
-		bound     time.Duration
-		refreshes int // refresh requests that reach the fake
+		succeeds  bool          // transient: the retry gets a token
+		want      []string      // substrings of stderr when it fails
+		bound     time.Duration // generous: a busy machine must not fail it; the table shows real times
+		refreshes int           // refresh requests that reach the fake
 	}{
-		{name: "connection refused", url: closedPort, want: []string{"contacting Prusa Account", "connection refused", "check the network"}, bound: 3 * time.Second},
+		{name: "connection refused", url: closedPort, want: []string{"contacting Prusa Account", "connection refused", "check the network"}, bound: 10 * time.Second},
 		{name: "no answer (timeout)", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Delay: time.Minute}, env: []string{"PRUSA_HTTP_TIMEOUT=1s"},
-			want: []string{"no answer in time", "raise PRUSA_HTTP_TIMEOUT"}, bound: 8 * time.Second, refreshes: 3},
+			want: []string{"no answer in time", "raise PRUSA_HTTP_TIMEOUT"}, bound: 20 * time.Second, refreshes: 3},
 		{name: "HTTP 503", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable},
-			want: []string{"server error (HTTP 503", "try again later"}, bound: 4 * time.Second, refreshes: 3},
+			want: []string{"server error (HTTP 503", "try again later"}, bound: 10 * time.Second, refreshes: 3},
 		{name: "HTTP 503 once", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable, Count: 1},
-			succeeds: true, bound: 3 * time.Second, refreshes: 2},
+			succeeds: true, bound: 10 * time.Second, refreshes: 2},
 		{name: "HTTP 429 Retry-After 1s", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusTooManyRequests, RetryAfter: time.Second},
-			want: []string{"rate limiting", "try again in 1s"}, bound: 4 * time.Second, refreshes: 3},
+			want: []string{"rate limiting", "try again in 1s"}, bound: 10 * time.Second, refreshes: 3},
 		{name: "HTTP 429 Retry-After 1s once", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Count: 1},
-			succeeds: true, bound: 3 * time.Second, refreshes: 2},
+			succeeds: true, bound: 10 * time.Second, refreshes: 2},
 		{name: "HTTP 429 Retry-After 1h", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusTooManyRequests, RetryAfter: time.Hour},
-			want: []string{"rate limiting", "try again in 1h0m0s"}, bound: 2 * time.Second, refreshes: 1},
+			want: []string{"rate limiting", "try again in 1h0m0s"}, bound: 10 * time.Second, refreshes: 1},
 		{name: "HTML instead of JSON", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Garbage: true},
-			want: []string{"invalid token response", "the stored session is kept"}, bound: 2 * time.Second, refreshes: 1},
+			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 		{name: "token response missing fields", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Body: `{"token_type":"Bearer","expires_in":3600}`},
-			want: []string{"invalid token response", "the stored session is kept"}, bound: 2 * time.Second, refreshes: 1},
+			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 		{name: "access token not a JWT", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint,
 			Body: `{"access_token":"not-a-jwt","refresh_token":"r2","token_type":"Bearer","expires_in":3600}`},
-			want: []string{"invalid token response", "the stored session is kept"}, bound: 2 * time.Second, refreshes: 1},
+			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 		{name: "empty JSON object", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Body: `{}`},
-			want: []string{"invalid token response", "the stored session is kept"}, bound: 2 * time.Second, refreshes: 1},
+			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 	}
 	rows := make([]string, len(tests))
 	t.Run("faults", func(t *testing.T) {

@@ -57,7 +57,7 @@ func TestFilesPrivateUnderPermissiveUmask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{h.tokensFile(), h.credentialsFile()} {
+	for _, f := range []string{h.tokensFile(), h.credentialsDir()} {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("expected %s to be written: %v", f, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce/pkcetest"
 )
@@ -53,8 +54,9 @@ func (h *stressHome) tokensFile() string {
 	return filepath.Join(h.dir, ".config", "prusa-connect-sdk-client", "tokens.json")
 }
 
-func (h *stressHome) credentialsFile() string {
-	return filepath.Join(filepath.Dir(h.tokensFile()), "credentials.json")
+// credentialsDir is the file backend's directory of bucket files.
+func (h *stressHome) credentialsDir() string {
+	return file.New(file.Options{Dir: filepath.Dir(h.tokensFile())}).CredentialsDir()
 }
 
 // writeSession stores tr as the session.
@@ -237,12 +239,15 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 		h.writeSession(t, tr)
 	}
 	seed()
-	// credentials.json exists from the start, so that every trial checks
-	// that a killed rewrite leaves it whole (never missing, never torn).
+	// The bucket files of a few hosts exist from the start, so that every
+	// trial checks that a killed rewrite leaves each whole (never missing,
+	// never torn).
 	ctx0, cancel0 := context.WithTimeout(context.Background(), time.Minute)
-	first, _, stderr0 := h.helperCmd(ctx0, "git-credential-prusa", "protocol=https\nhost=git.example.com\nusername=first\npassword=p\n\n", "store")
-	if err := first.Run(); err != nil {
-		t.Fatalf("store: %v\n%s", err, stderr0)
+	for _, host := range killHosts {
+		first, _, stderr0 := h.helperCmd(ctx0, "git-credential-prusa", "protocol=https\nhost="+host+"\nusername=first\npassword=p\n\n", "store")
+		if err := first.Run(); err != nil {
+			t.Fatalf("store: %v\n%s", err, stderr0)
+		}
 	}
 	cancel0()
 
@@ -250,11 +255,11 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 	var r killResult
 	for trial := range trials {
 		// Two writers race: a get that refreshes the session, and a store
-		// that rewrites credentials.json.
+		// that rewrites a host's bucket file.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		get, _, _ := h.helperCmd(ctx, "git-credential-prusa", prusaGitRequest, "get")
 		store, _, _ := h.helperCmd(ctx, "git-credential-prusa",
-			fmt.Sprintf("protocol=https\nhost=git.example.com\nusername=u%d\npassword=p%d\n\n", trial, trial), "store")
+			fmt.Sprintf("protocol=https\nhost=%s\nusername=u%d\npassword=p%d\n\n", killHosts[trial%len(killHosts)], trial, trial), "store")
 		for _, c := range []*exec.Cmd{get, store} {
 			if err := c.Start(); err != nil {
 				t.Fatal(err)
@@ -276,19 +281,15 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 		if _, err := h.readSession(); err != nil {
 			t.Fatalf("trial %d: after %s the session file does not parse: %v", trial, sig, err)
 		}
-		data, err := os.ReadFile(h.credentialsFile())
-		if err != nil {
-			t.Fatalf("trial %d: after %s credentials.json is gone: %v", trial, sig, err)
-		}
-		if err := checkCredentialsJSON(data); err != nil {
-			t.Fatalf("trial %d: after %s credentials.json does not parse: %v", trial, sig, err)
+		if err := h.checkCredentials(); err != nil {
+			t.Fatalf("trial %d: after %s: %v", trial, sig, err)
 		}
 		// The next process must not be blocked: it answers within the
 		// lock timeout, with the token or, when a SIGKILL fell between
 		// the server's rotation and the write, with a clear error.
 		ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
 		next, stdout, stderr := h.helperCmd(ctx, "git-credential-prusa", prusaGitRequest, "get")
-		err = next.Run()
+		err := next.Run()
 		cancel()
 		switch {
 		case err == nil && password(stdout.String()) != "":
@@ -299,25 +300,60 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 			t.Fatalf("trial %d: the next get after %s failed: %v\n%s", trial, sig, err, stderr)
 		}
 	}
-	for _, f := range []string{h.tokensFile(), h.credentialsFile()} {
-		temps, _ := filepath.Glob(filepath.Join(filepath.Dir(f), ".*.tmp-*"))
+	for _, dir := range []string{filepath.Dir(h.tokensFile()), h.credentialsDir()} {
+		temps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
 		r.temps += len(temps)
 	}
 	return r
 }
 
-// checkCredentialsJSON checks credentials.json the way the file backend
-// reads it.
-func checkCredentialsJSON(data []byte) error {
-	var f struct {
-		Version     int               `json:"version"`
-		Credentials map[string]string `json:"credentials"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
+// killHosts are the hosts whose credentials TestKillDuringWrites stores,
+// one bucket file each.
+var killHosts = []string{"git.example.com", "git.example.org", "Git.Example.com"}
+
+// checkCredentials checks the credentials directory: there is one bucket
+// file per host stored (none missing), each is a JSON object of format
+// version 2, and the file backend reads every one of them (List reads them
+// all and reports any that does not parse) and finds the credential stored
+// in each before the trials.
+func (h *stressHome) checkCredentials() error {
+	entries, err := os.ReadDir(h.credentialsDir())
+	if err != nil {
 		return err
 	}
-	if f.Version != 1 {
-		return fmt.Errorf("version %d", f.Version)
+	var files int
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") { // a temporary file
+			continue
+		}
+		files++
+		data, err := os.ReadFile(filepath.Join(h.credentialsDir(), e.Name()))
+		if err != nil {
+			return err
+		}
+		var f struct {
+			Version     int               `json:"version"`
+			Bucket      string            `json:"bucket"`
+			Credentials map[string]string `json:"credentials"`
+		}
+		if err := json.Unmarshal(data, &f); err != nil {
+			return fmt.Errorf("%s does not parse: %w", e.Name(), err)
+		}
+		if f.Version != 2 || len(f.Credentials) == 0 {
+			return fmt.Errorf("%s: version %d, %d credentials", e.Name(), f.Version, len(f.Credentials))
+		}
+	}
+	if files != len(killHosts) {
+		return fmt.Errorf("%d bucket files, want %d (one per host)", files, len(killHosts))
+	}
+	s := file.New(file.Options{Dir: filepath.Dir(h.tokensFile())})
+	if _, err := s.List(""); err != nil {
+		return err
+	}
+	for _, host := range killHosts {
+		if _, err := s.Get("git/https/" + host + "//first"); err != nil {
+			return fmt.Errorf("the first credential of %s: %w", host, err)
+		}
 	}
 	return nil
 }

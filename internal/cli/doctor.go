@@ -82,10 +82,15 @@ func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) 
 		d.Backend.Store = st
 	}
 	if fs, ok := st.(*file.Store); ok {
-		d.Backend.Dir = filepath.Dir(fs.CredentialsFile())
+		d.Backend.Dir = filepath.Dir(fs.CredentialsDir())
 		d.PrivateFiles = []doctor.PrivateFile{
 			{Check: "file/session", Path: fs.TokensFile()},
-			{Check: "file/credentials", Path: fs.CredentialsFile()},
+			{Check: "file/credentials", Path: fs.CredentialsDir(), Dir: true},
+		}
+		// The old layout's file, until the first write converts it.
+		legacy := fs.LegacyCredentialsFile()
+		if _, err := os.Lstat(legacy); err == nil {
+			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: "file/credentials.json", Path: legacy})
 		}
 	}
 	m, err := p.session(s, st)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
@@ -67,14 +69,22 @@ func writable(dir string) error {
 }
 
 // checkFiles checks that the files holding secrets are readable by their
-// owner only, one finding per file, and returns the indexes of the ones
-// open to others. Windows protects them with the ACLs of the profile
+// owner only, one finding per PrivateFile, and returns the indexes of the
+// ones open to others. Windows protects them with the ACLs of the profile
 // instead.
 func (d *Doctor) checkFiles() (out []Finding, loose []int) {
 	if d.goos() == "windows" {
 		return nil, nil
 	}
 	for _, f := range d.PrivateFiles {
+		if f.Dir {
+			finding, open := checkDir(f)
+			out = append(out, finding)
+			if open {
+				loose = append(loose, len(out)-1)
+			}
+			continue
+		}
 		fi, err := os.Stat(f.Path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -92,15 +102,92 @@ func (d *Doctor) checkFiles() (out []Finding, loose []int) {
 	return out, loose
 }
 
+// looseFiles returns the files in dir that group or others may access,
+// with their modes, and how many files it holds.
+func looseFiles(dir string) (loose []string, total int, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		total++
+		if fi.Mode().Perm()&0o077 != 0 {
+			loose = append(loose, fmt.Sprintf("%s (mode %04o)", e.Name(), fi.Mode().Perm()))
+		}
+	}
+	return loose, total, nil
+}
+
+// checkDir checks a directory of secrets files: the directory and each
+// file in it. open says whether a file in it was open to others.
+func checkDir(f PrivateFile) (_ Finding, open bool) {
+	fi, err := os.Stat(f.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ok(f.Check, "%s does not exist yet", f.Path), false
+	case err != nil:
+		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
+	}
+	loose, total, err := looseFiles(f.Path)
+	if err != nil {
+		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
+	}
+	dirOpen := fi.Mode().Perm()&0o077 != 0
+	var problems, fixes []string
+	if dirOpen {
+		problems = append(problems, fmt.Sprintf("%s is open to group or others (mode %04o)", f.Path, fi.Mode().Perm()))
+		fixes = append(fixes, "chmod 700 "+f.Path)
+	}
+	if len(loose) > 0 {
+		shown := loose
+		if len(shown) > 3 {
+			shown = append(shown[:3:3], fmt.Sprintf("and %d more", len(loose)-3))
+		}
+		problems = append(problems, fmt.Sprintf("%d of the %d file(s) in %s are open to group or others: %s",
+			len(loose), total, f.Path, strings.Join(shown, ", ")))
+		fixes = append(fixes, "chmod 600 "+filepath.Join(f.Path, "*"))
+	}
+	if len(problems) == 0 {
+		return ok(f.Check, "%s is private (mode %04o), and so are its %d file(s)", f.Path, fi.Mode().Perm(), total), false
+	}
+	they := "they"
+	if len(loose) == 0 {
+		they = "the files in it"
+	}
+	return finding(f.Check, Warn, strings.Join(fixes, " && "), "%s; %s hold secrets", strings.Join(problems, "; "), they), len(loose) > 0
+}
+
 // recheckFiles says, for each file that was open to others, whether the
 // backend has tightened it since (it does when it reads one): still a
-// warning, since something loosened it, but with nothing left to run.
+// warning, since something loosened it, but with nothing left to run. For
+// a directory, that is when none of its files is open any more; the
+// backend does not change the directory's own mode.
 func (d *Doctor) recheckFiles(fs []Finding, loose []int) []Finding {
+	const why = "find what loosened it (a copy, a restored backup, another tool); the helper tightens it whenever it reads it"
 	for _, i := range loose {
 		f := d.PrivateFiles[i]
-		if fi, err := os.Stat(f.Path); err == nil && fi.Mode().Perm()&0o077 == 0 {
-			fs[i].Message += fmt.Sprintf("; the helper has now tightened it to %04o", fi.Mode().Perm())
-			fs[i].Hint = "find what loosened it (a copy, a restored backup, another tool); the helper tightens it whenever it reads it"
+		fi, err := os.Stat(f.Path)
+		if err != nil {
+			continue
+		}
+		if !f.Dir {
+			if fi.Mode().Perm()&0o077 == 0 {
+				fs[i].Message += fmt.Sprintf("; the helper has now tightened it to %04o", fi.Mode().Perm())
+				fs[i].Hint = why
+			}
+			continue
+		}
+		if still, _, err := looseFiles(f.Path); err == nil && len(still) == 0 {
+			fs[i].Message += "; the helper has now tightened the files to 0600"
+			if fi.Mode().Perm()&0o077 == 0 {
+				fs[i].Hint = "find what loosened them (a copy, a restored backup, another tool); the helper tightens each whenever it reads it"
+			} else {
+				fs[i].Hint = "chmod 700 " + f.Path
+			}
 		}
 	}
 	return fs

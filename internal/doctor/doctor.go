@@ -82,8 +82,8 @@ type Doctor struct {
 	// Session describes the session without refreshing it; nil skips
 	// the session checks.
 	Session func() (session.Status, error)
-	// PrivateFiles are the files that hold secrets, checked for
-	// permissions: check name to path.
+	// PrivateFiles are the files (and directories of files) that hold
+	// secrets, checked for permissions, one finding each.
 	PrivateFiles []PrivateFile
 }
 
@@ -100,9 +100,11 @@ type Backend struct {
 	Dir string
 }
 
-// PrivateFile is a file that must not be readable by others.
+// PrivateFile is a file that must not be readable by others or, with
+// Dir, a directory that must not be open to others, nor any file in it.
 type PrivateFile struct {
 	Check, Path string
+	Dir         bool
 }
 
 // GitURL is the URL whose helper chain is checked.

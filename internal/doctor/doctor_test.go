@@ -371,27 +371,56 @@ func TestCheckFiles(t *testing.T) {
 	open := filepath.Join(dir, "credentials.json")
 	os.WriteFile(open, []byte("{}"), 0o644)
 	os.Chmod(open, 0o644)
+	good := filepath.Join(dir, "good")
+	bad := filepath.Join(dir, "bad")
+	for _, d := range []string{good, bad} {
+		os.Mkdir(d, 0o700)
+		os.Chmod(d, 0o700)
+		for _, name := range []string{"a.json", "b.json"} {
+			os.WriteFile(filepath.Join(d, name), []byte("{}"), 0o600)
+		}
+	}
+	os.Chmod(filepath.Join(bad, "b.json"), 0o640)
 	d := &Doctor{PrivateFiles: []PrivateFile{
-		{"file/session", private}, {"file/credentials", open}, {"file/other", filepath.Join(dir, "missing")},
+		{Check: "file/session", Path: private},
+		{Check: "file/credentials", Path: open},
+		{Check: "file/other", Path: filepath.Join(dir, "missing")},
+		{Check: "dir/good", Path: good, Dir: true},
+		{Check: "dir/bad", Path: bad, Dir: true},
+		{Check: "dir/missing", Path: filepath.Join(dir, "nodir"), Dir: true},
 	}}
 	want := []Finding{
 		{Check: "file/session", Status: OK, Message: private + " is private (mode 0600)"},
 		{Check: "file/credentials", Status: Warn, Message: open + " is open to group or others (mode 0644); it holds secrets", Hint: "chmod 600 " + open},
 		{Check: "file/other", Status: OK, Message: filepath.Join(dir, "missing") + " does not exist yet"},
+		{Check: "dir/good", Status: OK, Message: good + " is private (mode 0700), and so are its 2 file(s)"},
+		{Check: "dir/bad", Status: Warn, Message: "1 of the 2 file(s) in " + bad + " are open to group or others: b.json (mode 0640); they hold secrets", Hint: "chmod 600 " + filepath.Join(bad, "*")},
+		{Check: "dir/missing", Status: OK, Message: filepath.Join(dir, "nodir") + " does not exist yet"},
 	}
 	got, loose := d.checkFiles()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("checkFiles (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{1}, loose); diff != "" {
+	if diff := cmp.Diff([]int{1, 4}, loose); diff != "" {
 		t.Errorf("checkFiles loose (-want +got):\n%s", diff)
 	}
 
-	// Tightened meanwhile (the file backend does so when it reads it).
+	// Tightened meanwhile (the file backend does so when it reads them).
 	os.Chmod(open, 0o600)
+	os.Chmod(filepath.Join(bad, "b.json"), 0o600)
 	got = d.recheckFiles(got, loose)
 	if f := got[1]; f.Status != Warn || !strings.HasSuffix(f.Message, "it holds secrets; the helper has now tightened it to 0600") || !strings.Contains(f.Hint, "find what loosened it") {
 		t.Errorf("recheckFiles = %+v", f)
+	}
+	if f := got[4]; f.Status != Warn || !strings.HasSuffix(f.Message, "they hold secrets; the helper has now tightened the files to 0600") || !strings.Contains(f.Hint, "find what loosened them") {
+		t.Errorf("recheckFiles of a directory = %+v", f)
+	}
+
+	// A directory open to others: the helper leaves its mode alone.
+	os.Chmod(bad, 0o755)
+	got, loose = d.checkFiles()
+	if f := got[4]; f.Status != Warn || f.Message != bad+" is open to group or others (mode 0755); the files in it hold secrets" || f.Hint != "chmod 700 "+bad || len(loose) != 0 {
+		t.Errorf("checkFiles of an open directory = %+v, loose %v", f, loose)
 	}
 
 	d.GOOS = "windows"

@@ -346,7 +346,7 @@ func benchRun(c runConfig) (failed bool, err error) {
 	}
 
 	// Before timing anything: does each case answer right? This also
-	// proves that the helper reads the credentials.json written above.
+	// proves that the helper reads the credential files written above.
 	for _, ck := range checks {
 		if _, err := ck.once(); err != nil {
 			return false, fmt.Errorf("%s: %w", ck.name, err)
@@ -367,7 +367,7 @@ func benchRun(c runConfig) (failed bool, err error) {
 			return false, err
 		}
 		if o.code != 0 || !bytes.Contains(o.stdout, []byte("password="+credPassword(i)+"\n")) {
-			return false, fmt.Errorf("the helper does not read the credentials.json this harness writes (%s: %s); update home.writeCredentials to the file backend's layout", credHost(i), o)
+			return false, fmt.Errorf("the helper does not read the credential files this harness writes (%s: %s); update home.writeCredentials to the file backend's layout", credHost(i), o)
 		}
 	}
 	for k := range staleReqs {

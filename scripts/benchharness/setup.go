@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -239,27 +241,41 @@ func credUser(i int) string { return fmt.Sprintf("user%d", i) }
 
 func credPassword(i int) string { return fmt.Sprintf("secret-%05d-0123456789abcdef", i) }
 
-// writeCredentials writes h's credentials.json with the generic git
-// credentials numbered indices, in the layout the file backend reads (backends/file:
-// format version 1, an object of storage key to value, the value being
-// the helper's JSON entry). Writing it directly is much faster than n
-// stores, each of which rewrites the whole file; the answer checks before
-// any timing prove through the helper itself that it reads what was
-// written.
+// writeCredentials writes h's generic git credentials numbered indices in
+// the layout the file backend reads (backends/file, format version 2): one
+// bucket file per host, credentials/git-<hex SHA-256 of the bucket>.json,
+// the bucket being the key's first three segments, git/<protocol>/<host>,
+// each file {"version":2,"bucket":...,"credentials":{key: entry}}, the
+// entry being the helper's JSON. Writing the files directly is much faster
+// than n stores, each of which takes the lock and flushes its file; the
+// answer checks before any timing prove through the helper itself that it
+// reads what was written.
 func (h *home) writeCredentials(indices []int) error {
-	creds := make(map[string]string, len(indices))
+	dir := filepath.Join(h.appDir, "credentials")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
 	for _, i := range indices {
 		pw, err := json.Marshal(map[string]any{"password": credPassword(i), "stored": 1700000000000000000 + int64(i)})
 		if err != nil {
 			return err
 		}
-		creds[gitKey("https", credHost(i), "", credUser(i))] = string(pw)
+		bucket := "git/https/" + pathEscape(credHost(i))
+		data, err := json.MarshalIndent(map[string]any{
+			"version":     2,
+			"bucket":      bucket,
+			"credentials": map[string]string{gitKey("https", credHost(i), "", credUser(i)): string(pw)},
+		}, "", "  ")
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256([]byte(bucket))
+		name := "git-" + hex.EncodeToString(sum[:]) + ".json"
+		if err := os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o600); err != nil {
+			return err
+		}
 	}
-	data, err := json.MarshalIndent(map[string]any{"version": 1, "credentials": creds}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(h.appDir, "credentials.json"), append(data, '\n'), 0o600)
+	return nil
 }
 
 // writeGitStore writes a git-credential-store file with the same

@@ -1,0 +1,446 @@
+package file
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+)
+
+const (
+	credentialsDirName = "credentials"
+	bucketVersion      = 2
+	legacyName         = "credentials.json"
+	legacyVersion      = 1
+	// lockName is the one lock of every credentials write. It is the
+	// name the version 1 layout used, so that helpers of both layouts
+	// wait for each other.
+	lockName = legacyName + ".lock"
+)
+
+// The kinds of bucket file, the first part of its name.
+const (
+	kindGit    = "git"
+	kindDocker = "docker"
+	kindOther  = "other"
+)
+
+// bucketRule says how many leading "/"-separated segments of a key (or of
+// a prefix) make its bucket, and the kind of its file.
+func bucketRule(key string) (segments int, kind string) {
+	switch {
+	case strings.HasPrefix(key, "git/"):
+		return 3, kindGit
+	case strings.HasPrefix(key, "docker/"):
+		return 2, kindDocker
+	}
+	return 1, kindOther
+}
+
+// firstSegments returns s up to its n-th "/" and true, or all of s and
+// false when s has fewer.
+func firstSegments(s string, n int) (string, bool) {
+	end := 0
+	for range n {
+		i := strings.IndexByte(s[end:], '/')
+		if i < 0 {
+			return s, false
+		}
+		end += i + 1
+	}
+	return s[:end-1], true
+}
+
+// bucketOf returns the bucket of key (see the package comment).
+func bucketOf(key string) string {
+	n, _ := bucketRule(key)
+	b, _ := firstSegments(key, n)
+	return b
+}
+
+// prefixBucket returns the bucket of every key that starts with prefix,
+// when there is one: when the prefix holds the whole of the bucket and the
+// "/" after it.
+func prefixBucket(prefix string) (string, bool) {
+	n, _ := bucketRule(prefix)
+	return firstSegments(prefix, n)
+}
+
+// kindMatches says whether a file of kind may hold a key that starts with
+// prefix.
+func kindMatches(prefix, kind string) bool {
+	switch kind {
+	case kindGit:
+		return strings.HasPrefix(prefix, "git/") || strings.HasPrefix("git/", prefix)
+	case kindDocker:
+		return strings.HasPrefix(prefix, "docker/") || strings.HasPrefix("docker/", prefix)
+	default:
+		return !strings.HasPrefix(prefix, "git/") && !strings.HasPrefix(prefix, "docker/")
+	}
+}
+
+// bucketFileName is the name of bucket's file: its kind and the hex
+// SHA-256 of the bucket.
+func bucketFileName(bucket string) string {
+	_, kind := bucketRule(bucket)
+	sum := sha256.Sum256([]byte(bucket))
+	return kind + "-" + hex.EncodeToString(sum[:]) + ".json"
+}
+
+// bucketFileKind returns the kind of a bucket file's name, and false for
+// a name that is not one (a temporary file, anything else).
+func bucketFileKind(name string) (string, bool) {
+	kind, rest, ok := strings.Cut(name, "-")
+	if !ok || (kind != kindGit && kind != kindDocker && kind != kindOther) {
+		return "", false
+	}
+	h, ok := strings.CutSuffix(rest, ".json")
+	if !ok || len(h) != 2*sha256.Size || strings.ToLower(h) != h {
+		return "", false
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return "", false
+	}
+	return kind, true
+}
+
+func (s *Store) bucketPath(bucket string) string {
+	return filepath.Join(s.CredentialsDir(), bucketFileName(bucket))
+}
+
+// bucketFile is the on-disk shape of a bucket file.
+type bucketFile struct {
+	Version     int               `json:"version"`
+	Bucket      string            `json:"bucket"`
+	Credentials map[string]string `json:"credentials"`
+}
+
+// legacyFile is the on-disk shape of credentials.json.
+type legacyFile struct {
+	Version     int               `json:"version"`
+	Credentials map[string]string `json:"credentials"`
+}
+
+// readBucketFile reads the bucket file name in the credentials directory,
+// from the disk. A missing file is an empty bucket.
+func (s *Store) readBucketFile(name string) (map[string]string, error) {
+	path := filepath.Join(s.CredentialsDir(), name)
+	data, err := s.readSecretFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f bucketFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
+	}
+	if f.Version != bucketVersion {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, bucketVersion)}
+	}
+	if bucketFileName(f.Bucket) != name {
+		return nil, &CorruptError{Path: path, Err: errors.New("its bucket does not match its name")}
+	}
+	for k := range f.Credentials {
+		if bucketOf(k) != f.Bucket {
+			return nil, &CorruptError{Path: path, Err: errors.New("it holds a key of another bucket")}
+		}
+	}
+	if f.Credentials == nil {
+		f.Credentials = map[string]string{}
+	}
+	return f.Credentials, nil
+}
+
+// bucket returns the content of the bucket file name, read once.
+func (s *Store) bucket(name string) (map[string]string, error) {
+	if m, ok := s.buckets[name]; ok {
+		return m, nil
+	}
+	m, err := s.readBucketFile(name)
+	if err != nil {
+		return nil, err
+	}
+	s.buckets[name] = m
+	return m, nil
+}
+
+// readLegacy reads credentials.json from the disk; nil when there is none.
+func (s *Store) readLegacy() (map[string]string, error) {
+	path := s.LegacyCredentialsFile()
+	data, err := s.readSecretFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f legacyFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
+	}
+	if f.Version != legacyVersion {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, legacyVersion)}
+	}
+	if f.Credentials == nil {
+		f.Credentials = map[string]string{}
+	}
+	return f.Credentials, nil
+}
+
+// loadLegacy returns credentials.json's content, read once.
+func (s *Store) loadLegacy() (map[string]string, error) {
+	if s.legacyRead {
+		return s.legacy, nil
+	}
+	m, err := s.readLegacy()
+	if err != nil {
+		return nil, err
+	}
+	s.legacy, s.legacyRead = m, true
+	return m, nil
+}
+
+// getCredential returns the value of key, which is not the session.
+//
+// credentials.json is read before the bucket: a conversion writes the
+// buckets before it removes (or shrinks) credentials.json, so a reader
+// that finds no credentials.json finds every entry in its bucket, and one
+// that finds it has every entry there or in the bucket.
+func (s *Store) getCredential(key string) (string, error) {
+	legacy, legacyErr := s.loadLegacy()
+	bucket := bucketOf(key)
+	m, err := s.bucket(bucketFileName(bucket))
+	if err != nil {
+		return "", err
+	}
+	if v, ok := m[key]; ok {
+		return v, nil
+	}
+	// A corrupt credentials.json may hold the key; only a key found in
+	// its bucket can be answered without it.
+	if legacyErr != nil {
+		return "", legacyErr
+	}
+	if v, ok := legacy[key]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("%w: %q in %s", backends.ErrNotFound, key, s.bucketPath(bucket))
+}
+
+// listCredentials lists the keys that start with prefix, reading
+// credentials.json (first, as getCredential says) and the bucket files
+// that may hold such keys: one when the prefix fixes the bucket, else
+// every file of the kinds the prefix can match. A corrupt file among
+// those is an error: the keys it holds are unknown.
+func (s *Store) listCredentials(prefix string) ([]string, error) {
+	legacy, err := s.loadLegacy()
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]bool{}
+	add := func(m map[string]string) {
+		for k := range m {
+			if strings.HasPrefix(k, prefix) && k != backends.SessionKey {
+				found[k] = true
+			}
+		}
+	}
+	if bucket, ok := prefixBucket(prefix); ok {
+		m, err := s.bucket(bucketFileName(bucket))
+		if err != nil {
+			return nil, err
+		}
+		add(m)
+	} else {
+		names, err := s.bucketFileNames()
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if kind, ok := bucketFileKind(name); !ok || !kindMatches(prefix, kind) {
+				continue
+			}
+			m, err := s.bucket(name)
+			if err != nil {
+				return nil, err
+			}
+			add(m)
+		}
+	}
+	add(legacy)
+	return slices.Sorted(maps.Keys(found)), nil
+}
+
+// bucketFileNames returns the names in the credentials directory, sorted
+// (so that the same corrupt file is the one reported each time).
+func (s *Store) bucketFileNames() ([]string, error) {
+	d, err := os.Open(s.CredentialsDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// update applies change to the current content of key's bucket under the
+// lock, and writes the result atomically. It first finishes the
+// conversion of credentials.json, if there is one.
+func (s *Store) update(key string, change func(map[string]string) error) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.convertLegacy(); err != nil {
+		return err
+	}
+	bucket := bucketOf(key)
+	m, err := s.readBucketFile(bucketFileName(bucket))
+	if err != nil {
+		return err
+	}
+	if err := change(m); err != nil {
+		return err
+	}
+	if err := s.writeBucket(bucket, m); err != nil {
+		return err
+	}
+	// Every file in the credentials directory is ours; credentials.json's
+	// temporary files may be left by a helper of the old layout too.
+	removeStaleTemps(filepath.Join(s.CredentialsDir(), ".*.tmp-*"))
+	removeStaleTemps(tempPattern(s.LegacyCredentialsFile()))
+	return nil
+}
+
+// lock creates the directories and takes the credentials lock, waiting at
+// most Options.LockTimeout.
+func (s *Store) lock() (unlock func(), err error) {
+	if err := os.MkdirAll(s.CredentialsDir(), 0o700); err != nil {
+		return nil, err
+	}
+	lock := flock.New(filepath.Join(s.opts.Dir, lockName))
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
+	defer cancel()
+	ok, err := lock.TryLockContext(ctx, 10*time.Millisecond)
+	if err != nil || !ok {
+		return nil, &LockError{Path: lock.Path(), Wait: s.opts.LockTimeout, Err: err}
+	}
+	return func() { lock.Unlock() }, nil
+}
+
+// writeBucket replaces bucket's file with m, or removes it when m is
+// empty, and keeps m as what this store knows of the bucket.
+func (s *Store) writeBucket(bucket string, m map[string]string) error {
+	name := bucketFileName(bucket)
+	path := filepath.Join(s.CredentialsDir(), name)
+	if len(m) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		syncDir(s.CredentialsDir())
+	} else {
+		data, err := json.MarshalIndent(bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeAtomic(path, append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	s.buckets[name] = m
+	return nil
+}
+
+// convertLegacy moves the entries of credentials.json into their buckets
+// and removes it; the lock is held. An entry whose bucket has the key
+// already is dropped: the bucket's value is newer. Each file is written
+// atomically and credentials.json goes last, so a crash at any point
+// leaves every entry in credentials.json or its bucket, and the next write
+// finishes the conversion. The entries of a bucket whose file is corrupt
+// stay in credentials.json until that file is repaired or moved aside.
+func (s *Store) convertLegacy() error {
+	legacy, err := s.readLegacy()
+	if err != nil || legacy == nil {
+		if err == nil {
+			s.legacy, s.legacyRead = nil, true
+		}
+		return err
+	}
+	byBucket := map[string]map[string]string{}
+	for k, v := range legacy {
+		b := bucketOf(k)
+		if byBucket[b] == nil {
+			byBucket[b] = map[string]string{}
+		}
+		byBucket[b][k] = v
+	}
+	left := map[string]string{}
+	for _, b := range slices.Sorted(maps.Keys(byBucket)) {
+		m, err := s.readBucketFile(bucketFileName(b))
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			maps.Copy(left, byBucket[b])
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		changed := false
+		for k, v := range byBucket[b] {
+			if _, ok := m[k]; !ok {
+				m[k] = v
+				changed = true
+			}
+		}
+		if changed {
+			if err := s.writeBucket(b, m); err != nil {
+				return err
+			}
+		}
+	}
+	path := s.LegacyCredentialsFile()
+	switch {
+	case len(left) == 0:
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		syncDir(s.opts.Dir)
+		s.legacy = nil
+	case len(left) < len(legacy):
+		data, err := json.MarshalIndent(legacyFile{Version: legacyVersion, Credentials: left}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeAtomic(path, append(data, '\n')); err != nil {
+			return err
+		}
+		s.legacy = left
+	default:
+		s.legacy = left
+	}
+	s.legacyRead = true
+	return nil
+}
