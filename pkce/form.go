@@ -4,9 +4,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // page is what the login flow needs from an HTML page of Prusa Account.
@@ -32,68 +29,77 @@ type form struct {
 
 type field struct{ name, value string }
 
-// parsePage reads an HTML document with a real HTML parser, which decodes
-// character references and copes with sloppy markup as browsers do.
+// parsePage reads an HTML document and collects its forms. Of HTML's
+// tree construction it takes the rules that decide which form an input
+// belongs to in a well-formed page; scan.go says why it does not use a
+// full parser.
 func parsePage(r io.Reader) (*page, error) {
-	doc, err := html.Parse(r)
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
 	p := new(page)
-	owner := make(map[*html.Node]*form)
 	byID := make(map[string]*form)
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode {
+	type input struct {
+		owner *form
+		tag
+	}
+	var inputs []input
+	var open *form // HTML's form element pointer
+	z := &scanner{s: string(b)}
+	for t, ok := z.next(); ok; t, ok = z.next() {
+		if t.end {
+			if t.name == "form" {
+				open = nil
+			}
 			continue
 		}
-		if strings.Contains(attr(n, "class"), "invalid-feedback") {
+		if t.name == "form" && open != nil {
+			continue // HTML ignores a form inside a form (§13.2.6.4.7)
+		}
+		if strings.Contains(t.attr("class"), "invalid-feedback") {
 			p.invalidFeedback = true
 		}
-		if n.DataAtom == atom.Form {
-			f := &form{
-				id:     attr(n, "id"),
-				action: strings.TrimSpace(attr(n, "action")),
-				method: strings.ToLower(strings.TrimSpace(attr(n, "method"))),
+		switch t.name {
+		case "form":
+			open = &form{
+				id:     t.attr("id"),
+				action: strings.TrimSpace(t.attr("action")),
+				method: strings.ToLower(strings.TrimSpace(t.attr("method"))),
 			}
-			p.forms = append(p.forms, f)
-			owner[n] = f
-			if f.id != "" && byID[f.id] == nil {
-				byID[f.id] = f
+			p.forms = append(p.forms, open)
+			if open.id != "" && byID[open.id] == nil {
+				byID[open.id] = open
+			}
+		case "input":
+			if _, disabled := t.lookup("disabled"); !disabled {
+				inputs = append(inputs, input{open, t})
 			}
 		}
 	}
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || n.DataAtom != atom.Input || hasAttr(n, "disabled") {
-			continue
-		}
+	for _, n := range inputs {
 		// An input belongs to the form its form attribute names, else to
-		// its nearest form ancestor (HTML §4.10.17.3, form owner).
-		var f *form
-		if id, ok := lookupAttr(n, "form"); ok {
+		// the form it is in (HTML §4.10.17.3, form owner).
+		f := n.owner
+		if id, ok := n.lookup("form"); ok {
 			f = byID[id]
-		} else {
-			for a := range n.Ancestors() {
-				if f = owner[a]; f != nil {
-					break
-				}
-			}
 		}
 		if f == nil {
 			continue
 		}
-		name := attr(n, "name")
+		name := n.attr("name")
 		if name == "" {
 			continue // not submitted
 		}
-		typ := strings.ToLower(strings.TrimSpace(attr(n, "type")))
+		typ := strings.ToLower(strings.TrimSpace(n.attr("type")))
 		switch {
 		case typ == "hidden":
-			f.hidden = append(f.hidden, field{name, attr(n, "value")})
+			f.hidden = append(f.hidden, field{name, n.attr("value")})
 		case typ == "password":
 			if f.passwordName == "" {
 				f.passwordName = name
 			}
-		case slices.Contains(strings.Fields(strings.ToLower(attr(n, "autocomplete"))), "one-time-code"):
+		case slices.Contains(strings.Fields(strings.ToLower(n.attr("autocomplete"))), "one-time-code"):
 			f.otpName = name
 		case typ == "email" || strings.EqualFold(name, "email"):
 			if f.emailName == "" {
@@ -135,23 +141,4 @@ func (f *form) hiddenValue(name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func lookupAttr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Namespace == "" && a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-func attr(n *html.Node, key string) string {
-	v, _ := lookupAttr(n, key)
-	return v
-}
-
-func hasAttr(n *html.Node, key string) bool {
-	_, ok := lookupAttr(n, key)
-	return ok
 }
