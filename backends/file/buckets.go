@@ -18,6 +18,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 )
 
 const (
@@ -360,7 +361,7 @@ func (s *Store) writeBucket(bucket string, m map[string]string) error {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		syncDir(s.CredentialsDir())
+		atomicfile.SyncDir(s.CredentialsDir())
 	} else {
 		data, err := json.MarshalIndent(bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}, "", "  ")
 		if err != nil {
@@ -427,7 +428,7 @@ func (s *Store) convertLegacy() error {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		syncDir(s.opts.Dir)
+		atomicfile.SyncDir(s.opts.Dir)
 		s.legacy = nil
 	case len(left) < len(legacy):
 		data, err := json.MarshalIndent(legacyFile{Version: legacyVersion, Credentials: left}, "", "  ")
