@@ -109,6 +109,8 @@ const tokensName = "tokens.json"
 // unless it writes it, and is safe for use by one goroutine at a time.
 type Store struct {
 	opts Options
+	// tokensFile is the session file, once TokensFile has decided it.
+	tokensFile string
 	// buckets holds the bucket files read so far, by file name; a
 	// missing file is an empty map.
 	buckets map[string]map[string]string
@@ -135,10 +137,19 @@ func (s *Store) CredentialsDir() string { return filepath.Join(s.opts.Dir, crede
 // reads it while it exists and converts it on its first write.
 func (s *Store) LegacyCredentialsFile() string { return filepath.Join(s.opts.Dir, legacyName) }
 
-// TokensFile is the path of the session file this store reads and writes
-// now: the explicit one, else tokens.json if it exists, else the SDK 1.0
-// file if that exists, else tokens.json.
+// TokensFile is the path of the session file this store reads and writes:
+// the explicit one, else tokens.json if it exists, else the SDK 1.0 file
+// if that exists, else tokens.json. The disk is looked at once per store,
+// so that a run reads and writes one file, and a get does not stat the
+// session files again for each use.
 func (s *Store) TokensFile() string {
+	if s.tokensFile == "" {
+		s.tokensFile = s.resolveTokensFile()
+	}
+	return s.tokensFile
+}
+
+func (s *Store) resolveTokensFile() string {
 	if s.opts.TokensFile != "" {
 		return s.opts.TokensFile
 	}

@@ -8,7 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/migrate"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
@@ -90,14 +89,4 @@ func (p *Program) migrateAction(c *ucli.Context) error {
 	fmt.Fprintf(p.Stderr, "%s %s from %s to %s (%d already there)\n", verb, what, fromName, toName, len(r.Present))
 	fmt.Fprintf(p.Stderr, "use it from now on: set %s=%s where git and docker run (they pass no options to a helper)\n", EnvBackend, toName)
 	return nil
-}
-
-// sessionLockFile is the lock that serialises session refreshes on st:
-// beside the session file for the file backend, in the config directory
-// for every other backend.
-func (p *Program) sessionLockFile(st backends.Store) string {
-	if fs, ok := st.(*file.Store); ok {
-		return fs.TokensFile() + ".lock"
-	}
-	return p.defaultLockFile()
 }

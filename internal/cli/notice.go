@@ -32,8 +32,8 @@ func (p *Program) refreshNotice(s *settings) func(time.Time) {
 		if !p.firstNotice(exp) {
 			return
 		}
-		fmt.Fprintf(p.Stderr, "%s: warning: the Prusa session ends in %s (%s); log in again before then: %s login\n",
-			Name, roughDuration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name)
+		p.warn(fmt.Sprintf("the Prusa session ends in %s (%s); log in again before then: %s login",
+			roughDuration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name))
 	}
 }
 

@@ -31,7 +31,7 @@ func (p *Program) goos() string {
 func (p *Program) store(s *settings) (backends.Store, error) {
 	st, name, err := registry.OpenNamed(s.backend, registry.Options{
 		Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile,
-		Warn: func(msg string) { fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, msg) },
+		Warn: p.warn,
 	})
 	if err == nil {
 		s.backend = name
@@ -63,13 +63,8 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 	if backend == "" {
 		backend = registry.Default
 	}
-	lockFile := p.defaultLockFile()
 	if fs, ok := st.(*file.Store); ok {
-		// One look at the disk decides the session file (ours or the
-		// SDK's); the lock lives beside it (as sessionLockFile says).
-		tokens := fs.TokensFile()
-		backend += " (" + tokens + ")"
-		lockFile = tokens + ".lock"
+		backend += " (" + fs.TokensFile() + ")"
 	}
 	m := &session.Manager{
 		Store:       st,
@@ -78,8 +73,8 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now},
 		Credentials: p.loginCredentials(s),
 		MinTTL:      s.minTTL,
-		LockFile:    lockFile,
-		Warn:        func(msg string) { fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, msg) },
+		LockFile:    p.sessionLockFile(st),
+		Warn:        p.warn,
 		// A longer request timeout makes room for itself in the budget.
 		RefreshBudget: max(session.DefaultRefreshBudget, s.httpTimeout+5*time.Second),
 		Now:           p.Now,
@@ -98,15 +93,24 @@ func (p *Program) httpClient(s *settings) *http.Client {
 	return &hc
 }
 
-// defaultLockFile is where the session lock lives for a backend that is
-// not a file: in the config directory, so that every backend gets
+// sessionLockFile is the lock that serialises the writers of the session
+// on st: beside the session file for the file backend, in the config
+// directory for every other backend, so that every backend gets
 // single-flight refresh.
-func (p *Program) defaultLockFile() string {
+func (p *Program) sessionLockFile(st backends.Store) string {
+	if fs, ok := st.(*file.Store); ok {
+		return fs.TokensFile() + ".lock"
+	}
 	opts, err := file.DefaultOptions(p.Getenv, p.goos())
 	if err != nil {
 		return ""
 	}
 	return filepath.Join(opts.Dir, "session.lock")
+}
+
+// warn tells the user something they should know although nothing failed.
+func (p *Program) warn(msg string) {
+	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, msg)
 }
 
 // loginCredentials says how get may log in: from the environment, else
