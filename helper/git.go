@@ -108,11 +108,20 @@ func ParseGit(r io.Reader) (*GitCredential, error) {
 	return c, nil
 }
 
-// safeKey quotes a key for a message, short enough that a secret pasted
-// without "=" cannot show.
+// knownKeys are the keys of the protocol that set reads.
+var knownKeys = map[string]bool{
+	"protocol": true, "host": true, "path": true, "username": true, "password": true,
+	"password_expiry_utc": true, "oauth_refresh_token": true, "authtype": true,
+	"credential": true, "ephemeral": true, "capability[]": true, "wwwauth[]": true,
+	"state[]": true, "url": true,
+}
+
+// safeKey names a key for a message. Only a key of the protocol is shown:
+// anything else may be a secret pasted where a key belongs, and not even
+// part of it may reach stderr.
 func safeKey(key string) string {
-	if len(key) > 32 {
-		key = key[:32] + "..."
+	if !knownKeys[key] {
+		return "an unknown key"
 	}
 	return fmt.Sprintf("%q", key)
 }

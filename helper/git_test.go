@@ -102,6 +102,8 @@ func TestParseGitBadInput(t *testing.T) {
 		{"empty key", "=value\n", "not key=value"},
 		{"too large", "protocol=https\nwwwauth[]=" + strings.Repeat("x", MaxInput) + "\n", "over 64 KiB"},
 		{"bad url", "url=::nope\n", "url"},
+		{"secret as a key", "protocol=https\nmysecrettoken=\x00\n", "unknown key"},
+		{"short secret as a key", "protocol=https\nmysecrettoken\r=x\n", "carriage return"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
