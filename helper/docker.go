@@ -114,7 +114,7 @@ func (d *dockerHelper) Get(serverURL string) (string, string, error) {
 	}
 	var e dockerEntry
 	if err := json.Unmarshal([]byte(raw), &e); err != nil {
-		return "", "", fmt.Errorf("stored credential for %s is damaged: %w", serverURL, err)
+		return "", "", damagedEntry(serverURL)
 	}
 	return e.Username, e.Secret, nil
 }

@@ -149,7 +149,7 @@ func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
 		}
 		var e gitEntry
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
-			return nil, fmt.Errorf("stored credential for %s is damaged: %w", req, err)
+			return nil, damagedEntry(req.String())
 		}
 		out = append(out, gitMatch{key, path, username, e})
 	}

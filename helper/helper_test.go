@@ -367,3 +367,29 @@ func TestTokenRedacts(t *testing.T) {
 		}
 	}
 }
+
+// A damaged stored entry is reported without quoting any of it: the
+// decoder's message would show a character, maybe one of the secret.
+func TestDamagedEntryQuotesNothing(t *testing.T) {
+	h, _, st := newTestHelper()
+	git(t, h, "store", "protocol=https\nhost=example.com\nusername=bob\npassword=pw\n")
+	keys, _ := st.List("git/")
+	if len(keys) != 1 {
+		t.Fatalf("stored keys %q, want one", keys)
+	}
+	const damaged = `{"username":"bob","password":Zsecret`
+	if err := st.Put(keys[0], damaged); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err := h.Git(context.Background(), "get", strings.NewReader("protocol=https\nhost=example.com\n"), &out)
+	if err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "Z") {
+		t.Errorf("git get of a damaged entry: %v; want a damaged error that quotes none of it", err)
+	}
+	if err := st.Put(dockerKey("registry.example.com"), damaged); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := docker(h, "get", "registry.example.com"); err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "Z") {
+		t.Errorf("docker get of a damaged entry: %v; want a damaged error that quotes none of it", err)
+	}
+}
