@@ -13,12 +13,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 )
 
 const (
@@ -338,18 +336,16 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 
 // lock creates the directories and takes the credentials lock, waiting at
 // most Options.LockTimeout.
-func (s *Store) lock() (unlock func(), err error) {
+func (s *Store) lock() (func(), error) {
 	if err := os.MkdirAll(s.CredentialsDir(), 0o700); err != nil {
 		return nil, err
 	}
-	lock := flock.New(filepath.Join(s.opts.Dir, lockName))
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
-	defer cancel()
-	ok, err := lock.TryLockContext(ctx, 10*time.Millisecond)
-	if err != nil || !ok {
-		return nil, &LockError{Path: lock.Path(), Wait: s.opts.LockTimeout, Err: err}
+	path := filepath.Join(s.opts.Dir, lockName)
+	unlock, err := filelock.Lock(context.Background(), path, s.opts.LockTimeout)
+	if err != nil {
+		return nil, &LockError{Path: path, Wait: s.opts.LockTimeout, Err: err}
 	}
-	return func() { lock.Unlock() }, nil
+	return unlock, nil
 }
 
 // writeBucket replaces bucket's file with m, or removes it when m is

@@ -70,7 +70,6 @@ package file
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,6 +80,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 )
 
 // Options says where the file backend keeps its files.
@@ -289,7 +289,7 @@ type LockError struct {
 
 func (e *LockError) Error() string {
 	msg := fmt.Sprintf("another process holds %s (waited %v)", e.Path, e.Wait)
-	if e.Err != nil && !errors.Is(e.Err, context.DeadlineExceeded) {
+	if e.Err != nil && !errors.Is(e.Err, filelock.ErrTimeout) {
 		msg += ": " + e.Err.Error()
 	}
 	return msg

@@ -38,19 +38,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/chunked"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/keyring"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 )
 
 const what = "the macOS Keychain"
@@ -204,16 +201,14 @@ func (s *Store) changeIndex(change func([]string) []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lockFile != "" {
-		if err := os.MkdirAll(filepath.Dir(s.lockFile), 0o700); err != nil {
-			return err
-		}
-		lock := flock.New(s.lockFile)
-		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		defer cancel()
-		if ok, err := lock.TryLockContext(ctx, 10*time.Millisecond); err != nil || !ok {
+		unlock, err := filelock.Lock(context.Background(), s.lockFile, s.timeout)
+		if errors.Is(err, filelock.ErrTimeout) {
 			return fmt.Errorf("%s: another process holds %s: %w", what, s.lockFile, &keyring.TimeoutError{Store: "the Keychain index lock", Op: "lock", After: s.timeout})
 		}
-		defer lock.Unlock()
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 	keys, err := s.readIndex()
 	if err != nil {

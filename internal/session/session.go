@@ -20,14 +20,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"path/filepath"
 	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
@@ -484,34 +481,9 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	if path == "" {
 		return func() {}, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	// A blocking lock wakes the waiter the moment the holder is done,
-	// where polling would add up to a poll interval to every waiter of a
-	// crowd (a docker build asking for every registry at once).
-	l := flock.New(path)
-	locked := make(chan error, 1)
-	go func() { locked <- l.Lock() }()
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case err := <-locked:
-		if err != nil {
-			return nil, fmt.Errorf("session lock %s: %w", path, err)
-		}
-		return func() { l.Unlock() }, nil
-	case <-ctx.Done():
-	case <-timer.C:
-	}
-	// Given up: if the lock comes later, let it go at once.
-	go func() {
-		if err := <-locked; err == nil {
-			l.Unlock()
-		}
-	}()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	unlock, err := filelock.Lock(ctx, path, wait)
+	if !errors.Is(err, filelock.ErrTimeout) {
+		return unlock, err
 	}
 	return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", path, wait),
 		"check for a hung prusa-credential-helper; the lock is released when it exits")
