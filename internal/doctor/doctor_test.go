@@ -76,7 +76,7 @@ func TestCheckChain(t *testing.T) {
 		{"no reset, nothing before", []string{g + "|" + sec + "|prusa"}, Warn, true, "no empty 'helper =' reset comes before it"},
 		{"store after", []string{g + "|" + sec + "|", g + "|" + sec + "|prusa", "file:.git/config|credential.helper|store --file=x"}, Fail, true, "git runs store (file:.git/config) after prusa"},
 		{"cache after", []string{g + "|" + sec + "|", g + "|" + sec + "|prusa", g + "|credential.helper|cache --timeout=60"}, Warn, true, "git runs cache (file:/home/m/.gitconfig) after prusa"},
-		{"wildcard after", []string{g + "|" + sec + "|", g + "|" + sec + "|prusa", g + "|credential.https://*.prusa3d.com.helper|!f() { echo; }; f"}, Fail, true, "a shell command"},
+		{"wildcard after", []string{g + "|" + sec + "|", g + "|" + sec + "|prusa", g + "|credential.https://*.prusa3d.com.helper|!f() { echo password=inline-secret; }; f"}, Fail, true, "a shell command"},
 		{"partial url after", []string{g + "|" + sec + "|", g + "|" + sec + "|prusa", g + "|credential.connect.prusa3d.com.helper|store"}, Fail, true, "git runs store"},
 		{"port 443 is the same", []string{g + "|credential.https://connect.prusa3d.com:443.helper|", g + "|" + sec + "|prusa"}, OK, true, "after a reset"},
 		{"other port, path, user, scheme, depth do not match", []string{
@@ -96,6 +96,9 @@ func TestCheckChain(t *testing.T) {
 			f := find(t, fs, "git/helper")
 			if f.Status != tt.want || usesUs != tt.usesUs || !strings.Contains(f.Message, tt.message) {
 				t.Errorf("git/helper = %+v, uses us %v; want %s, %v, %q", f, usesUs, tt.want, tt.usesUs, tt.message)
+			}
+			if strings.Contains(f.Message+f.Hint, "inline-secret") {
+				t.Errorf("git/helper shows a shell helper's command, which may hold a secret: %+v", f)
 			}
 			if (f.Status == OK) != (f.Hint == "") {
 				t.Errorf("hint %q for status %s", f.Hint, f.Status)

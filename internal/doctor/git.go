@@ -201,7 +201,8 @@ func isOurs(value string) bool {
 // helperName is how a helper value is called in messages.
 func helperName(value string) string {
 	if strings.HasPrefix(value, "!") {
-		return "a shell command (" + value + ")"
+		// Not the command itself: inline helpers often carry a password.
+		return "a shell command"
 	}
 	f := strings.Fields(value)
 	if len(f) == 0 {
