@@ -156,12 +156,7 @@ func (p *Program) gitAction(c *ucli.Context, action string, in io.Reader) error 
 	if err != nil {
 		return err
 	}
-	h, err := p.helper(s)
-	if err != nil {
-		return err
-	}
-	s.log.Debug("git request", "action", action)
-	return h.Git(c.Context, action, in, p.Stdout)
+	return p.serveGit(c.Context, s, action, in)
 }
 
 func (p *Program) dockerAction(c *ucli.Context, action string, in io.Reader) error {

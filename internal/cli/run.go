@@ -106,16 +106,20 @@ func (p *Program) runGit(ctx context.Context, args []string) int {
 	if err != nil {
 		return p.fail(err)
 	}
-	action := args[len(args)-1]
-	h, err := p.helper(s)
-	if err != nil {
-		return p.fail(err)
-	}
-	s.log.Debug("git request", "action", action)
-	if err := h.Git(ctx, action, p.Stdin, p.Stdout); err != nil {
+	if err := p.serveGit(ctx, s, args[len(args)-1], p.Stdin); err != nil {
 		return p.fail(err)
 	}
 	return 0
+}
+
+// serveGit answers one git request read from in.
+func (p *Program) serveGit(ctx context.Context, s *settings, action string, in io.Reader) error {
+	h, err := p.helper(s)
+	if err != nil {
+		return err
+	}
+	s.log.Debug("git request", "action", action)
+	return h.Git(ctx, action, in, p.Stdout)
 }
 
 // runDocker serves docker the way docker-credential-helpers' Serve does:
