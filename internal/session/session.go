@@ -80,7 +80,7 @@ type Manager struct {
 	// Warn, when set, receives what the user must know although nothing
 	// failed (never a secret).
 	Warn func(msg string)
-	// RefreshExpiring, when set, is called when Token hands out a token
+	// RefreshExpiring, when set, is called when a token is handed out
 	// from a stored session whose refresh token expires within
 	// RefreshWarning: after that, only a new login helps.
 	RefreshExpiring func(expiry time.Time)
@@ -139,13 +139,6 @@ func (m *Manager) Token(ctx context.Context) (helper.Token, error) {
 	if err != nil {
 		return helper.Token{}, err
 	}
-	if m.RefreshExpiring != nil {
-		if exp, err := ts.RefreshExpiry(); err == nil && exp.Sub(m.now()) < RefreshWarning {
-			if _, src, _ := m.fromEnv(); src == SourceNone {
-				m.RefreshExpiring(exp)
-			}
-		}
-	}
 	return tokenOf(ts), nil
 }
 
@@ -193,6 +186,17 @@ func (m *Manager) valid(ctx context.Context) (*pkce.TokenSet, error) {
 		}
 		return m.validEnv(ctx, ts, src)
 	}
+	ts, err := m.validStored(ctx)
+	if err == nil && m.RefreshExpiring != nil {
+		if exp, err := ts.RefreshExpiry(); err == nil && exp.Sub(m.now()) < RefreshWarning {
+			m.RefreshExpiring(exp)
+		}
+	}
+	return ts, err
+}
+
+// validStored is valid for the stored session.
+func (m *Manager) validStored(ctx context.Context) (*pkce.TokenSet, error) {
 	ts, err := m.load()
 	switch {
 	case errors.Is(err, backends.ErrNotFound):
