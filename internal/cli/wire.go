@@ -51,7 +51,7 @@ func (p *Program) helper(s *settings) (*helper.Helper, error) {
 		return nil, err
 	}
 	m.RefreshExpiring = p.refreshNotice(s)
-	return &helper.Helper{Store: st, Session: m, Hosts: helper.NewHosts(s.accountURL), Now: p.Now}, nil
+	return &helper.Helper{Store: st, Session: helperSession{m}, Hosts: helper.NewHosts(s.accountURL), Now: p.Now}, nil
 }
 
 // session wires the Prusa session on store st.

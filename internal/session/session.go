@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
-	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
@@ -133,11 +132,28 @@ func (m *Manager) getenv(k string) string {
 // reported as expiring.
 const RefreshWarning = 3 * 24 * time.Hour
 
+// Token is what the session hands out: an access token, whose it is and
+// when it expires. The command line adapts it to the protocol layer's
+// type, so that this package does not depend on the protocols.
+type Token struct {
+	Username    string // the account e-mail, else the account id
+	AccessToken string
+	Expiry      time.Time
+}
+
+// String describes the token without showing it.
+func (t Token) String() string {
+	return "Token{" + t.Username + ", expires " + t.Expiry.UTC().Format(time.RFC3339) + ", [redacted]}"
+}
+
+// GoString is String, so that %#v does not show the token either.
+func (t Token) GoString() string { return t.String() }
+
 // Token returns an access token with at least MinTTL left.
-func (m *Manager) Token(ctx context.Context) (helper.Token, error) {
+func (m *Manager) Token(ctx context.Context) (Token, error) {
 	ts, err := m.valid(ctx)
 	if err != nil {
-		return helper.Token{}, err
+		return Token{}, err
 	}
 	return tokenOf(ts), nil
 }
@@ -155,9 +171,9 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 }
 
 // tokenOf is what a Prusa host is given for ts.
-func tokenOf(ts *pkce.TokenSet) helper.Token {
+func tokenOf(ts *pkce.TokenSet) Token {
 	exp, _ := ts.AccessExpiry()
-	return helper.Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}
+	return Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}
 }
 
 // username is the account email, else the account id.
