@@ -16,9 +16,9 @@
 // Usage:
 //
 //	benchharness run -bin DIR -baselines DIR -fake PATH -probe PATH -work DIR [-runs N] [-strict]
-//	benchharness variants -baselines DIR -fake PATH -probe PATH -work DIR [-runs N] [-helper NAME=PATH]... [-program NAME=PATH]...
-//	benchharness inittrace [-runs N] -work DIR -fake PATH BINARY
-//	benchharness sizes [-top N] BINARY
+//
+// It prints one markdown table and exits 0 even when rows FAIL, unless
+// -strict is given: then a FAIL row makes it exit 1.
 //
 // scripts/bench.sh builds the binaries and calls it; see BENCHMARKS.md.
 package main
@@ -32,33 +32,12 @@ func main() { os.Exit(run(os.Args[1:])) }
 
 const usage = `usage:
   benchharness run -bin DIR -baselines DIR -fake PATH -probe PATH -work DIR [-runs N] [-concurrency N] [-strict] [-details]
-  benchharness variants -baselines DIR -fake PATH -probe PATH -work DIR [-runs N] [-helper NAME=PATH]... [-program NAME=PATH]...
-  benchharness inittrace [-runs N] [-min DURATION] -fake PATH -work DIR BINARY
-  benchharness sizes [-top N] BINARY
 `
 
 func run(args []string) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] != "run" {
 		fmt.Fprint(os.Stderr, usage)
 		return 2
 	}
-	var err error
-	switch args[0] {
-	case "run":
-		return cmdRun(args[1:])
-	case "variants":
-		err = cmdVariants(args[1:])
-	case "inittrace":
-		err = cmdInittrace(args[1:])
-	case "sizes":
-		err = cmdSizes(args[1:])
-	default:
-		fmt.Fprint(os.Stderr, usage)
-		return 2
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "benchharness: error: %v\n", err)
-		return 1
-	}
-	return 0
+	return cmdRun(args[1:])
 }

@@ -49,15 +49,12 @@ func clip(b []byte) string {
 
 // started is a running process and what is needed to finish its run.
 type started struct {
-	p            *os.Process
-	start        time.Time
-	files        []*os.File
-	outPath      string
-	errPath      string
-	killer       *time.Timer
-	sample       sample
-	waitErr      error
-	finishedWall time.Time
+	p       *os.Process
+	start   time.Time
+	files   []*os.File
+	outPath string
+	errPath string
+	killer  *time.Timer
 }
 
 // spawn opens the files of a run, then starts the clock and the process.
@@ -219,7 +216,6 @@ type stats struct {
 	median, p25, p75, min time.Duration
 	cpuMedian             time.Duration
 	faultsMedian          int64
-	rssMax, rssMedian     int64
 }
 
 func summarise(samples []sample) stats {
