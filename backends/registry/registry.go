@@ -21,7 +21,6 @@ package registry
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -226,14 +225,4 @@ func openFile(opts Options, _ bool) (backends.Store, error) {
 	fo.TokensFile = opts.TokensFile
 	fo.Warn = opts.Warn
 	return file.New(fo), nil
-}
-
-// lockFile is a lock in the helper's config directory, or "" when there
-// is none.
-func lockFile(opts Options, name string) string {
-	fo, err := file.DefaultOptions(opts.Getenv, opts.GOOS)
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(fo.Dir, name)
 }

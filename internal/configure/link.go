@@ -167,24 +167,6 @@ func replaceWith(path string, create func(tmp string) error) error {
 	return nil
 }
 
-// copyFile copies the executable from to a new file to.
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
 // SameBinary reports whether a and b are the same executable: the same
 // file (through any links), or files with the same content (a copy, as
 // Windows installs and test harnesses make).

@@ -3,6 +3,7 @@
 package configure
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -18,4 +19,22 @@ func makeLink(exe, path string) (string, error) {
 		return "hard link", nil
 	}
 	return "copy", replaceWith(path, func(tmp string) error { return copyFile(exe, tmp) })
+}
+
+// copyFile copies the executable from to a new file to.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
