@@ -3,6 +3,7 @@ package helper
 import (
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -16,28 +17,30 @@ var DefaultPrusaHosts = []string{"connect.prusa3d.com", "account.prusa3d.com"}
 // script or in punycode, or anything that only contains a Prusa host name
 // never matches. Any other host never sees a Prusa token.
 type Hosts struct {
-	names map[string]bool
+	names []string // lower case, in order, each once; a handful at most
 }
 
 // NewHosts returns the Prusa hosts: DefaultPrusaHosts plus the host of
 // each extra https origin (an overridden account URL). Extras that are not
-// https URLs on the default port are left out.
+// https URLs on the default port are left out. This is the one parser of
+// the Prusa host list: configuring git and docker uses its Names.
 func NewHosts(extra ...string) Hosts {
-	h := Hosts{names: map[string]bool{}}
-	for _, n := range DefaultPrusaHosts {
-		h.names[n] = true
-	}
+	h := Hosts{names: slices.Clone(DefaultPrusaHosts)}
 	for _, raw := range extra {
 		u, err := url.Parse(raw)
 		if err != nil || !strings.EqualFold(u.Scheme, "https") {
 			continue
 		}
-		if name, ok := hostName(u.Host); ok {
-			h.names[name] = true
+		if name, ok := hostName(u.Host); ok && !slices.Contains(h.names, name) {
+			h.names = append(h.names, name)
 		}
 	}
 	return h
 }
+
+// Names returns the Prusa host names: DefaultPrusaHosts first, then the
+// extras' hosts in the order given, each once, in lower case.
+func (h Hosts) Names() []string { return slices.Clone(h.names) }
 
 // Git reports whether a git request's protocol and host name a Prusa host.
 func (h Hosts) Git(protocol, host string) bool {
@@ -45,7 +48,7 @@ func (h Hosts) Git(protocol, host string) bool {
 		return false
 	}
 	name, ok := hostName(host)
-	return ok && h.names[name]
+	return ok && slices.Contains(h.names, name)
 }
 
 // Docker reports whether a docker server URL names a Prusa host. A server

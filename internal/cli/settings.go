@@ -13,7 +13,8 @@ import (
 )
 
 // Environment variables. Every setting has one, because git and docker
-// pass no flags to a helper.
+// pass no flags to a helper. The session's own (PRUSA_TOKENS_JSON,
+// PRUSA_TOKEN) are session.EnvTokensJSON and session.EnvToken.
 const (
 	EnvBackend        = "PRUSA_CREDENTIAL_BACKEND"
 	EnvTokensFile     = "PRUSA_TOKENS_FILE"
@@ -21,8 +22,6 @@ const (
 	EnvNonInteractive = "PRUSA_NONINTERACTIVE"
 	EnvDebug          = "PRUSA_CREDENTIAL_DEBUG"
 	EnvMinTTL         = "PRUSA_MIN_TTL"
-	EnvTokensJSON     = "PRUSA_TOKENS_JSON"
-	EnvToken          = "PRUSA_TOKEN"
 	EnvEmail          = "PRUSA_EMAIL"
 	EnvPassword       = "PRUSA_PASSWORD"
 	EnvOTP            = "PRUSA_OTP"

@@ -19,12 +19,7 @@
 // second time, and input it cannot edit safely leaves the file untouched.
 package configure
 
-import (
-	"net/url"
-	"strings"
-
-	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
-)
+import "github.com/prusa-credential-helper/prusa-credential-helper/helper"
 
 // HelperName is the helper's name in git and docker configuration: git
 // runs git-credential-<name>, docker runs docker-credential-<name>.
@@ -33,21 +28,9 @@ const HelperName = "prusa"
 // Hosts returns the Prusa hosts to configure: helper.DefaultPrusaHosts,
 // then the host of accountURL when it is another https origin on the
 // default port (an overridden account URL gets the session too; a plain
-// http account URL, allowed for loopback tests, never does).
+// http account URL, allowed for loopback tests, never does). It is the
+// protocol layer's list (helper.NewHosts), so that what is configured is
+// what gets the session.
 func Hosts(accountURL string) []string {
-	hosts := append([]string(nil), helper.DefaultPrusaHosts...)
-	u, err := url.Parse(accountURL)
-	if err != nil || !strings.EqualFold(u.Scheme, "https") || (u.Port() != "" && u.Port() != "443") {
-		return hosts
-	}
-	name := strings.ToLower(u.Hostname())
-	if name == "" || !helper.NewHosts(accountURL).Git("https", name) {
-		return hosts
-	}
-	for _, h := range hosts {
-		if h == name {
-			return hosts
-		}
-	}
-	return append(hosts, name)
+	return helper.NewHosts(accountURL).Names()
 }
