@@ -98,6 +98,11 @@ type gitEntry struct {
 	Credential        string  `json:"credential,omitempty"`
 	// Stored orders entries, newest first, when several match a get.
 	Stored int64 `json:"stored"`
+	// NoUsername records a store without a username line, so that get
+	// answers without one (git's t0303 authtype tests), while a stored
+	// empty username ("username=") is answered as one. Entries stored
+	// before this field have it false: their username is answered.
+	NoUsername bool `json:"no_username,omitempty"`
 }
 
 // gitKeyPrefix and gitKey build storage keys. Each part is path-escaped,
@@ -190,7 +195,9 @@ func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
 	if useCredential {
 		w.put("capability[]", "authtype")
 	}
-	w.put("username", best.username)
+	if !e.NoUsername {
+		w.put("username", best.username)
+	}
 	if e.Password != nil {
 		w.put("password", *e.Password)
 	}
@@ -220,6 +227,7 @@ func (h *Helper) gitStore(req *GitCredential) error {
 		PasswordExpiryUTC: req.PasswordExpiryUTC,
 		OAuthRefreshToken: req.OAuthRefreshToken,
 		Stored:            h.now().UnixNano(),
+		NoUsername:        !req.Has("username"),
 	}
 	if req.Has("password") {
 		pw := req.Password

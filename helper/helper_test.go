@@ -101,7 +101,7 @@ func TestGitGeneric(t *testing.T) {
 		{"authtype stored and returned only with the capability", []step{
 			{"store", "capability[]=authtype\nprotocol=https\nhost=h\nauthtype=Bearer\ncredential=tok\n", ""},
 			{"get", "protocol=https\nhost=h\n", ""},
-			{"get", "capability[]=authtype\nprotocol=https\nhost=h\n", "capability[]=authtype\nusername=\nauthtype=Bearer\ncredential=tok\n"},
+			{"get", "capability[]=authtype\nprotocol=https\nhost=h\n", "capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"},
 		}},
 		{"credential without the capability is not stored", []step{
 			{"store", "protocol=https\nhost=h\nauthtype=Bearer\ncredential=tok\n", ""},
@@ -154,6 +154,12 @@ func TestGitBadRequests(t *testing.T) {
 		"protocol=https\nhost=a\nusername=u\npassword=p\x00\n",
 		"protocol=https\nhost=a\nusername=u\npassword=p\rq\n",
 		"protocol=https\nhost=a\nusername=u\nnot a line\n",
+		// A percent-encoded line break or NUL in url= (git refuses them).
+		"url=https://bob:x%0Apassword=y@git.example.com/\n",
+		"url=https://bob:x%0D@git.example.com/\n",
+		"url=https://bob%00:x@git.example.com/\n",
+		"url=https://git.example.com/a%0Ab\n",
+		"url=https://git.example.com%0A/\n",
 	} {
 		for _, action := range []string{"get", "store", "erase"} {
 			h, _, st := newTestHelper()
