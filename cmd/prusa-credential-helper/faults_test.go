@@ -45,7 +45,7 @@ func TestAccountFaults(t *testing.T) {
 		{name: "no answer (timeout)", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Delay: time.Minute}, env: []string{"PRUSA_HTTP_TIMEOUT=1s"},
 			want: []string{"no answer in time", "raise PRUSA_HTTP_TIMEOUT"}, bound: 20 * time.Second, refreshes: 3},
 		{name: "HTTP 503", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable},
-			want: []string{"server error (HTTP 503", "try again later"}, bound: 10 * time.Second, refreshes: 3},
+			want: []string{"server error (HTTP 503", "hint: the stored session is kept; try again later"}, bound: 10 * time.Second, refreshes: 3},
 		{name: "HTTP 503 once", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable, Count: 1},
 			succeeds: true, bound: 10 * time.Second, refreshes: 2},
 		{name: "HTTP 429 Retry-After 1s", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusTooManyRequests, RetryAfter: time.Second},
@@ -122,6 +122,12 @@ func TestAccountFaults(t *testing.T) {
 					}
 					if !strings.Contains(stderr.String(), "\nhint: ") {
 						t.Errorf("stderr has no hint line:\n%s", stderr)
+					}
+					// One piece of advice, on the hint line only.
+					for _, advice := range []string{"try again", "retry", "log in again", "raise "} {
+						if strings.Contains(firstLine, advice) {
+							t.Errorf("the error line gives advice (%q) that belongs on the hint line:\n%s", advice, stderr)
+						}
 					}
 					if after, err := os.ReadFile(h.tokensFile()); err != nil || !bytes.Equal(after, stale.JSON()) {
 						t.Errorf("the stored session changed under the fault (%v)", err)
