@@ -341,9 +341,10 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 // lock creates the directories and takes the credentials lock, waiting at
 // most Options.LockTimeout.
 func (s *Store) lock() (func(), error) {
-	// Dir is checked before anything is made in it: were it a link, the
-	// credentials directory would be made wherever it points.
-	if err := s.checkDir(filepath.Clean(s.opts.Dir)); err != nil {
+	// The directories are checked before anything is made in them: were
+	// Dir a link, the credentials directory would be made wherever it
+	// points. One that is made is checked once it exists.
+	if err := s.checkDir(s.CredentialsDir()); err != nil { // Dir first
 		return nil, err
 	}
 	if err := os.MkdirAll(s.CredentialsDir(), 0o700); err != nil {
