@@ -40,6 +40,9 @@ func TestAccountFaults(t *testing.T) {
 		want      []string      // substrings of stderr when it fails
 		bound     time.Duration // generous: a busy machine must not fail it; the table shows real times
 		refreshes int           // refresh requests that reach the fake
+		// expiredAnswer answers a refresh with a whole token set whose
+		// access token has already expired.
+		expiredAnswer bool
 	}{
 		{name: "connection refused", url: closedPort, want: []string{"contacting Prusa Account", "connection refused", "check the network"}, bound: 10 * time.Second},
 		{name: "no answer (timeout)", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Delay: time.Minute}, env: []string{"PRUSA_HTTP_TIMEOUT=1s"},
@@ -63,6 +66,8 @@ func TestAccountFaults(t *testing.T) {
 			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 		{name: "empty JSON object", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Body: `{}`},
 			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
+		{name: "access token already expired", expiredAnswer: true,
+			want: []string{"invalid token response", "before it was received", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 	}
 	rows := make([]string, len(tests))
 	t.Run("faults", func(t *testing.T) {
@@ -87,6 +92,13 @@ func TestAccountFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 				h.writeSession(t, stale)
+				if tt.expiredAnswer {
+					expired, err := srv.IssueExpiring(scriptEmail, -time.Minute)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tt.fault = pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Body: string(expired.JSON())}
+				}
 				srv.SetFault(tt.fault)
 
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
