@@ -182,8 +182,9 @@ func checkDir(f PrivateFile) (_ Finding, open bool) {
 // recheckFiles says, for each file that was open to others, whether the
 // backend has tightened it since (it does when it reads one): still a
 // warning, since something loosened it, but with nothing left to run. For
-// a directory, that is when none of its files is open any more; the
-// backend does not change the directory's own mode.
+// a directory, that is when none of its files is open any more; its own
+// mode is read again too (the backend tightens its own directories when
+// others may read them).
 func (d *Doctor) recheckFiles(fs []Finding, loose []int) []Finding {
 	const why = "find what loosened it (a copy, a restored backup, another tool); the helper tightens it whenever it reads it"
 	for _, i := range loose {
