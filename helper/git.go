@@ -171,6 +171,15 @@ func (c *GitCredential) setURL(raw string) error {
 	if err != nil || u.Scheme == "" {
 		return errors.New("url is not a URL with a scheme")
 	}
+	// A percent-encoded line break or NUL would put into a field what
+	// the protocol cannot carry; git refuses such a URL too
+	// (credential.protectProtocol).
+	pw, _ := u.User.Password()
+	for _, part := range []string{u.Host, u.Path, u.User.Username(), pw} {
+		if strings.ContainsAny(part, "\n\r\x00") {
+			return errors.New("url has an encoded line break or NUL")
+		}
+	}
 	c.Protocol, c.has["protocol"] = u.Scheme, true
 	c.Host, c.has["host"] = u.Host, true
 	if p := strings.TrimPrefix(u.Path, "/"); p != "" {

@@ -3,6 +3,7 @@ package helper
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 )
@@ -91,13 +93,18 @@ func (h *Helper) gitPrusa(ctx context.Context, action string, req *GitCredential
 // gitEntry is how one generic git credential is stored. The key holds
 // protocol, host, path and username.
 type gitEntry struct {
-	Password          *string `json:"password,omitempty"`
-	PasswordExpiryUTC string  `json:"password_expiry_utc,omitempty"`
-	OAuthRefreshToken string  `json:"oauth_refresh_token,omitempty"`
-	AuthType          string  `json:"authtype,omitempty"`
-	Credential        string  `json:"credential,omitempty"`
+	Password          *byteText `json:"password,omitempty"`
+	PasswordExpiryUTC byteText  `json:"password_expiry_utc,omitempty"`
+	OAuthRefreshToken byteText  `json:"oauth_refresh_token,omitempty"`
+	AuthType          byteText  `json:"authtype,omitempty"`
+	Credential        byteText  `json:"credential,omitempty"`
 	// Stored orders entries, newest first, when several match a get.
 	Stored int64 `json:"stored"`
+	// NoUsername records a store without a username line, so that get
+	// answers without one (git's t0303 authtype tests), while a stored
+	// empty username ("username=") is answered as one. Entries stored
+	// before this field have it false: their username is answered.
+	NoUsername bool `json:"no_username,omitempty"`
 }
 
 // gitKeyPrefix and gitKey build storage keys. Each part is path-escaped,
@@ -190,19 +197,21 @@ func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
 	if useCredential {
 		w.put("capability[]", "authtype")
 	}
-	w.put("username", best.username)
+	if !e.NoUsername {
+		w.put("username", best.username)
+	}
 	if e.Password != nil {
-		w.put("password", *e.Password)
+		w.put("password", string(*e.Password))
 	}
 	if e.PasswordExpiryUTC != "" {
-		w.put("password_expiry_utc", e.PasswordExpiryUTC)
+		w.put("password_expiry_utc", string(e.PasswordExpiryUTC))
 	}
 	if e.OAuthRefreshToken != "" {
-		w.put("oauth_refresh_token", e.OAuthRefreshToken)
+		w.put("oauth_refresh_token", string(e.OAuthRefreshToken))
 	}
 	if useCredential {
-		w.put("authtype", e.AuthType)
-		w.put("credential", e.Credential)
+		w.put("authtype", string(e.AuthType))
+		w.put("credential", string(e.Credential))
 	}
 	return w.err
 }
@@ -217,16 +226,17 @@ func (h *Helper) gitStore(req *GitCredential) error {
 		return nil
 	}
 	e := gitEntry{
-		PasswordExpiryUTC: req.PasswordExpiryUTC,
-		OAuthRefreshToken: req.OAuthRefreshToken,
+		PasswordExpiryUTC: byteText(req.PasswordExpiryUTC),
+		OAuthRefreshToken: byteText(req.OAuthRefreshToken),
 		Stored:            h.now().UnixNano(),
+		NoUsername:        !req.Has("username"),
 	}
 	if req.Has("password") {
-		pw := req.Password
+		pw := byteText(req.Password)
 		e.Password = &pw
 	}
 	if req.Offers("authtype") && req.Has("credential") {
-		e.AuthType, e.Credential = req.AuthType, req.Credential
+		e.AuthType, e.Credential = byteText(req.AuthType), byteText(req.Credential)
 	}
 	if e.Password == nil && e.Credential == "" {
 		return nil
@@ -248,15 +258,55 @@ func (h *Helper) gitErase(req *GitCredential) error {
 		return err
 	}
 	for _, m := range matches {
-		if req.Has("password") && (m.entry.Password == nil || *m.entry.Password != req.Password) {
+		if req.Has("password") && (m.entry.Password == nil || string(*m.entry.Password) != req.Password) {
 			continue
 		}
-		if req.Has("credential") && m.entry.Credential != req.Credential {
+		if req.Has("credential") && string(m.entry.Credential) != req.Credential {
 			continue
 		}
 		if err := h.Store.Delete(m.key); err != nil && !errors.Is(err, backends.ErrNotFound) {
 			return err
 		}
 	}
+	return nil
+}
+
+// byteText is a value of a stored git credential, kept byte for byte. git
+// passes bytes, not text: a password may hold bytes that are not UTF-8,
+// which encoding/json would turn into U+FFFD, so that a later erase with
+// the original password no longer matches. Valid UTF-8 is stored as a
+// JSON string, as before; anything else as {"base64": "..."} (standard
+// encoding), which keeps the stored JSON valid. Both forms are read.
+type byteText string
+
+type byteTextBase64 struct {
+	Base64 string `json:"base64"`
+}
+
+func (t byteText) MarshalJSON() ([]byte, error) {
+	if utf8.ValidString(string(t)) {
+		return json.Marshal(string(t))
+	}
+	return json.Marshal(byteTextBase64{base64.StdEncoding.EncodeToString([]byte(t))})
+}
+
+func (t *byteText) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '{' {
+		var b byteTextBase64
+		if err := json.Unmarshal(data, &b); err != nil {
+			return err
+		}
+		raw, err := base64.StdEncoding.DecodeString(b.Base64)
+		if err != nil {
+			return err
+		}
+		*t = byteText(raw)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	*t = byteText(s)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 	"github.com/google/go-cmp/cmp"
@@ -101,7 +102,7 @@ func TestGitGeneric(t *testing.T) {
 		{"authtype stored and returned only with the capability", []step{
 			{"store", "capability[]=authtype\nprotocol=https\nhost=h\nauthtype=Bearer\ncredential=tok\n", ""},
 			{"get", "protocol=https\nhost=h\n", ""},
-			{"get", "capability[]=authtype\nprotocol=https\nhost=h\n", "capability[]=authtype\nusername=\nauthtype=Bearer\ncredential=tok\n"},
+			{"get", "capability[]=authtype\nprotocol=https\nhost=h\n", "capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"},
 		}},
 		{"credential without the capability is not stored", []step{
 			{"store", "protocol=https\nhost=h\nauthtype=Bearer\ncredential=tok\n", ""},
@@ -154,6 +155,12 @@ func TestGitBadRequests(t *testing.T) {
 		"protocol=https\nhost=a\nusername=u\npassword=p\x00\n",
 		"protocol=https\nhost=a\nusername=u\npassword=p\rq\n",
 		"protocol=https\nhost=a\nusername=u\nnot a line\n",
+		// A percent-encoded line break or NUL in url= (git refuses them).
+		"url=https://bob:x%0Apassword=y@git.example.com/\n",
+		"url=https://bob:x%0D@git.example.com/\n",
+		"url=https://bob%00:x@git.example.com/\n",
+		"url=https://git.example.com/a%0Ab\n",
+		"url=https://git.example.com%0A/\n",
 	} {
 		for _, action := range []string{"get", "store", "erase"} {
 			h, _, st := newTestHelper()
@@ -391,5 +398,38 @@ func TestDamagedEntryQuotesNothing(t *testing.T) {
 	}
 	if _, err := docker(h, "get", "registry.example.com"); err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "Z") {
 		t.Errorf("docker get of a damaged entry: %v; want a damaged error that quotes none of it", err)
+	}
+}
+
+// TestGitBytesRoundTrip stores values that are not UTF-8, as git may send
+// them, and checks that get returns the same bytes and that an erase with
+// the original password matches, as git's credential-store does; the
+// stored entry stays valid JSON. An entry written before (plain strings)
+// still reads.
+func TestGitBytesRoundTrip(t *testing.T) {
+	h, _, st := newTestHelper()
+	const pw, rt = "p\xe4ss\xff", "r\xfe\x80t"
+	git(t, h, "store", "protocol=https\nhost=example.com\nusername=u\xe9\npassword="+pw+"\noauth_refresh_token="+rt+"\n")
+	got := git(t, h, "get", "protocol=https\nhost=example.com\n")
+	if want := "username=u\xe9\npassword=" + pw + "\noauth_refresh_token=" + rt + "\n"; got != want {
+		t.Errorf("get = %q, want %q", got, want)
+	}
+	keys, _ := st.List("")
+	for _, k := range keys {
+		v, _ := st.Get(k)
+		if !json.Valid([]byte(v)) || !utf8.ValidString(v) {
+			t.Errorf("stored entry %q is not valid UTF-8 JSON", v)
+		}
+	}
+	git(t, h, "erase", "protocol=https\nhost=example.com\nusername=u\xe9\npassword="+pw+"\n")
+	if got := git(t, h, "get", "protocol=https\nhost=example.com\n"); got != "" {
+		t.Errorf("get after erase with the original password = %q, want nothing", got)
+	}
+
+	if err := st.Put(gitKey("https", "old.example", "", "bob"), `{"password":"s\u00e9cret","stored":1}`); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := git(t, h, "get", "protocol=https\nhost=old.example\n"), "username=bob\npassword=s\u00e9cret\n"; got != want {
+		t.Errorf("get of an entry in the old form = %q, want %q", got, want)
 	}
 }

@@ -70,8 +70,13 @@ func (h Hosts) Docker(serverURL string) bool {
 }
 
 // hostName returns the lower-case host name of host[:port] when the port is
-// absent or 443 and the name is a plain ASCII DNS name.
+// absent or 443 and the name is a plain ASCII DNS name. Brackets are for
+// IP literals (RFC 3986 §3.2.2), so "[connect.prusa3d.com]:443" is no
+// DNS name; net.SplitHostPort would strip them, so they are refused first.
 func hostName(hostport string) (string, bool) {
+	if strings.ContainsAny(hostport, "[]") {
+		return "", false
+	}
 	name, port := hostport, ""
 	if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
 		var err error

@@ -50,6 +50,10 @@ func TestScoping(t *testing.T) {
 		"protocol=https\nhost=connect.prusa3d.com\x00.evil.example\n",
 		"protocol=https\nhost=connect.prusa3d.com\revil.example\n",
 		"protocol=https\nhost=127.0.0.1\n",
+		"protocol=https\nhost=[connect.prusa3d.com]:443\n", // brackets are for IP literals
+		"protocol=https\nhost=[connect.prusa3d.com]\n",
+		"url=https://[connect.prusa3d.com]:443/\n",
+		"url=https://[connect.prusa3d.com]/\n",
 	}
 	for _, in := range gitGets {
 		h, _, _ := newTestHelper()
@@ -101,6 +105,9 @@ func TestScoping(t *testing.T) {
 		"ssh://connect.prusa3d.com",
 		"connect.prusa3d.com\r\nevil.example",
 		"connect.prusa3d.com\x00",
+		"[connect.prusa3d.com]:443",
+		"https://[connect.prusa3d.com]:443/",
+		"https://[connect.prusa3d.com]/",
 		"",
 	}
 	for _, u := range dockerGets {

@@ -156,7 +156,7 @@ func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
 	if err != nil {
 		return nil, c.tokenError(err, false)
 	}
-	return tokenSetFromOAuth2(tok)
+	return c.tokenSet(tok)
 }
 
 // Refresh trades a refresh token for a new session (RFC 6749 §6) with
@@ -183,7 +183,26 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, e
 	if err != nil {
 		return nil, c.tokenError(err, true)
 	}
-	return tokenSetFromOAuth2(tok)
+	return c.tokenSet(tok)
+}
+
+// tokenSet reads a token endpoint's successful answer. An access token
+// that has already expired is no answer: it could only be handed out
+// expired (the README promises never to), so it is an
+// *InvalidResponseError, and the caller keeps what it had.
+func (c *Client) tokenSet(tok *oauth2.Token) (*TokenSet, error) {
+	ts, err := tokenSetFromOAuth2(tok)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := ts.AccessExpiry()
+	if err != nil {
+		return nil, &InvalidResponseError{Reason: "access_token: " + err.Error()}
+	}
+	if !exp.After(c.now()) {
+		return nil, &InvalidResponseError{Reason: "the access token expired at " + exp.UTC().Format("2006-01-02 15:04:05 UTC") + ", before it was received"}
+	}
+	return ts, nil
 }
 
 // httpClient returns a copy of the configured client that never follows

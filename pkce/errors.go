@@ -33,12 +33,12 @@ var (
 	// ErrSessionExpired means the refresh token is no longer accepted
 	// (RFC 6749 §5.2 "invalid_grant" on a refresh): it expired, was
 	// revoked, or was already used. Only a new login helps.
-	ErrSessionExpired = errors.New("session expired or revoked: log in again")
+	ErrSessionExpired = errors.New("session expired or revoked")
 
 	// ErrStateMismatch means the redirect that ended the login carried a
 	// "state" other than the one Login sent (RFC 6749 §10.12): the answer
 	// belongs to another login attempt, or to an attacker.
-	ErrStateMismatch = errors.New("login answer does not match the request (OAuth state mismatch); try again")
+	ErrStateMismatch = errors.New("login answer does not match the request (OAuth state mismatch)")
 
 	// ErrInvalidTokenSet is wrapped by every error from ParseTokenSet,
 	// TokenSet.UnmarshalJSON and TokenSet.Validate.
@@ -72,7 +72,8 @@ func (e *OAuthError) Error() string {
 	return b.String()
 }
 
-// RateLimitError is an HTTP 429 answer from Prusa Account.
+// RateLimitError is an HTTP 429 answer from Prusa Account. Its message
+// states the fact; what to do about it is the caller's hint.
 type RateLimitError struct {
 	// RetryAfter is how long the server asked to wait, from its
 	// Retry-After header (delay-seconds or HTTP-date, RFC 9110 §10.2.3);
@@ -82,18 +83,19 @@ type RateLimitError struct {
 
 func (e *RateLimitError) Error() string {
 	if e.RetryAfter > 0 {
-		return fmt.Sprintf("Prusa Account is rate limiting requests (HTTP 429); retry after %s", e.RetryAfter)
+		return fmt.Sprintf("Prusa Account is rate limiting requests (HTTP 429, Retry-After %s)", e.RetryAfter)
 	}
-	return "Prusa Account is rate limiting requests (HTTP 429); retry later"
+	return "Prusa Account is rate limiting requests (HTTP 429)"
 }
 
-// ServerError is an HTTP 5xx answer from Prusa Account.
+// ServerError is an HTTP 5xx answer from Prusa Account. Its message
+// states the fact; what to do about it is the caller's hint.
 type ServerError struct {
 	Status int // HTTP status code
 }
 
 func (e *ServerError) Error() string {
-	return fmt.Sprintf("Prusa Account server error (HTTP %d %s); try again later", e.Status, http.StatusText(e.Status))
+	return fmt.Sprintf("Prusa Account server error (HTTP %d %s)", e.Status, http.StatusText(e.Status))
 }
 
 // UnexpectedPageError means the login flow met a page or redirect it does

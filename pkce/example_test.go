@@ -105,7 +105,7 @@ func ExampleClient_Refresh() {
 	// new refresh token: true
 	// access token expires 2030-01-01T00:00:00Z
 	// unknown member kept: map[kept:true]
-	// session expired or revoked: log in again
+	// session expired or revoked
 }
 
 func ExampleTokenSet_String() {

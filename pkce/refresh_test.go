@@ -146,6 +146,12 @@ func TestRefreshErrors(t *testing.T) {
 			check:   isInvalidResponse("access_token: not a JWT"),
 		},
 		{
+			name: "access token already expired",
+			handler: respond(200, jsonType, `{"access_token":"`+makeJWT(map[string]any{"sub": "1", "exp": testNow.Add(-time.Minute).Unix()})+
+				`","refresh_token":"r2","token_type":"Bearer","expires_in":7200}`),
+			check: isInvalidResponse("the access token expired at 2026-01-02 03:03:05 UTC, before it was received"),
+		},
+		{
 			name:    "access token payload not JSON",
 			handler: respond(200, jsonType, `{"access_token":"e30.bm90IGpzb24.c2ln","refresh_token":"r2"}`),
 			check:   isInvalidResponse("payload is not a JSON object"),

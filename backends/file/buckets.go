@@ -17,6 +17,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
 const (
@@ -288,6 +289,9 @@ func (s *Store) listCredentials(prefix string) ([]string, error) {
 // bucketFileNames returns the names in the credentials directory, sorted
 // (so that the same corrupt file is the one reported each time).
 func (s *Store) bucketFileNames() ([]string, error) {
+	if err := s.checkDir(s.CredentialsDir()); err != nil {
+		return nil, err
+	}
 	d, err := os.Open(s.CredentialsDir())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -337,11 +341,23 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 // lock creates the directories and takes the credentials lock, waiting at
 // most Options.LockTimeout.
 func (s *Store) lock() (func(), error) {
+	// The directories are checked before anything is made in them: were
+	// Dir a link, the credentials directory would be made wherever it
+	// points. One that is made is checked once it exists.
+	if err := s.checkDir(s.CredentialsDir()); err != nil { // Dir first
+		return nil, err
+	}
 	if err := os.MkdirAll(s.CredentialsDir(), 0o700); err != nil {
+		return nil, err
+	}
+	if err := s.checkDir(s.CredentialsDir()); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(s.opts.Dir, lockName)
 	unlock, err := filelock.Lock(context.Background(), path, s.opts.LockTimeout)
+	if _, unsafe := errors.AsType[*safefile.Error](err); unsafe {
+		return nil, err // it names the file and the fix; no process is to blame
+	}
 	if err != nil {
 		return nil, &LockError{Path: path, Wait: s.opts.LockTimeout, Err: err}
 	}

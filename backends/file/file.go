@@ -73,7 +73,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -81,6 +80,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
 // Options says where the file backend keeps its files.
@@ -118,6 +118,8 @@ type Store struct {
 	// when there is none.
 	legacy     map[string]string
 	legacyRead bool
+	// dirsOK holds the directories checkDir has passed.
+	dirsOK map[string]bool
 }
 
 // New returns a file backend with the given options.
@@ -125,7 +127,7 @@ func New(opts Options) *Store {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = 10 * time.Second
 	}
-	return &Store{opts: opts, buckets: map[string]map[string]string{}}
+	return &Store{opts: opts, buckets: map[string]map[string]string{}, dirsOK: map[string]bool{}}
 }
 
 // CredentialsDir is the directory of the bucket files that hold every key
@@ -256,28 +258,43 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 	return data, nil
 }
 
-// readSecretFile reads a file that holds secrets. One that other users may
-// read (another tool wrote it with a wide mode, or it was copied) is
-// tightened to 0600 and reported, once, through Options.Warn.
+// readSecretFile reads a file that holds secrets, after checking its
+// directory (checkDir), with safefile.ReadFile: a link, a named pipe, a
+// device, a directory, a file of another user or with several names, or
+// one over safefile.MaxSize is an error that names it and says what to
+// do, and nothing is changed. One that other users may read (another tool
+// wrote it with a wide mode, or it was copied) is tightened to 0600 and
+// reported through Options.Warn.
 func (s *Store) readSecretFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	if err := s.checkDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !isWindows() && fi.Mode().Perm()&0o077 != 0 {
-		was := fi.Mode().Perm()
-		msg := fmt.Sprintf("%s was readable by other users (mode %04o)", path, was)
-		if err := f.Chmod(0o600); err != nil {
-			msg += fmt.Sprintf("; could not change it to 0600: %v", err)
-		} else {
-			msg += "; its mode is now 0600"
-		}
-		if s.opts.Warn != nil {
-			s.opts.Warn(msg)
+	return safefile.ReadFile(path, s.opts.Warn)
+}
+
+// checkDir checks a directory that holds secrets files before the first
+// use in this store (safefile.PrepareDir): the helper's own directories,
+// Dir and the credentials directory, are tightened to 0700 when others
+// may read them; any other (that of an explicit or the SDK's session
+// file) is only checked. The credentials directory is checked after Dir,
+// which holds it.
+func (s *Store) checkDir(dir string) error {
+	if s.dirsOK[dir] {
+		return nil
+	}
+	own := dir == filepath.Clean(s.opts.Dir) || dir == s.CredentialsDir()
+	if dir == s.CredentialsDir() {
+		if err := s.checkDir(filepath.Clean(s.opts.Dir)); err != nil {
+			return err
 		}
 	}
-	return io.ReadAll(f)
+	if err := safefile.PrepareDir(dir, own, s.opts.Warn); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dir); err == nil {
+		s.dirsOK[dir] = true // a missing one is checked again once made
+	}
+	return nil
 }
 
 // LockError reports that another process held a lock for too long.

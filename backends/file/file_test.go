@@ -299,6 +299,11 @@ func TestReadableFilesAreTightened(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, d := range []string{dir, s.CredentialsDir()} { // tightened too, but not this test's subject
+		if err := os.Chmod(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := s.Get(backends.SessionKey); err != nil {
 		t.Fatal(err)
 	}

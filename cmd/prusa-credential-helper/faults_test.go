@@ -40,12 +40,15 @@ func TestAccountFaults(t *testing.T) {
 		want      []string      // substrings of stderr when it fails
 		bound     time.Duration // generous: a busy machine must not fail it; the table shows real times
 		refreshes int           // refresh requests that reach the fake
+		// expiredAnswer answers a refresh with a whole token set whose
+		// access token has already expired.
+		expiredAnswer bool
 	}{
 		{name: "connection refused", url: closedPort, want: []string{"contacting Prusa Account", "connection refused", "check the network"}, bound: 10 * time.Second},
 		{name: "no answer (timeout)", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Delay: time.Minute}, env: []string{"PRUSA_HTTP_TIMEOUT=1s"},
 			want: []string{"no answer in time", "raise PRUSA_HTTP_TIMEOUT"}, bound: 20 * time.Second, refreshes: 3},
 		{name: "HTTP 503", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable},
-			want: []string{"server error (HTTP 503", "try again later"}, bound: 10 * time.Second, refreshes: 3},
+			want: []string{"server error (HTTP 503", "hint: the stored session is kept; try again later"}, bound: 10 * time.Second, refreshes: 3},
 		{name: "HTTP 503 once", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable, Count: 1},
 			succeeds: true, bound: 10 * time.Second, refreshes: 2},
 		{name: "HTTP 429 Retry-After 1s", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusTooManyRequests, RetryAfter: time.Second},
@@ -63,6 +66,8 @@ func TestAccountFaults(t *testing.T) {
 			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 		{name: "empty JSON object", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Body: `{}`},
 			want: []string{"invalid token response", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
+		{name: "access token already expired", expiredAnswer: true,
+			want: []string{"invalid token response", "before it was received", "the stored session is kept"}, bound: 10 * time.Second, refreshes: 1},
 	}
 	rows := make([]string, len(tests))
 	t.Run("faults", func(t *testing.T) {
@@ -87,6 +92,13 @@ func TestAccountFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 				h.writeSession(t, stale)
+				if tt.expiredAnswer {
+					expired, err := srv.IssueExpiring(scriptEmail, -time.Minute)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tt.fault = pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Body: string(expired.JSON())}
+				}
 				srv.SetFault(tt.fault)
 
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -122,6 +134,12 @@ func TestAccountFaults(t *testing.T) {
 					}
 					if !strings.Contains(stderr.String(), "\nhint: ") {
 						t.Errorf("stderr has no hint line:\n%s", stderr)
+					}
+					// One piece of advice, on the hint line only.
+					for _, advice := range []string{"try again", "retry", "log in again", "raise "} {
+						if strings.Contains(firstLine, advice) {
+							t.Errorf("the error line gives advice (%q) that belongs on the hint line:\n%s", advice, stderr)
+						}
 					}
 					if after, err := os.ReadFile(h.tokensFile()); err != nil || !bytes.Equal(after, stale.JSON()) {
 						t.Errorf("the stored session changed under the fault (%v)", err)

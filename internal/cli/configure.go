@@ -11,6 +11,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 )
 
 func gitScopeFlags() []ucli.Flag {
@@ -209,14 +210,14 @@ func (p *Program) installLink(c *ucli.Context, name, tool string) error {
 	}
 	switch res.State {
 	case configure.LinkOnPath:
-		fmt.Fprintf(p.Stderr, "%s: %s is this binary and on PATH\n", name, res.Path)
+		fmt.Fprintf(p.Stderr, "%s: %s is this binary and on PATH\n", name, safetext.Escape(res.Path))
 	case configure.LinkPresent:
-		fmt.Fprintf(p.Stderr, "%s: already installed at %s%s\n", name, res.Path, onPath)
+		fmt.Fprintf(p.Stderr, "%s: already installed at %s%s\n", name, safetext.Escape(res.Path), onPath)
 	case configure.LinkCreated:
-		fmt.Fprintf(p.Stderr, "%s: installed at %s (%s)%s\n", name, res.Path, res.How, onPath)
+		fmt.Fprintf(p.Stderr, "%s: installed at %s (%s)%s\n", name, safetext.Escape(res.Path), res.How, onPath)
 	}
 	if res.Shadowed != "" {
-		fmt.Fprintf(p.Stderr, "note: PATH finds another %s first: %s, which is not this binary\n", name, res.Shadowed)
+		fmt.Fprintf(p.Stderr, "note: PATH finds another %s first: %s, which is not this binary\n", name, safetext.Escape(res.Shadowed))
 		fmt.Fprintf(p.Stderr, "hint: remove it, or put %s before it on PATH\n", filepath.Dir(res.Path))
 	}
 	if !res.DirOnPath {

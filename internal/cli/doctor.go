@@ -84,6 +84,7 @@ func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) 
 	if fs, ok := st.(*file.Store); ok {
 		d.Backend.Dir = filepath.Dir(fs.CredentialsDir())
 		d.PrivateFiles = []doctor.PrivateFile{
+			{Check: "file/dir", Path: d.Backend.Dir, Dir: true},
 			{Check: "file/session", Path: fs.TokensFile()},
 			{Check: "file/credentials", Path: fs.CredentialsDir(), Dir: true},
 		}

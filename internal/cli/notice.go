@@ -2,13 +2,14 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
 // noticeFile remembers which refresh-token expiry the user was last warned
@@ -46,12 +47,15 @@ func (p *Program) firstNotice(exp time.Time) bool {
 	}
 	path := filepath.Join(opts.Dir, noticeFile)
 	stamp := strconv.FormatInt(exp.Unix(), 10)
-	if data, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(data)) == stamp {
+	// Read and written as the secrets files are: never through a link,
+	// never from a pipe, never in a directory others may write.
+	if safefile.PrepareDir(opts.Dir, false, nil) != nil {
+		return true
+	}
+	if data, err := safefile.ReadFile(path, nil); err == nil && strings.TrimSpace(string(data)) == stamp {
 		return false
 	}
-	if err := os.MkdirAll(opts.Dir, 0o700); err == nil {
-		_ = os.WriteFile(path, []byte(stamp+"\n"), 0o600)
-	}
+	_ = atomicfile.Write(path, []byte(stamp+"\n"), 0o600)
 	return true
 }
 

@@ -2,9 +2,14 @@ package cli
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 )
 
 func TestRefreshNotice(t *testing.T) {
@@ -64,6 +69,30 @@ func TestRefreshNotice(t *testing.T) {
 		notice(exp.Add(-time.Hour))
 		if stderr.Len() == 0 {
 			t.Error("a new session near its end did not warn")
+		}
+	})
+	t.Run("never through a link", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("symbolic links need a privilege on Windows")
+		}
+		p, _ := newProgram(t, true)
+		opts, err := file.DefaultOptions(p.Getenv, "linux")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		victim := filepath.Join(t.TempDir(), "victim")
+		if err := os.WriteFile(victim, []byte("someone else's\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(victim, filepath.Join(opts.Dir, noticeFile)); err != nil {
+			t.Fatal(err)
+		}
+		p.refreshNotice(&settings{})(exp)
+		if data, _ := os.ReadFile(victim); string(data) != "someone else's\n" {
+			t.Errorf("the notice wrote %q through a link", data)
 		}
 	})
 }

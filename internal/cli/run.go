@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 )
 
 // The names the binary answers to.
@@ -169,9 +170,9 @@ func (p *Program) failDocker(err error) int {
 
 // fail prints err and its hint, if it has one, on stderr.
 func (p *Program) fail(err error) int {
-	fmt.Fprintf(p.Stderr, "%s: error: %v\n", Name, err)
+	fmt.Fprintf(p.Stderr, "%s: error: %s\n", Name, safetext.Escape(err.Error()))
 	if h := hint.Of(err); h != "" {
-		fmt.Fprintf(p.Stderr, "hint: %s\n", h)
+		fmt.Fprintf(p.Stderr, "hint: %s\n", safetext.Escape(h))
 	}
 	return 1
 }

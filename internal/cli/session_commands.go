@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
@@ -43,7 +44,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					return err
 				}
 				st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
-				fmt.Fprintf(p.Stderr, "logged in as %s; the session is stored in %s\n", st.Account, st.Backend)
+				fmt.Fprintf(p.Stderr, "logged in as %s; the session is stored in %s\n", safetext.Escape(st.Account), st.Backend)
 				return nil
 			},
 		},
@@ -154,7 +155,7 @@ func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
 		return err
 	}
 	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
-	fmt.Fprintf(p.Stderr, "stored the session of %s in %s\n", st.Account, st.Backend)
+	fmt.Fprintf(p.Stderr, "stored the session of %s in %s\n", safetext.Escape(st.Account), st.Backend)
 	if src := m.EnvSource(); src != session.SourceNone {
 		fmt.Fprintf(p.Stderr, "note: %s is set and wins over the stored session while it is\n", src)
 	}
@@ -168,7 +169,7 @@ func (p *Program) printStatus(st session.Status) {
 		fmt.Fprintln(w, "run 'prusa-credential-helper login' to log in")
 		return
 	}
-	fmt.Fprintf(w, "account:        %s\n", st.Account)
+	fmt.Fprintf(w, "account:        %s\n", safetext.Escape(st.Account))
 	fmt.Fprintf(w, "source:         %s\n", st.Source)
 	fmt.Fprintf(w, "backend:        %s\n", st.Backend)
 	fmt.Fprintf(w, "access token:   %s\n", describeExpiry(st.AccessExpiry, p.now()))

@@ -15,6 +15,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
@@ -110,7 +111,7 @@ func (p *Program) sessionLockFile(st backends.Store) string {
 
 // warn tells the user something they should know although nothing failed.
 func (p *Program) warn(msg string) {
-	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, msg)
+	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, safetext.Escape(msg))
 }
 
 // loginCredentials says how get may log in: from the environment, else

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
@@ -43,9 +44,10 @@ func (e *GitError) Error() string {
 }
 
 // ExecGit runs the git on PATH, in the current directory, with the
-// process's environment.
+// process's environment less its secrets (childenv).
 func ExecGit(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Env = childenv.Environ()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

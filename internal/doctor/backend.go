@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
 // HealthChecker is what a backend may implement to report its health
@@ -41,6 +42,11 @@ func (d *Doctor) checkBackend(ctx context.Context) Finding {
 		}
 	}
 	if b.Dir != "" {
+		if fi, err := os.Lstat(b.Dir); err == nil {
+			if _, err := safefile.CheckDir(b.Dir, fi); err != nil {
+				return finding(check, Fail, hint.Of(err), "%s: %v", b.Name, err)
+			}
+		}
 		if err := writable(b.Dir); errors.Is(err, fs.ErrNotExist) {
 			return ok(check, "%s answers; nothing is stored yet (the first login creates the directory)", b.Name)
 		} else if err != nil {
@@ -85,10 +91,16 @@ func (d *Doctor) checkFiles() (out []Finding, loose []int) {
 			}
 			continue
 		}
-		fi, err := os.Stat(f.Path)
+		fi, err := os.Lstat(f.Path)
+		if err == nil {
+			err = safefile.CheckFile(f.Path, fi)
+		}
+		var unsafe *safefile.Error
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			out = append(out, ok(f.Check, "%s does not exist yet", f.Path))
+		case errors.As(err, &unsafe):
+			out = append(out, finding(f.Check, Fail, unsafe.Fix, "%v", unsafe))
 		case err != nil:
 			out = append(out, finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err))
 		case fi.Mode().Perm()&0o077 != 0:
@@ -125,10 +137,16 @@ func looseFiles(dir string) (loose []string, total int, err error) {
 // checkDir checks a directory of secrets files: the directory and each
 // file in it. open says whether a file in it was open to others.
 func checkDir(f PrivateFile) (_ Finding, open bool) {
-	fi, err := os.Stat(f.Path)
+	fi, err := os.Lstat(f.Path)
+	if err == nil {
+		_, err = safefile.CheckDir(f.Path, fi)
+	}
+	var unsafe *safefile.Error
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return ok(f.Check, "%s does not exist yet", f.Path), false
+	case errors.As(err, &unsafe):
+		return finding(f.Check, Fail, unsafe.Fix, "%v", unsafe), false
 	case err != nil:
 		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
 	}
@@ -164,8 +182,9 @@ func checkDir(f PrivateFile) (_ Finding, open bool) {
 // recheckFiles says, for each file that was open to others, whether the
 // backend has tightened it since (it does when it reads one): still a
 // warning, since something loosened it, but with nothing left to run. For
-// a directory, that is when none of its files is open any more; the
-// backend does not change the directory's own mode.
+// a directory, that is when none of its files is open any more; its own
+// mode is read again too (the backend tightens its own directories when
+// others may read them).
 func (d *Doctor) recheckFiles(fs []Finding, loose []int) []Finding {
 	const why = "find what loosened it (a copy, a restored backup, another tool); the helper tightens it whenever it reads it"
 	for _, i := range loose {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 )
 
@@ -153,11 +154,11 @@ func Print(w io.Writer, fs []Finding) error {
 	counts := map[Status]int{}
 	for _, f := range fs {
 		counts[f.Status]++
-		if _, err := fmt.Fprintf(w, "%-4s  %s: %s\n", f.Status, f.Check, f.Message); err != nil {
+		if _, err := fmt.Fprintf(w, "%-4s  %s: %s\n", f.Status, f.Check, safetext.Escape(f.Message)); err != nil {
 			return err
 		}
 		if f.Hint != "" {
-			fmt.Fprintf(w, "      hint: %s\n", f.Hint)
+			fmt.Fprintf(w, "      hint: %s\n", safetext.Escape(f.Hint))
 		}
 	}
 	_, err := fmt.Fprintf(w, "%d ok, %d warn, %d fail\n", counts[OK], counts[Warn], counts[Fail])

@@ -58,7 +58,7 @@ func (d *Doctor) checkSession() []Finding {
 	case st.RefreshExpiry == nil:
 		fs = append(fs, ok(refresh, "present (its expiry is not written in it)"))
 	case !st.RefreshExpiry.After(now):
-		fs = append(fs, finding(refresh, Fail, loginHint, "expired %s ago (%s): log in again", humanDuration(now.Sub(*st.RefreshExpiry)), utc(*st.RefreshExpiry)))
+		fs = append(fs, finding(refresh, Fail, loginHint, "expired %s ago (%s)", humanDuration(now.Sub(*st.RefreshExpiry)), utc(*st.RefreshExpiry)))
 	case st.RefreshExpiry.Sub(now) < RefreshWarning:
 		fs = append(fs, finding(refresh, Warn, loginHint+" before then",
 			"expires in %s (%s); after that the session needs a new login", humanDuration(st.RefreshExpiry.Sub(now)), utc(*st.RefreshExpiry)))

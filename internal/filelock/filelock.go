@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
 // ErrTimeout is wrapped by the error of a Lock that waited its whole time.
@@ -26,11 +28,27 @@ var ErrTimeout = errors.New("another process holds the lock")
 // the moment the holder is done: polling would add up to a poll interval
 // to every waiter of a crowd (a docker build asking for every registry at
 // once).
+//
+// Nothing on disk is trusted (see safefile): a directory that others may
+// write or that is a link, and a lock file that is a link, a named pipe,
+// a directory or another user's, are errors (*safefile.Error). The file
+// is opened with safefile.LockFlags, never through a link (a link to a
+// missing file does not create it) and never blocking, and checked again
+// once locked.
 func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := safefile.PrepareDir(dir, false, nil); err != nil {
 		return nil, err
 	}
-	l := flock.New(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Lstat(path); err == nil {
+		if err := safefile.CheckLock(path, fi); err != nil {
+			return nil, err
+		}
+	}
+	l := flock.New(path, flock.SetFlag(safefile.LockFlags))
 	locked := make(chan error, 1)
 	go func() { locked <- l.Lock() }()
 	timer := time.NewTimer(wait)
@@ -39,6 +57,15 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	case err := <-locked:
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		// What was locked is what was checked, or at least as safe.
+		fi, err := l.Stat()
+		if err == nil {
+			err = safefile.CheckLock(path, fi)
+		}
+		if err != nil {
+			l.Unlock()
+			return nil, err
 		}
 		return func() { l.Unlock() }, nil
 	case <-ctx.Done():

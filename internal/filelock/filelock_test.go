@@ -3,7 +3,9 @@ package filelock
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -44,4 +46,26 @@ func TestLock(t *testing.T) {
 		t.Fatalf("the lock is still held after every holder let go: %v", err)
 	}
 	u()
+}
+
+// TestLockNoFollow checks that a lock file that is a link is refused and
+// its target, missing, is not created.
+func TestLockNoFollow(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	dir := t.TempDir()
+	target := filepath.Join(t.TempDir(), "created-through-the-link")
+	path := filepath.Join(dir, "x.lock")
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(context.Background(), path, time.Second)
+	if err == nil {
+		unlock()
+		t.Fatal("Lock through a dangling link succeeded")
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the link's target was created (%v)", err)
+	}
 }

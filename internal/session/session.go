@@ -396,12 +396,31 @@ func (m *Manager) loginLocked(ctx context.Context, cause error) (*pkce.TokenSet,
 func (m *Manager) loginWith(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
 	ts, err := m.Account.Login(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, loginError(err)
 	}
 	if err := m.save(ts); err != nil {
 		return nil, fmt.Errorf("logged in but could not save the session: %w", err)
 	}
 	return ts, nil
+}
+
+// loginError gives a failed login the advice its error does not carry:
+// pkce's errors state what happened, the hint says what to do.
+func loginError(err error) error {
+	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
+		wait := "a minute"
+		if rl.RetryAfter > 0 {
+			wait = rl.RetryAfter.String()
+		}
+		return hint.With(err, "try again in "+wait)
+	}
+	if _, ok := errors.AsType[*pkce.ServerError](err); ok {
+		return hint.With(err, "try again later")
+	}
+	if errors.Is(err, pkce.ErrStateMismatch) {
+		return hint.With(err, "try again")
+	}
+	return err
 }
 
 func notLoggedIn(cause error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -401,5 +402,31 @@ func TestLockWaitIsBounded(t *testing.T) {
 	}
 	if n := f.srv.Count(pkcetest.TokenRefresh); n != 0 {
 		t.Errorf("%d refreshes without the lock", n)
+	}
+}
+
+// TestLoginFaultAdviceOnce checks that a login the account refuses for
+// the moment says what happened in its error and what to do in its hint,
+// once: not "try again later" in both.
+func TestLoginFaultAdviceOnce(t *testing.T) {
+	for _, fault := range []pkcetest.Fault{
+		{Status: http.StatusServiceUnavailable},
+		{Status: http.StatusTooManyRequests, RetryAfter: 30 * time.Second},
+	} {
+		f := newFixture(t)
+		f.srv.SetFault(fault)
+		_, err := f.manager("").Login(context.Background(), pkce.LoginInput{Email: email, Password: password})
+		if err == nil {
+			t.Fatalf("Login under HTTP %d succeeded", fault.Status)
+		}
+		h := hint.Of(err)
+		if !strings.HasPrefix(h, "try again") {
+			t.Errorf("Login under HTTP %d: hint %q, want advice to try again", fault.Status, h)
+		}
+		for _, advice := range []string{"try again", "retry"} {
+			if strings.Contains(err.Error(), advice) {
+				t.Errorf("Login under HTTP %d: error %q gives advice (%q) that belongs in the hint", fault.Status, err, advice)
+			}
+		}
 	}
 }

@@ -1,5 +1,0 @@
-package file
-
-import "runtime"
-
-func isWindows() bool { return runtime.GOOS == "windows" }

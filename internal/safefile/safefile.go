@@ -1,0 +1,226 @@
+// Package safefile reads the helper's secrets files and checks its
+// directories without trusting what it finds on disk, as ssh and gpg do.
+//
+// A secrets file (the session, a credentials file) is read only when it is
+// a regular file with one name, owned by the current user and at most
+// MaxSize bytes; it is opened without following a symbolic link and
+// without blocking (a named pipe never hangs a read). Only then is a mode
+// that lets others read it tightened to 0600. A directory that holds such
+// files must be a real directory (not a link), owned by the current user
+// and writable by no one else; one that others may only read or enter is
+// tightened to 0700. Anything else is an *Error that names the path and
+// says what to do, and nothing is changed.
+//
+// Ownership and modes are Unix notions: on Windows, where the profile's
+// ACLs protect these files, only the type, link and size checks apply.
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// MaxSize is the most a secrets file may hold. A session is a few KB and
+// a credentials file one host's entries; 1 MiB is generous.
+const MaxSize = 1 << 20
+
+// Error reports a file or directory that is not safe to use. Nothing was
+// read from it, written to it or changed in it.
+type Error struct {
+	Path    string
+	Problem string // what is wrong, such as "is a symbolic link"
+	Fix     string // what the user should do
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s %s", e.Path, e.Problem) }
+
+// Hint names the fix.
+func (e *Error) Hint() string { return e.Fix }
+
+// ReadFile reads the secrets file at path (see the package comment). A
+// missing file is an error wrapping fs.ErrNotExist. When its mode lets
+// others read it, it is tightened to 0600 and warn, when not nil, is told.
+func ReadFile(path string, warn func(string)) ([]byte, error) {
+	before, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckFile(path, before); err != nil {
+		return nil, err
+	}
+	f, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(before, fi) {
+		return nil, &Error{Path: path, Problem: "was replaced while it was being opened", Fix: "run again; if it keeps happening, check what else writes " + path}
+	}
+	if err := CheckFile(path, fi); err != nil {
+		return nil, err
+	}
+	if modesApply && fi.Mode().Perm()&0o077 != 0 {
+		msg := fmt.Sprintf("%s was readable by other users (mode %04o)", path, fi.Mode().Perm())
+		if err := f.Chmod(0o600); err != nil {
+			msg += fmt.Sprintf("; could not change it to 0600: %v", err)
+		} else {
+			msg += "; its mode is now 0600"
+		}
+		if warn != nil {
+			warn(msg)
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, tooLarge(path)
+	}
+	return data, nil
+}
+
+// CheckFile checks what Lstat or Stat said of a secrets file, without
+// changing anything: an *Error when it is not one to read.
+func CheckFile(path string, fi fs.FileInfo) error {
+	if err := checkType(path, fi); err != nil {
+		return err
+	}
+	if err := checkOwner(path, fi, "remove it (rm "+quote(path)+"), or, if it is yours, give it back to yourself (chown)"); err != nil {
+		return err
+	}
+	if n := links(fi); n > 1 {
+		return &Error{Path: path, Problem: fmt.Sprintf("has %d names (hard links); a secrets file must have one", n),
+			Fix: "replace it with a copy of its own: cp " + quote(path) + " " + quote(path+".new") + " && mv " + quote(path+".new") + " " + quote(path)}
+	}
+	if fi.Size() > MaxSize {
+		return tooLarge(path)
+	}
+	return nil
+}
+
+// CheckLock checks what Lstat or Stat said of a lock file: a regular file
+// of the current user. Its content is never read, so its size and names do
+// not matter.
+func CheckLock(path string, fi fs.FileInfo) error {
+	if err := checkType(path, fi); err != nil {
+		return err
+	}
+	return checkOwner(path, fi, "remove it (rm "+quote(path)+"); the helper makes a new one")
+}
+
+func checkType(path string, fi fs.FileInfo) error {
+	m := fi.Mode()
+	switch {
+	case m.IsRegular():
+		return nil
+	case m&fs.ModeSymlink != 0:
+		return &Error{Path: path, Problem: "is a symbolic link; the helper does not follow links to its files",
+			Fix: "replace the link with the file itself, or remove it (rm " + quote(path) + ")"}
+	case m.IsDir():
+		return &Error{Path: path, Problem: "is a directory, not a file",
+			Fix: "move it aside (mv " + quote(path) + " " + quote(path+".bad") + ")"}
+	}
+	return &Error{Path: path, Problem: "is " + kind(m) + ", not a regular file",
+		Fix: "remove it (rm " + quote(path) + ")"}
+}
+
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+func tooLarge(path string) error {
+	return &Error{Path: path, Problem: fmt.Sprintf("is over %d KiB, too large for a secrets file", MaxSize>>10),
+		Fix: "it is not one of the helper's files; move it aside (mv " + quote(path) + " " + quote(path+".bad") + ")"}
+}
+
+// PrepareDir checks the directory dir before the helper reads or writes
+// files in it. A missing directory is fine (it is created 0700 when
+// needed). A link, something that is not a directory, a directory of
+// another user or one that others may write is an *Error. When tighten is
+// set (the helper's own directories), one that others may read or enter
+// is changed to 0700, and warn, when not nil, is told; a directory the
+// helper only borrows (the parent of a --tokens-file) is left as it is.
+func PrepareDir(dir string, tighten bool, warn func(string)) error {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	loose, err := CheckDir(dir, fi)
+	if err != nil || !loose || !tighten {
+		return err
+	}
+	msg := fmt.Sprintf("%s was open to other users (mode %04o)", dir, fi.Mode().Perm())
+	if err := os.Chmod(dir, 0o700); err != nil {
+		msg += fmt.Sprintf("; could not change it to 0700: %v", err)
+	} else {
+		msg += "; its mode is now 0700"
+	}
+	if warn != nil {
+		warn(msg)
+	}
+	return nil
+}
+
+// CheckDir checks what Lstat said of the directory dir without changing
+// anything: an *Error when it is not safe, and loose when it is safe but
+// others may read or enter it.
+func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
+	m := fi.Mode()
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return false, &Error{Path: dir, Problem: "is a symbolic link; the helper keeps its files only in a real directory",
+			Fix: "replace the link with the directory it points to (rm the link, then mv the directory there)"}
+	case !m.IsDir():
+		return false, &Error{Path: dir, Problem: "is not a directory",
+			Fix: "move it aside (mv " + quote(dir) + " " + quote(dir+".bad") + "); the helper creates the directory"}
+	}
+	if err := checkOwner(dir, fi, "move it aside (mv "+quote(dir)+" "+quote(dir+".bad")+"); the helper creates a new one"); err != nil {
+		return false, err
+	}
+	if !modesApply {
+		return false, nil
+	}
+	if m.Perm()&0o022 != 0 {
+		return false, &Error{Path: dir, Problem: fmt.Sprintf("is writable by other users (mode %04o): they could replace the files in it", m.Perm()),
+			Fix: "check that its files are yours, then: chmod 700 " + quote(dir)}
+	}
+	return m.Perm()&0o077 != 0, nil
+}
+
+func checkOwner(path string, fi fs.FileInfo, fix string) error {
+	uid, ok := owner(fi)
+	if !ok || uid == currentUID() {
+		return nil
+	}
+	return &Error{Path: path, Problem: fmt.Sprintf("is owned by another user (uid %d)", uid), Fix: fix}
+}
+
+// quote returns path as a shell word: bare when it needs no quoting.
+func quote(path string) string {
+	for _, c := range path {
+		if !(c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c == '+' || c == ',' || c == ':' || c == '@' ||
+			'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return fmt.Sprintf("%q", path)
+		}
+	}
+	return path
+}
