@@ -253,7 +253,7 @@ func TestCheckBackend(t *testing.T) {
 		{"cannot open", Backend{Err: hint.With(errors.New(`backend "vault": no such backend`), "choose one of: file")}, Fail, `cannot open the backend: backend "vault"`},
 		{"cannot list", Backend{Name: "broken", Store: &brokenStore{}}, Fail, "broken cannot be read: corrupt"},
 		{"locked", Backend{Name: "keyring", Store: &lockedStore{}}, Fail, "keyring: the keyring is locked"},
-		{"dir missing", Backend{Name: "file", Store: st, Dir: filepath.Join(t.TempDir(), "new")}, OK, "file answers; nothing is stored yet"},
+		{"dir missing", Backend{Name: "file", Store: st, Dir: filepath.Join(t.TempDir(), "new")}, OK, "file answers; 1 other credential(s) stored"},
 		{"dir is a file", Backend{Name: "file", Store: st, Dir: os.Args[0]}, Fail, "is not a directory"},
 	}
 	for _, tt := range tests {

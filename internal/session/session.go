@@ -513,6 +513,11 @@ func (m *Manager) Logout(ctx context.Context) error {
 	return err
 }
 
+// Carry moves the store's old session into place (see Carrier), if it
+// has one to move; every method that reads or writes the stored session
+// does it first.
+func (m *Manager) Carry(ctx context.Context) error { return m.carry(ctx) }
+
 // carry moves the store's old session into place (see Carrier), once,
 // under the session lock; the caller does not hold it.
 func (m *Manager) carry(ctx context.Context) error {
