@@ -483,3 +483,19 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckUnusedSession(t *testing.T) {
+	if fs := (&Doctor{}).checkUnusedSession(); len(fs) != 0 {
+		t.Errorf("findings without an unused session file: %+v", fs)
+	}
+	for goos, want := range map[string]string{
+		"linux":   `rm "/h/.config/prusa-connect-sdk-client/tokens.json"`,
+		"windows": `del "/h/.config/prusa-connect-sdk-client/tokens.json"`,
+	} {
+		d := &Doctor{GOOS: goos, UnusedSessionFile: "/h/.config/prusa-connect-sdk-client/tokens.json"}
+		fs := d.checkUnusedSession()
+		if len(fs) != 1 || fs[0].Status != Warn || !strings.Contains(fs[0].Message, d.UnusedSessionFile) || !strings.HasSuffix(fs[0].Hint, want) {
+			t.Errorf("%s: findings = %+v, want a warning naming the file, hint ending %s", goos, fs, want)
+		}
+	}
+}

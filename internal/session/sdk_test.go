@@ -269,3 +269,51 @@ func TestSDKAndHelperRefreshInTurn(t *testing.T) {
 		t.Errorf("%d refreshes granted, want %d", got, 2*turns)
 	}
 }
+
+// TestCarryOldSessionUnderLock: the session an earlier version kept is
+// moved into the SDK's file under the session lock, then served.
+func TestCarryOldSessionUnderLock(t *testing.T) {
+	f := newFixture(t)
+	dir := t.TempDir()
+	old := filepath.Join(dir, "prusa-connect-sdk-client", "tokens.json")
+	m := f.manager(filepath.Join(dir, "prusa-credential-helper"))
+	m.LockTimeout = 100 * time.Millisecond
+	st := file.New(file.Options{Dir: filepath.Join(dir, "prusa-credential-helper"),
+		TokensFile: filepath.Join(dir, "prusa-connect", "prusa_tokens.json"), OldTokensFile: old})
+	m.Store = st
+	tr, err := f.srv.IssueExpiring(email, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(old), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, tr.JSON(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another process holds the session lock: nothing moves.
+	held, err := Lock(context.Background(), m.LockFile, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "session lock") {
+		t.Errorf("Token() with the lock held elsewhere = %v, want a lock error", err)
+	}
+	if _, err := os.Stat(st.TokensFile()); err == nil {
+		t.Error("the session was moved without the lock")
+	}
+	held()
+
+	tok, err := m.Token(context.Background())
+	if err != nil || tok.AccessToken != tr.AccessToken {
+		t.Fatalf("Token() = %v, want the earlier version's session", err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the earlier version's session file is still there")
+	}
+	data, _ := os.ReadFile(st.TokensFile())
+	if string(data) != string(tr.JSON()) {
+		t.Errorf("the SDK's file holds %q, want the moved session byte for byte", data)
+	}
+}
