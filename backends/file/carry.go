@@ -175,7 +175,7 @@ func (s *Store) tidyOldDir() {
 		return
 	}
 	names, err := readDirNames(old)
-	if err != nil || len(names) == 0 {
+	if err != nil {
 		return
 	}
 	for _, name := range names {

@@ -75,6 +75,14 @@ func TestCarrySession(t *testing.T) {
 		if s.UnusedSessionFile() != opts.OldTokensFile {
 			t.Errorf("UnusedSessionFile() = %q, want %q", s.UnusedSessionFile(), opts.OldTokensFile)
 		}
+		// Logging out ends both: the old one would otherwise come back.
+		if err := s.Delete(backends.SessionKey); err != nil {
+			t.Fatal(err)
+		}
+		if exists(opts.TokensFile) || exists(opts.OldTokensFile) || exists(opts.OldDir) {
+			t.Errorf("after Delete(session): SDK file %v, old file %v, old directory %v; want none",
+				exists(opts.TokensFile), exists(opts.OldTokensFile), exists(opts.OldDir))
+		}
 	})
 	t.Run("a named file is not carried into", func(t *testing.T) {
 		opts := layout(t)

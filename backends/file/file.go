@@ -238,7 +238,19 @@ func (s *Store) Delete(key string) error {
 		if _, err := s.readTokensAt(path); err != nil {
 			return err
 		}
-		return os.Remove(path)
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		// An earlier version's session left beside this one would be
+		// carried in on the next use: the logout ends it too.
+		if old := s.opts.OldTokensFile; old != "" {
+			if err := os.Remove(old); err == nil {
+				s.tidyOldDir()
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
 	}
 	return s.update(key, func(m map[string]string) error {
 		if _, ok := m[key]; !ok {

@@ -57,6 +57,18 @@ func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 	}, nil
 }
 
+// HelperDir is the helper's own directory, os.UserConfigDir()/
+// prusa-credential-helper, with the environment read through getenv:
+// the Dir of DefaultOptions, for what needs no session file (locks,
+// notices, settings).
+func HelperDir(getenv func(string) string, goos string) (string, error) {
+	config, err := userConfigDir(getenv, goos)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(config, AppDir), nil
+}
+
 // SDKTokensFile is the file in which the Python SDK 1.0 reads and writes
 // its session on goos, as Python platformdirs computes
 // user_config_dir("prusa-connect", "Prusa") (roaming off):

@@ -40,16 +40,16 @@ func (p *Program) refreshNotice(s *settings) func(time.Time) {
 // firstNotice records exp as warned about and reports whether it was not
 // already.
 func (p *Program) firstNotice(exp time.Time) bool {
-	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+	dir, err := file.HelperDir(p.Getenv, p.goos())
 	if err != nil {
 		return true
 	}
-	path := filepath.Join(opts.Dir, noticeFile)
+	path := filepath.Join(dir, noticeFile)
 	stamp := strconv.FormatInt(exp.Unix(), 10)
 	if data, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(data)) == stamp {
 		return false
 	}
-	if err := os.MkdirAll(opts.Dir, 0o700); err == nil {
+	if err := os.MkdirAll(dir, 0o700); err == nil {
 		_ = os.WriteFile(path, []byte(stamp+"\n"), 0o600)
 	}
 	return true

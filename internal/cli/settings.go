@@ -208,11 +208,11 @@ func (p *Program) chooseBackend(s *settings, set func(name string) (string, bool
 // settingsPath is the settings file, in the helper's directory; "" when
 // there is no config directory.
 func (p *Program) settingsPath() string {
-	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+	dir, err := file.HelperDir(p.Getenv, p.goos())
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(opts.Dir, settingsfile.Name)
+	return filepath.Join(dir, settingsfile.Name)
 }
 
 // parseBool reads a boolean option; the empty string is false.

@@ -101,11 +101,11 @@ func (p *Program) httpClient(s *settings) *http.Client {
 // session file: nothing of the helper's goes beside the SDK's file or a
 // file the user named, and every backend gets single-flight refresh.
 func (p *Program) sessionLockFile() string {
-	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+	dir, err := file.HelperDir(p.Getenv, p.goos())
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(opts.Dir, "session.lock")
+	return filepath.Join(dir, "session.lock")
 }
 
 // warn tells the user something they should know although nothing failed.
