@@ -33,7 +33,8 @@ func (s *Store) SessionToCarry() bool {
 // now. The caller holds the session lock, so that no helper refreshes the
 // session meanwhile. The move is one link (or rename) of the file, which a
 // crash leaves done or not done; a file that appeared at TokensFile
-// meanwhile (the SDK logged in) is never replaced.
+// meanwhile (the SDK logged in) is not replaced. Across volumes, where
+// neither works, the file is copied (atomically) and then removed.
 func (s *Store) CarrySession() error {
 	from, to := s.opts.OldTokensFile, s.opts.TokensFile
 	if from == "" || exists(to) || !exists(from) {
@@ -54,13 +55,30 @@ func (s *Store) CarrySession() error {
 		return nil // the newer file wins
 	default:
 		if err := os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
+			// Another volume (a redirected %AppData%): copy, then
+			// remove; the lock keeps the helper's writers out.
+			if err := s.copySession(from, to); err != nil {
+				return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
+			}
 		}
 	}
 	atomicfile.SyncDir(filepath.Dir(to))
 	atomicfile.SyncDir(filepath.Dir(from))
 	s.tidyOldDir()
 	return nil
+}
+
+// copySession copies the session file from to to, atomically, and
+// removes from; the caller holds the session lock.
+func (s *Store) copySession(from, to string) error {
+	data, err := s.readSecretFile(from)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(to, data); err != nil {
+		return err
+	}
+	return os.Remove(from)
 }
 
 // carryCredentials moves, once per store, the credentials that an

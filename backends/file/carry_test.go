@@ -84,6 +84,31 @@ func TestCarrySession(t *testing.T) {
 				exists(opts.TokensFile), exists(opts.OldTokensFile), exists(opts.OldDir))
 		}
 	})
+	t.Run("across file systems", func(t *testing.T) {
+		// /dev/shm is a file system of its own on Linux: neither a link
+		// nor a rename crosses into it, so the file is copied.
+		shm, err := os.MkdirTemp("/dev/shm", "carry-")
+		if err != nil {
+			t.Skipf("no second file system at hand: %v", err)
+		}
+		t.Cleanup(func() { os.RemoveAll(shm) })
+		opts := layout(t)
+		opts.TokensFile = filepath.Join(shm, "prusa-connect", "prusa_tokens.json")
+		writeFile(t, opts.OldTokensFile, session)
+		if err := os.Link(opts.OldTokensFile, filepath.Join(shm, "probe")); err == nil {
+			t.Skip("/dev/shm is on the same file system here")
+		}
+		s := New(opts)
+		if err := s.CarrySession(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Get(backends.SessionKey); err != nil || got != session {
+			t.Errorf("Get(session) after a copy across file systems = %q, %v, want %q", got, err, session)
+		}
+		if exists(opts.OldTokensFile) {
+			t.Errorf("the old session file is still there")
+		}
+	})
 	t.Run("a named file is not carried into", func(t *testing.T) {
 		opts := layout(t)
 		writeFile(t, opts.OldTokensFile, session)
