@@ -56,13 +56,13 @@
 // content, never a mix; a bucket left empty has its file removed. Every
 // write of a credential reads, changes and writes its bucket under one
 // exclusive lock, credentials.json.lock (gofrs/flock), so concurrent
-// helpers do not lose each other's entries; the lock keeps the name it had
-// with the old layout, so that an older helper still running beside a
-// newer one waits for it. Temporary files of killed writers that are over
-// a minute old are removed by the next write.
+// helpers do not lose each other's entries (the name is the one earlier
+// versions used in their directory, whose lock the carry-forward takes
+// too). Temporary files of killed writers that are over a minute old are
+// removed by the next write.
 //
-// The old layout, format version 1, is credentials.json in Options.Dir,
-// every key in one file: {"version": 1, "credentials": {"<key>": "<value>"}}.
+// The first layout, format version 1, is credentials.json (carried into
+// Options.Dir from an earlier version's directory), every key in one file: {"version": 1, "credentials": {"<key>": "<value>"}}.
 // It keeps working. While it exists, Get and List read it first and then
 // the buckets; a key found in its bucket wins. The first write converts it
 // under the lock: each of its entries goes into its bucket unless the
