@@ -110,7 +110,18 @@ func (s *Store) carryCredentials() error {
 	if err != nil {
 		return &LockError{Path: lockPath, Wait: s.opts.LockTimeout, Err: err}
 	}
-	defer unlockOld()
+	err = s.carryLocked(old)
+	unlockOld()
+	if err != nil {
+		return err
+	}
+	s.carried = true
+	s.tidyOldDir()
+	return nil
+}
+
+// carryLocked is carryCredentials under both locks.
+func (s *Store) carryLocked(old string) error {
 	oldCreds := filepath.Join(old, credentialsDirName)
 	names, err := readDirNames(oldCreds)
 	if err != nil {
@@ -145,9 +156,6 @@ func (s *Store) carryCredentials() error {
 	os.Remove(oldCreds) // only when empty
 	s.buckets = map[string]map[string]string{}
 	s.legacy, s.legacyRead = nil, false
-	s.carried = true
-	unlockOld()
-	s.tidyOldDir()
 	return nil
 }
 
