@@ -30,10 +30,14 @@ func BenchmarkTokensLoad(b *testing.B) {
 	jwt := "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9." + strings.Repeat("e", 260) + "." + strings.Repeat("s", 342)
 	session := fmt.Sprintf(`{"access_token": %q, "refresh_token": %q, "id_token": %q, "expires_in": 7200, "token_type": "Bearer", "scope": "basic_info connect user_operations email_lists openid", "shared_session_key": "c2Vzc2lvbg"}`,
 		jwt, jwt, jwt)
-	if err := os.WriteFile(filepath.Join(dir, "tokens.json"), []byte(session), 0o600); err != nil {
+	tokens := filepath.Join(filepath.Dir(dir), "prusa-connect", "prusa_tokens.json")
+	if err := os.MkdirAll(filepath.Dir(tokens), 0o700); err != nil {
 		b.Fatal(err)
 	}
-	opts := file.Options{Dir: dir, LegacyTokensFile: filepath.Join(filepath.Dir(dir), "prusa-connect", "prusa_tokens.json")}
+	if err := os.WriteFile(tokens, []byte(session), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	opts := file.Options{Dir: dir, TokensFile: tokens, OldTokensFile: filepath.Join(filepath.Dir(dir), "prusa-connect-sdk-client", "tokens.json")}
 	b.SetBytes(int64(len(session)))
 	b.ReportAllocs()
 	for b.Loop() {

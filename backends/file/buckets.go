@@ -137,7 +137,11 @@ type legacyFile struct {
 // readBucketFile reads the bucket file name in the credentials directory,
 // from the disk. A missing file is an empty bucket.
 func (s *Store) readBucketFile(name string) (map[string]string, error) {
-	path := filepath.Join(s.CredentialsDir(), name)
+	return s.readBucketFileAt(filepath.Join(s.CredentialsDir(), name), name)
+}
+
+// readBucketFileAt reads the bucket file at path, whose name is name.
+func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
 	data, err := s.readSecretFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, nil
@@ -181,7 +185,11 @@ func (s *Store) bucket(name string) (map[string]string, error) {
 
 // readLegacy reads credentials.json from the disk; nil when there is none.
 func (s *Store) readLegacy() (map[string]string, error) {
-	path := s.LegacyCredentialsFile()
+	return s.readLegacyAt(s.LegacyCredentialsFile())
+}
+
+// readLegacyAt reads the credentials.json at path; nil when there is none.
+func (s *Store) readLegacyAt(path string) (map[string]string, error) {
 	data, err := s.readSecretFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -222,6 +230,9 @@ func (s *Store) loadLegacy() (map[string]string, error) {
 // that finds no credentials.json finds every entry in its bucket, and one
 // that finds it has every entry there or in the bucket.
 func (s *Store) getCredential(key string) (string, error) {
+	if err := s.carryCredentials(); err != nil {
+		return "", err
+	}
 	legacy, legacyErr := s.loadLegacy()
 	bucket := bucketOf(key)
 	m, err := s.bucket(bucketFileName(bucket))
@@ -248,6 +259,9 @@ func (s *Store) getCredential(key string) (string, error) {
 // every file of the kinds the prefix can match. A corrupt file among
 // those is an error: the keys it holds are unknown.
 func (s *Store) listCredentials(prefix string) ([]string, error) {
+	if err := s.carryCredentials(); err != nil {
+		return nil, err
+	}
 	legacy, err := s.loadLegacy()
 	if err != nil {
 		return nil, err
@@ -312,6 +326,9 @@ func (s *Store) bucketFileNames() ([]string, error) {
 // lock, and writes the result atomically. It first finishes the
 // conversion of credentials.json, if there is one.
 func (s *Store) update(key string, change func(map[string]string) error) error {
+	if err := s.carryCredentials(); err != nil {
+		return err
+	}
 	unlock, err := s.lock()
 	if err != nil {
 		return err
@@ -374,17 +391,29 @@ func (s *Store) writeBucket(bucket string, m map[string]string) error {
 			return err
 		}
 		atomicfile.SyncDir(s.CredentialsDir())
-	} else {
-		data, err := json.MarshalIndent(bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeAtomic(path, append(data, '\n')); err != nil {
-			return err
-		}
+	} else if err := s.writeBucketFile(path, bucket, m); err != nil {
+		return err
 	}
 	s.buckets[name] = m
 	return nil
+}
+
+// writeBucketFile replaces the bucket file at path with bucket's m.
+func (s *Store) writeBucketFile(path, bucket string, m map[string]string) error {
+	data, err := json.MarshalIndent(bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, append(data, '\n'))
+}
+
+// writeLegacyFile replaces the credentials.json at path with m.
+func (s *Store) writeLegacyFile(path string, m map[string]string) error {
+	data, err := json.MarshalIndent(legacyFile{Version: legacyVersion, Credentials: m}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, append(data, '\n'))
 }
 
 // convertLegacy moves the entries of credentials.json into their buckets
@@ -443,11 +472,7 @@ func (s *Store) convertLegacy() error {
 		atomicfile.SyncDir(s.opts.Dir)
 		s.legacy = nil
 	case len(left) < len(legacy):
-		data, err := json.MarshalIndent(legacyFile{Version: legacyVersion, Credentials: left}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeAtomic(path, append(data, '\n')); err != nil {
+		if err := s.writeLegacyFile(path, left); err != nil {
 			return err
 		}
 		s.legacy = left

@@ -1,14 +1,22 @@
-// Package file is the default storage backend: JSON files in the user's
-// config directory, readable by the Python SDK (prusactl), that work on
-// every system and headless.
+// Package file is the default storage backend: JSON files that work on
+// every system and headless, the session shared with the Python SDK
+// (prusactl).
 //
-// The Prusa session (backends.SessionKey) is the token-set JSON in
-// tokens.json, kept byte for byte as written, so that the SDK and this
-// helper share one session. When tokens.json is missing but the file that
-// SDK 1.0 really uses exists (see DefaultOptions), that file is read and
-// written instead.
+// The Prusa session (backends.SessionKey) is the token-set JSON in the
+// file the SDK's code reads and writes (see DefaultOptions and
+// SDKTokensFile), kept byte for byte as written, so that the SDK and this
+// helper share one session. The SDK rewrites that file in place, with no
+// temporary file and no lock, so a read that finds it empty or not a JSON
+// object reads it again a few times, over at most 75 ms, before it calls
+// it corrupt. Earlier versions of this helper kept the session in
+// prusa-connect-sdk-client/tokens.json: CarrySession moves it into the
+// SDK's file, unless that exists, which then wins.
 //
-// Every other key lives in the directory credentials/ beside tokens.json,
+// Everything else lives in the helper's own directory (Options.Dir,
+// os.UserConfigDir()/prusa-credential-helper), which an earlier version's
+// credentials are moved into on first use (carryCredentials).
+//
+// Every other key lives in the directory credentials/ of Options.Dir,
 // split into buckets, so that answering one git or docker request reads
 // one small file however many credentials are stored. A key's bucket is
 //
@@ -48,13 +56,13 @@
 // content, never a mix; a bucket left empty has its file removed. Every
 // write of a credential reads, changes and writes its bucket under one
 // exclusive lock, credentials.json.lock (gofrs/flock), so concurrent
-// helpers do not lose each other's entries; the lock keeps the name it had
-// with the old layout, so that an older helper still running beside a
-// newer one waits for it. Temporary files of killed writers that are over
-// a minute old are removed by the next write.
+// helpers do not lose each other's entries (the name is the one earlier
+// versions used in their directory, whose lock the carry-forward takes
+// too). Temporary files of killed writers that are over a minute old are
+// removed by the next write.
 //
-// The old layout, format version 1, is credentials.json beside tokens.json,
-// every key in one file: {"version": 1, "credentials": {"<key>": "<value>"}}.
+// The first layout, format version 1, is credentials.json (carried into
+// Options.Dir from an earlier version's directory), every key in one file: {"version": 1, "credentials": {"<key>": "<value>"}}.
 // It keeps working. While it exists, Get and List read it first and then
 // the buckets; a key found in its bucket wins. The first write converts it
 // under the lock: each of its entries goes into its bucket unless the
@@ -85,15 +93,20 @@ import (
 
 // Options says where the file backend keeps its files.
 type Options struct {
-	// Dir holds the credentials directory, the lock file and, by
-	// default, tokens.json.
+	// Dir is the helper's own directory: it holds the credentials
+	// directory and the lock file.
 	Dir string
-	// TokensFile, when set, is the session file, whatever exists
-	// elsewhere (--tokens-file, PRUSA_TOKENS_FILE).
+	// TokensFile is the session file: the Python SDK's (DefaultOptions),
+	// or the one the user named (--tokens-file, PRUSA_TOKENS_FILE).
+	// Empty means Dir/tokens.json, for tests and embedders.
 	TokensFile string
-	// LegacyTokensFile is the Python SDK 1.0 session file, used when
-	// TokensFile is empty, Dir/tokens.json does not exist and it does.
-	LegacyTokensFile string
+	// OldTokensFile, when set, is where earlier versions kept the
+	// session. While TokensFile does not exist and it does, it is moved
+	// there (see CarrySession); while both exist, it is not used.
+	OldTokensFile string
+	// OldDir, when set, is the directory of earlier versions: the
+	// credentials found there are moved into Dir on first use.
+	OldDir string
 	// LockTimeout bounds the wait for another process's write; 0 means
 	// ten seconds.
 	LockTimeout time.Duration
@@ -109,8 +122,6 @@ const tokensName = "tokens.json"
 // unless it writes it, and is safe for use by one goroutine at a time.
 type Store struct {
 	opts Options
-	// tokensFile is the session file, once TokensFile has decided it.
-	tokensFile string
 	// buckets holds the bucket files read so far, by file name; a
 	// missing file is an empty map.
 	buckets map[string]map[string]string
@@ -120,6 +131,12 @@ type Store struct {
 	legacyRead bool
 	// dirsOK holds the directories checkDir has passed.
 	dirsOK map[string]bool
+	// carried is set once the old directory's credentials have been
+	// looked for (and moved).
+	carried bool
+	// sleep waits between the reads of a session file that another
+	// program is writing; tests replace it.
+	sleep func(time.Duration)
 }
 
 // New returns a file backend with the given options.
@@ -127,8 +144,14 @@ func New(opts Options) *Store {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = 10 * time.Second
 	}
-	return &Store{opts: opts, buckets: map[string]map[string]string{}, dirsOK: map[string]bool{}}
+	if opts.TokensFile == "" {
+		opts.TokensFile = filepath.Join(opts.Dir, tokensName)
+	}
+	return &Store{opts: opts, buckets: map[string]map[string]string{}, sleep: time.Sleep, dirsOK: map[string]bool{}}
 }
+
+// Dir is the helper's own directory, which the backend writes to.
+func (s *Store) Dir() string { return s.opts.Dir }
 
 // CredentialsDir is the directory of the bucket files that hold every key
 // but the session.
@@ -139,27 +162,16 @@ func (s *Store) CredentialsDir() string { return filepath.Join(s.opts.Dir, crede
 // reads it while it exists and converts it on its first write.
 func (s *Store) LegacyCredentialsFile() string { return filepath.Join(s.opts.Dir, legacyName) }
 
-// TokensFile is the path of the session file this store reads and writes:
-// the explicit one, else tokens.json if it exists, else the SDK 1.0 file
-// if that exists, else tokens.json. The disk is looked at once per store,
-// so that a run reads and writes one file, and a get does not stat the
-// session files again for each use.
-func (s *Store) TokensFile() string {
-	if s.tokensFile == "" {
-		s.tokensFile = s.resolveTokensFile()
-	}
-	return s.tokensFile
-}
+// TokensFile is the path of the session file this store reads and writes.
+func (s *Store) TokensFile() string { return s.opts.TokensFile }
 
-func (s *Store) resolveTokensFile() string {
-	if s.opts.TokensFile != "" {
-		return s.opts.TokensFile
+// UnusedSessionFile returns the session file of an earlier version when it
+// still exists beside TokensFile, which wins; "" when there is none.
+func (s *Store) UnusedSessionFile() string {
+	if s.opts.OldTokensFile != "" && exists(s.opts.OldTokensFile) && exists(s.opts.TokensFile) {
+		return s.opts.OldTokensFile
 	}
-	primary := filepath.Join(s.opts.Dir, tokensName)
-	if s.opts.LegacyTokensFile == "" || exists(primary) || !exists(s.opts.LegacyTokensFile) {
-		return primary
-	}
-	return s.opts.LegacyTokensFile
+	return ""
 }
 
 func exists(path string) bool {
@@ -208,6 +220,11 @@ func (s *Store) Put(key, value string) error {
 			return err
 		}
 		removeStaleTemps(tempPattern(path))
+		// Earlier versions locked the session with a file beside it; the
+		// lock is in the helper's own directory now.
+		if fi, err := os.Lstat(path + ".lock"); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			os.Remove(path + ".lock")
+		}
 		return nil
 	}
 	return s.update(key, func(m map[string]string) error {
@@ -223,7 +240,19 @@ func (s *Store) Delete(key string) error {
 		if _, err := s.readTokensAt(path); err != nil {
 			return err
 		}
-		return os.Remove(path)
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		// An earlier version's session left beside this one would be
+		// carried in on the next use: the logout ends it too.
+		if old := s.opts.OldTokensFile; old != "" {
+			if err := os.Remove(old); err == nil {
+				s.tidyOldDir()
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
 	}
 	return s.update(key, func(m map[string]string) error {
 		if _, ok := m[key]; !ok {
@@ -242,20 +271,32 @@ func (s *Store) List(prefix string) ([]string, error) {
 
 func (s *Store) readTokens() ([]byte, error) { return s.readTokensAt(s.TokensFile()) }
 
+// rereadWaits are the pauses between the reads of a session file that is
+// empty or not (yet) a JSON object, 75 ms in all. The Python SDK rewrites
+// its file in place, without a temporary file or a lock: it truncates the
+// file, writes the JSON and closes it, so for a moment a reader sees an
+// empty or half-written file. Only a file that stays broken is corrupt.
+var rereadWaits = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond}
+
 // readTokensAt reads a session file and checks that it holds a JSON
 // object; what the object means is for the session layer to say.
 func (s *Store) readTokensAt(path string) ([]byte, error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: no session in %s", backends.ErrNotFound, path)
+	for i := 0; ; i++ {
+		data, err := s.readSecretFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: no session in %s", backends.ErrNotFound, path)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) {
+			return data, nil
+		}
+		if i == len(rereadWaits) {
+			return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object")}
+		}
+		s.sleep(rereadWaits[i])
 	}
-	if err != nil {
-		return nil, err
-	}
-	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
-		return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object")}
-	}
-	return data, nil
 }
 
 // readSecretFile reads a file that holds secrets, after checking its

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/backendtest"
@@ -146,62 +147,6 @@ func TestCredentialsSurviveProcesses(t *testing.T) {
 	}
 }
 
-func TestTokensFileResolution(t *testing.T) {
-	session := `{"access_token":"a"}`
-	t.Run("explicit file wins", func(t *testing.T) {
-		dir := t.TempDir()
-		explicit := filepath.Join(dir, "elsewhere", "my.json")
-		legacy := filepath.Join(dir, "legacy", "prusa_tokens.json")
-		writeFile(t, legacy, session)
-		s := New(Options{Dir: dir, TokensFile: explicit, LegacyTokensFile: legacy})
-		if err := s.Put(backends.SessionKey, session); err != nil {
-			t.Fatal(err)
-		}
-		if s.TokensFile() != explicit {
-			t.Errorf("TokensFile() = %q, want %q", s.TokensFile(), explicit)
-		}
-		if _, err := os.Stat(explicit); err != nil {
-			t.Errorf("explicit tokens file not written: %v", err)
-		}
-	})
-	t.Run("legacy SDK file used when ours is missing", func(t *testing.T) {
-		dir := t.TempDir()
-		legacy := filepath.Join(dir, "legacy", "prusa_tokens.json")
-		writeFile(t, legacy, session)
-		s := New(Options{Dir: filepath.Join(dir, AppDir), LegacyTokensFile: legacy})
-		got, err := s.Get(backends.SessionKey)
-		if err != nil || got != session {
-			t.Fatalf("Get(session) = %q, %v, want the SDK file's content", got, err)
-		}
-		if err := s.Put(backends.SessionKey, `{"access_token":"b"}`); err != nil {
-			t.Fatal(err)
-		}
-		if data, _ := os.ReadFile(legacy); string(data) != `{"access_token":"b"}` {
-			t.Errorf("SDK file after Put = %q, want the new session written there", data)
-		}
-		if _, err := os.Stat(filepath.Join(dir, AppDir, "tokens.json")); err == nil {
-			t.Errorf("tokens.json created although the SDK file is in use")
-		}
-	})
-	t.Run("ours wins when both exist", func(t *testing.T) {
-		dir := t.TempDir()
-		legacy := filepath.Join(dir, "legacy", "prusa_tokens.json")
-		writeFile(t, legacy, `{"access_token":"old"}`)
-		writeFile(t, filepath.Join(dir, "tokens.json"), session)
-		s := New(Options{Dir: dir, LegacyTokensFile: legacy})
-		if got, _ := s.Get(backends.SessionKey); got != session {
-			t.Errorf("Get(session) = %q, want tokens.json's %q", got, session)
-		}
-	})
-	t.Run("new session goes to tokens.json", func(t *testing.T) {
-		dir := t.TempDir()
-		s := New(Options{Dir: dir, LegacyTokensFile: filepath.Join(dir, "legacy", "prusa_tokens.json")})
-		if want := filepath.Join(dir, "tokens.json"); s.TokensFile() != want {
-			t.Errorf("TokensFile() = %q, want %q", s.TokensFile(), want)
-		}
-	})
-}
-
 func TestDefaultOptions(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	tests := []struct {
@@ -210,16 +155,48 @@ func TestDefaultOptions(t *testing.T) {
 		want       Options
 		wantErr    bool
 	}{
-		{"linux xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"},
-			Options{Dir: "/x/prusa-connect-sdk-client", LegacyTokensFile: "/x/prusa-connect/prusa_tokens.json"}, false},
-		{"linux home", "linux", map[string]string{"HOME": "/h"},
-			Options{Dir: "/h/.config/prusa-connect-sdk-client", LegacyTokensFile: "/h/.config/prusa-connect/prusa_tokens.json"}, false},
+		{"linux xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, Options{
+			Dir:           "/x/prusa-credential-helper",
+			TokensFile:    "/x/prusa-connect/prusa_tokens.json",
+			OldDir:        "/x/prusa-connect-sdk-client",
+			OldTokensFile: "/x/prusa-connect-sdk-client/tokens.json",
+		}, false},
+		{"linux home", "linux", map[string]string{"HOME": "/h"}, Options{
+			Dir:           "/h/.config/prusa-credential-helper",
+			TokensFile:    "/h/.config/prusa-connect/prusa_tokens.json",
+			OldDir:        "/h/.config/prusa-connect-sdk-client",
+			OldTokensFile: "/h/.config/prusa-connect-sdk-client/tokens.json",
+		}, false},
+		{"freebsd", "freebsd", map[string]string{"HOME": "/usr/home/u"}, Options{
+			Dir:           "/usr/home/u/.config/prusa-credential-helper",
+			TokensFile:    "/usr/home/u/.config/prusa-connect/prusa_tokens.json",
+			OldDir:        "/usr/home/u/.config/prusa-connect-sdk-client",
+			OldTokensFile: "/usr/home/u/.config/prusa-connect-sdk-client/tokens.json",
+		}, false},
 		{"linux relative xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": "/h"}, Options{}, true},
 		{"linux nothing", "linux", map[string]string{}, Options{}, true},
-		{"darwin", "darwin", map[string]string{"HOME": "/Users/u"},
-			Options{Dir: "/Users/u/Library/Application Support/prusa-connect-sdk-client", LegacyTokensFile: "/Users/u/Library/Application Support/prusa-connect/prusa_tokens.json"}, false},
-		{"windows", "windows", map[string]string{"AppData": `C:\R`, "LOCALAPPDATA": `C:\L`},
-			Options{Dir: filepath.Join(`C:\R`, AppDir), LegacyTokensFile: filepath.Join(`C:\L`, "Prusa", "prusa-connect", "prusa_tokens.json")}, false},
+		// platformdirs ignores the XDG variables on macOS.
+		{"darwin", "darwin", map[string]string{"HOME": "/Users/u", "XDG_CONFIG_HOME": "/x"}, Options{
+			Dir:           "/Users/u/Library/Application Support/prusa-credential-helper",
+			TokensFile:    "/Users/u/Library/Application Support/prusa-connect/prusa_tokens.json",
+			OldDir:        "/Users/u/Library/Application Support/prusa-connect-sdk-client",
+			OldTokensFile: "/Users/u/Library/Application Support/prusa-connect-sdk-client/tokens.json",
+		}, false},
+		// The SDK's file is in the local application data, under the
+		// author's directory; ours in the roaming one (os.UserConfigDir).
+		{"windows", "windows", map[string]string{"AppData": `C:\Users\u\AppData\Roaming`, "LOCALAPPDATA": `C:\Users\u\AppData\Local`}, Options{
+			Dir:           filepath.Join(`C:\Users\u\AppData\Roaming`, "prusa-credential-helper"),
+			TokensFile:    filepath.Join(`C:\Users\u\AppData\Local`, "Prusa", "prusa-connect", "prusa_tokens.json"),
+			OldDir:        filepath.Join(`C:\Users\u\AppData\Roaming`, "prusa-connect-sdk-client"),
+			OldTokensFile: filepath.Join(`C:\Users\u\AppData\Roaming`, "prusa-connect-sdk-client", "tokens.json"),
+		}, false},
+		{"windows APPDATA", "windows", map[string]string{"APPDATA": `C:\R`, "LOCALAPPDATA": `C:\L`}, Options{
+			Dir:           filepath.Join(`C:\R`, "prusa-credential-helper"),
+			TokensFile:    filepath.Join(`C:\L`, "Prusa", "prusa-connect", "prusa_tokens.json"),
+			OldDir:        filepath.Join(`C:\R`, "prusa-connect-sdk-client"),
+			OldTokensFile: filepath.Join(`C:\R`, "prusa-connect-sdk-client", "tokens.json"),
+		}, false},
+		{"windows no LOCALAPPDATA", "windows", map[string]string{"AppData": `C:\R`}, Options{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,7 +204,7 @@ func TestDefaultOptions(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("DefaultOptions() error = %v, wantErr %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(Options{}, "Warn")); diff != "" {
 				t.Errorf("DefaultOptions() mismatch (-want +got):\n%s", diff)
 			}
 		})

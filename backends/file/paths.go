@@ -5,37 +5,95 @@ import (
 	"path/filepath"
 )
 
-// AppDir is the name of this helper's directory inside the user's config
-// directory. It is the Python SDK's documented place, so both tools find
-// the same session.
-const AppDir = "prusa-connect-sdk-client"
+// AppDir is the name of the helper's own directory inside the user's
+// config directory (os.UserConfigDir): the other hosts' credentials, the
+// lock files, the notices and the settings.
+const AppDir = "prusa-credential-helper"
+
+// OldAppDir is the directory that earlier versions of the helper used for
+// everything, the session included (tokens.json): the path the Python
+// SDK's documentation names, which its code never reads. What is found
+// there is carried forward (see Options.OldDir and Options.OldTokensFile).
+const OldAppDir = "prusa-connect-sdk-client"
+
+// SDK names the session file of the Python SDK (prusa-connect-sdk-client
+// 1.0): platformdirs.user_config_dir(appname="prusa-connect",
+// appauthor="Prusa") / "prusa_tokens.json", with roaming off.
+const (
+	sdkApp    = "prusa-connect"
+	sdkAuthor = "Prusa"
+	sdkFile   = "prusa_tokens.json"
+)
+
+// oldTokensName is the session file of earlier versions, in OldAppDir.
+const oldTokensName = "tokens.json"
 
 // DefaultOptions returns where the file backend keeps its files on the
 // operating system goos (a runtime.GOOS value), reading the environment
 // through getenv instead of the process environment so that callers and
-// tests decide what it sees.
+// tests decide what it sees:
 //
-// The directory is os.UserConfigDir()/prusa-connect-sdk-client, computed
-// by the same rules as os.UserConfigDir. LegacyTokensFile is where the
-// Python SDK 1.0 really writes its session: Python platformdirs'
-// user_config_dir for app "prusa-connect", author "Prusa".
+//   - Dir is os.UserConfigDir()/prusa-credential-helper, by the rules of
+//     os.UserConfigDir;
+//   - TokensFile is the Python SDK's session file, by the rules of
+//     platformdirs (see SDKTokensFile);
+//   - OldDir and OldTokensFile are where earlier versions kept their
+//     files: os.UserConfigDir()/prusa-connect-sdk-client.
 func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 	config, err := userConfigDir(getenv, goos)
 	if err != nil {
 		return Options{}, err
 	}
-	opts := Options{Dir: filepath.Join(config, AppDir)}
-	switch goos {
-	case "windows":
-		// platformdirs puts the non-roaming config directory in
-		// %LOCALAPPDATA%\<author>\<app>.
-		if local := getenv("LOCALAPPDATA"); local != "" {
-			opts.LegacyTokensFile = filepath.Join(local, "Prusa", "prusa-connect", "prusa_tokens.json")
-		}
-	default:
-		opts.LegacyTokensFile = filepath.Join(config, "prusa-connect", "prusa_tokens.json")
+	tokens, err := SDKTokensFile(getenv, goos)
+	if err != nil {
+		return Options{}, err
 	}
-	return opts, nil
+	old := filepath.Join(config, OldAppDir)
+	return Options{
+		Dir:           filepath.Join(config, AppDir),
+		TokensFile:    tokens,
+		OldDir:        old,
+		OldTokensFile: filepath.Join(old, oldTokensName),
+	}, nil
+}
+
+// HelperDir is the helper's own directory, os.UserConfigDir()/
+// prusa-credential-helper, with the environment read through getenv:
+// the Dir of DefaultOptions, for what needs no session file (locks,
+// notices, settings).
+func HelperDir(getenv func(string) string, goos string) (string, error) {
+	config, err := userConfigDir(getenv, goos)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(config, AppDir), nil
+}
+
+// SDKTokensFile is the file in which the Python SDK 1.0 reads and writes
+// its session on goos, as Python platformdirs computes
+// user_config_dir("prusa-connect", "Prusa") (roaming off):
+//
+//   - Linux and the other Unix systems: $XDG_CONFIG_HOME, else
+//     ~/.config, then prusa-connect/prusa_tokens.json;
+//   - macOS: ~/Library/Application Support/prusa-connect/prusa_tokens.json;
+//   - Windows: %LOCALAPPDATA%\Prusa\prusa-connect\prusa_tokens.json: the
+//     local, not the roaming, application data (os.UserConfigDir is
+//     %AppData%, the roaming one), with the author directory.
+func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
+	if goos == "windows" {
+		local := getenv("LOCALAPPDATA")
+		if local == "" {
+			return "", errors.New("%LOCALAPPDATA% is not defined")
+		}
+		return filepath.Join(local, sdkAuthor, sdkApp, sdkFile), nil
+	}
+	// On macOS and the Unix systems platformdirs' config directory is
+	// the one os.UserConfigDir computes.
+	config, err := userConfigDir(getenv, goos)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(config, sdkApp, sdkFile), nil
 }
 
 // userConfigDir follows os.UserConfigDir, with the environment injected.

@@ -222,7 +222,11 @@ func openFile(opts Options, _ bool) (backends.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("file backend: cannot find the config directory: %w", err)
 	}
-	fo.TokensFile = opts.TokensFile
+	if opts.TokensFile != "" {
+		// A session file the user named is theirs: no earlier session
+		// is carried into it.
+		fo.TokensFile, fo.OldTokensFile = opts.TokensFile, ""
+	}
 	fo.Warn = opts.Warn
 	return file.New(fo), nil
 }

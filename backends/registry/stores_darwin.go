@@ -20,9 +20,9 @@ func openKeychain(opts Options, _ bool) (backends.Store, error) {
 // lockFile is a lock in the helper's config directory, or "" when there
 // is none.
 func lockFile(opts Options, name string) string {
-	fo, err := file.DefaultOptions(opts.Getenv, opts.GOOS)
+	dir, err := file.HelperDir(opts.Getenv, opts.GOOS)
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(fo.Dir, name)
+	return filepath.Join(dir, name)
 }

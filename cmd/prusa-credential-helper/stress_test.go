@@ -51,12 +51,17 @@ func newStressHome(t *testing.T, srv *pkcetest.Server, extra ...string) *stressH
 }
 
 func (h *stressHome) tokensFile() string {
-	return filepath.Join(h.dir, ".config", "prusa-connect-sdk-client", "tokens.json")
+	return filepath.Join(h.dir, ".config", "prusa-connect", "prusa_tokens.json")
+}
+
+// appDir is the helper's own directory.
+func (h *stressHome) appDir() string {
+	return filepath.Join(h.dir, ".config", file.AppDir)
 }
 
 // credentialsDir is the file backend's directory of bucket files.
 func (h *stressHome) credentialsDir() string {
-	return file.New(file.Options{Dir: filepath.Dir(h.tokensFile())}).CredentialsDir()
+	return file.New(file.Options{Dir: h.appDir()}).CredentialsDir()
 }
 
 // writeSession stores tr as the session.
@@ -300,7 +305,7 @@ func killTrials(t *testing.T, sig syscall.Signal, trials int) killResult {
 			t.Fatalf("trial %d: the next get after %s failed: %v\n%s", trial, sig, err, stderr)
 		}
 	}
-	for _, dir := range []string{filepath.Dir(h.tokensFile()), h.credentialsDir()} {
+	for _, dir := range []string{filepath.Dir(h.tokensFile()), h.appDir(), h.credentialsDir()} {
 		temps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
 		r.temps += len(temps)
 	}
@@ -346,7 +351,7 @@ func (h *stressHome) checkCredentials() error {
 	if files != len(killHosts) {
 		return fmt.Errorf("%d bucket files, want %d (one per host)", files, len(killHosts))
 	}
-	s := file.New(file.Options{Dir: filepath.Dir(h.tokensFile())})
+	s := file.New(file.Options{Dir: h.appDir()})
 	if _, err := s.List(""); err != nil {
 		return err
 	}

@@ -61,24 +61,25 @@ func TestUntrustedFileSystem(t *testing.T) {
 
 	type target struct {
 		name, rel, kind string
+		sdk             bool     // in the SDK's directory, not the helper's
 		content         string   // a good file's content (files only)
 		stdin           string   // the request
 		args            []string // the command that uses it
 	}
 	targets := []target{
-		{name: "session", rel: "tokens.json", kind: isFile, content: string(session.JSON()),
+		{name: "session", rel: "prusa_tokens.json", sdk: true, kind: isFile, content: string(session.JSON()),
 			args: []string{"git-credential-prusa", "get"}, stdin: prusaReq},
 		{name: "bucket", rel: bucket, kind: isFile, content: bucketJSON,
 			args: []string{"git-credential-prusa", "get"}, stdin: getReq},
 		{name: "legacy credentials", rel: "credentials.json", kind: isFile, content: legacyJSON,
 			args: []string{"git-credential-prusa", "get"}, stdin: getReq},
-		{name: "session lock", rel: "tokens.json.lock", kind: isLock,
+		{name: "session lock", rel: "session.lock", kind: isLock,
 			args: []string{"prusa-credential-helper", "login", "--with-tokens"}, stdin: string(session.JSON())},
 		{name: "credentials lock", rel: "credentials.json.lock", kind: isLock,
 			args: []string{"git-credential-prusa", "store"}, stdin: storeReq},
 		{name: "config dir", rel: ".", kind: isDir,
 			args: []string{"git-credential-prusa", "store"}, stdin: storeReq},
-		{name: "config dir (session)", rel: ".", kind: isDir,
+		{name: "session dir", rel: ".", sdk: true, kind: isDir,
 			args: []string{"prusa-credential-helper", "login", "--with-tokens"}, stdin: string(session.JSON())},
 		{name: "credentials dir", rel: bucketDir, kind: isDir,
 			args: []string{"git-credential-prusa", "store"}, stdin: storeReq},
@@ -214,7 +215,10 @@ func TestUntrustedFileSystem(t *testing.T) {
 					t.Skip("needs root: another user's file, a device node")
 				}
 				h := newStressHome(t, srv)
-				cfg := filepath.Dir(h.tokensFile())
+				cfg := h.appDir()
+				if tg.sdk {
+					cfg = filepath.Dir(h.tokensFile())
+				}
 				out := filepath.Join(h.dir, "outside")
 				mkdirMode(t, out, 0o755)
 				mkdirMode(t, cfg, 0o700)

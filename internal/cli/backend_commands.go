@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -12,17 +14,19 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/settingsfile"
 )
 
 // backendCommands manage the storage backends: migrate.
 func (p *Program) backendCommands() []*ucli.Command {
-	return []*ucli.Command{{
+	return []*ucli.Command{p.configCommand(), {
 		Name:      "migrate",
 		Usage:     "move the session and every stored credential from one backend to another",
 		UsageText: Name + " migrate --from file --to secret-service [--overwrite] [--keep-source]",
 		Description: "Copies every entry to the destination and reads each one back; only when all of them verify " +
 			"does it remove them from the source. Interrupted at any point, nothing is lost, and running it again " +
-			"finishes the job. Refreshes wait for it (it holds the session lock).",
+			"finishes the job. Refreshes wait for it (it holds the session lock). Then it saves the destination " +
+			"as the backend in the settings file, so that git and docker use it from now on.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Usage: "backend to move from", Required: true},
 			&ucli.StringFlag{Name: "to", Usage: "backend to move to", Required: true},
@@ -52,15 +56,22 @@ func (p *Program) migrateAction(c *ucli.Context) error {
 	if fromName == toName {
 		return hint.With(fmt.Errorf("--from and --to are both %s", fromName), "name two different backends")
 	}
-	// Hold both backends' session locks, so that no helper refreshes the
-	// session (and rotates its single-use refresh token) in the source
-	// while it is being moved.
+	// Hold the session lock, which every backend's writers take, so that
+	// no helper refreshes the session (and rotates its single-use
+	// refresh token) in the source while it is being moved.
+	unlock, err := session.Lock(c.Context, p.sessionLockFile(), 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// An earlier version's session file is carried into the file
+	// backend's before anything is read from it.
 	for _, st := range []backends.Store{from, to} {
-		unlock, err := session.Lock(c.Context, p.sessionLockFile(st), 30*time.Second)
-		if err != nil {
-			return err
+		if cr, ok := st.(session.Carrier); ok && cr.SessionToCarry() {
+			if err := cr.CarrySession(); err != nil {
+				return err
+			}
 		}
-		defer unlock()
 	}
 	r, err := migrate.Options{Overwrite: c.Bool("overwrite"), KeepSource: c.Bool("keep-source")}.Migrate(from, to)
 	if err != nil {
@@ -87,6 +98,141 @@ func (p *Program) migrateAction(c *ucli.Context) error {
 		verb = "copied"
 	}
 	fmt.Fprintf(p.Stderr, "%s %s from %s to %s (%d already there)\n", verb, what, fromName, toName, len(r.Present))
-	fmt.Fprintf(p.Stderr, "use it from now on: set %s=%s where git and docker run (they pass no options to a helper)\n", EnvBackend, toName)
+	// git and docker pass no options: the choice sticks in the settings
+	// file.
+	path := p.settingsPath()
+	if path == "" {
+		return hint.With(errors.New("cannot save the backend choice: no config directory"),
+			fmt.Sprintf("set %s=%s where git and docker run", EnvBackend, toName))
+	}
+	if err := settingsfile.Set(path, settingsfile.Backend, toName); err != nil {
+		return hint.With(fmt.Errorf("the move is done, but the backend choice was not saved: %w", err),
+			fmt.Sprintf("run '%s config set backend %s', or set %s=%s where git and docker run", Name, toName, EnvBackend, toName))
+	}
+	fmt.Fprintf(p.Stderr, "git, docker and this command now use %s (saved in %s)\n", toName, path)
+	p.noteOverride(s, toName)
+	return nil
+}
+
+// noteOverride tells the user when the flag or the environment wins over
+// the backend just saved in the settings file.
+func (p *Program) noteOverride(s *settings, saved string) {
+	if s.backendSetting == nil && s.backendFrom != "the default" && s.backend != saved {
+		fmt.Fprintf(p.Stderr, "note: %s (%s) still wins over the settings file where it is set\n", s.backendFrom, s.backend)
+	}
+}
+
+// configCommand reads and writes the settings file.
+func (p *Program) configCommand() *ucli.Command {
+	keys := strings.Join(settingsfile.Keys, ", ")
+	return p.withSubcommandUsage(&ucli.Command{
+		Name:  "config",
+		Usage: "read and write the settings that git and docker runs use (settings: " + keys + ")",
+		Description: "The settings file is \"key = value\" lines in the helper's directory, " +
+			"e.g. ~/.config/prusa-credential-helper/settings. " +
+			"backend: the storage backend, for every run that names none with --backend or " + EnvBackend + ".",
+		Subcommands: []*ucli.Command{
+			{
+				Name:      "set",
+				Usage:     "set a setting",
+				ArgsUsage: "KEY VALUE",
+				Action:    p.configSet,
+			},
+			{
+				Name:      "get",
+				Usage:     "print a setting's value in the settings file (exit status 1 when it has none)",
+				ArgsUsage: "KEY",
+				Action:    p.configGet,
+			},
+			{
+				Name:   "list",
+				Usage:  "print the settings file's settings, as key = value lines",
+				Action: p.configList,
+			},
+		},
+	})
+}
+
+// configFile returns the settings file's path and content.
+func (p *Program) configFile() (*settingsfile.File, error) {
+	path := p.settingsPath()
+	if path == "" {
+		return nil, hint.With(errors.New("no config directory"), "set HOME (or, on Windows, APPDATA)")
+	}
+	return settingsfile.Read(path)
+}
+
+func configKey(c *ucli.Context, args int) (string, error) {
+	if c.NArg() != args {
+		return "", hint.With(fmt.Errorf("config %s takes %d argument(s), got %d", c.Command.Name, args, c.NArg()),
+			"run '"+Name+" config "+c.Command.Name+" --help'")
+	}
+	key := c.Args().First()
+	if !slices.Contains(settingsfile.Keys, key) {
+		return "", hint.With(fmt.Errorf("unknown setting %q", key), "the settings are: "+strings.Join(settingsfile.Keys, ", "))
+	}
+	return key, nil
+}
+
+func (p *Program) configSet(c *ucli.Context) error {
+	key, err := configKey(c, 2)
+	if err != nil {
+		return err
+	}
+	value := c.Args().Get(1)
+	// The only setting is the backend: a name this system has, or auto.
+	if names := registry.Names(p.goos()); value != registry.Auto && !slices.Contains(names, value) {
+		_, _, err := registry.OpenNamed(value, registry.Options{GOOS: p.goos()})
+		if err == nil {
+			err = fmt.Errorf("backend %q is not available here", value)
+		}
+		return err
+	}
+	f, err := p.configFile()
+	if err != nil {
+		return err
+	}
+	if err := settingsfile.Set(f.Path, key, value); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.Stderr, "%s = %s (saved in %s)\n", key, value, f.Path)
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		return err
+	}
+	p.noteOverride(s, value)
+	return nil
+}
+
+func (p *Program) configGet(c *ucli.Context) error {
+	key, err := configKey(c, 1)
+	if err != nil {
+		return err
+	}
+	f, err := p.configFile()
+	if err != nil {
+		return err
+	}
+	st, ok := f.Get(key)
+	if !ok {
+		return exitError{1}
+	}
+	_, err = fmt.Fprintln(p.Stdout, st.Value)
+	return err
+}
+
+func (p *Program) configList(c *ucli.Context) error {
+	if c.NArg() != 0 {
+		return hint.With(errors.New("config list takes no arguments"), "run '"+Name+" config get KEY' for one setting")
+	}
+	f, err := p.configFile()
+	if err != nil {
+		return err
+	}
+	for _, st := range f.Settings {
+		if _, err := fmt.Fprintf(p.Stdout, "%s = %s\n", st.Key, st.Value); err != nil {
+			return err
+		}
+	}
 	return nil
 }

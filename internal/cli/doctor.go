@@ -3,7 +3,6 @@ package cli
 import (
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -75,14 +74,23 @@ func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) 
 	if name == "" {
 		name = registry.Default
 	}
+	d.Backend.Source = s.backendFrom
 	if err != nil {
 		d.Backend.Err = err
 		st = unopenedStore{err}
 	} else {
 		d.Backend.Store = st
 	}
+	m, err := p.session(s, st)
+	if err == nil && m.EnvSource() == session.SourceNone {
+		// An earlier version's session file is moved into place first,
+		// so that the checks see the files as every later run will.
+		if cerr := m.Carry(c.Context); cerr != nil {
+			d.Session = func() (session.Status, error) { return session.Status{}, cerr }
+		}
+	}
 	if fs, ok := st.(*file.Store); ok {
-		d.Backend.Dir = filepath.Dir(fs.CredentialsDir())
+		d.Backend.Dir = fs.Dir()
 		d.PrivateFiles = []doctor.PrivateFile{
 			{Check: "file/dir", Path: d.Backend.Dir, Dir: true},
 			{Check: "file/session", Path: fs.TokensFile()},
@@ -93,11 +101,16 @@ func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) 
 		if _, err := os.Lstat(legacy); err == nil {
 			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: "file/credentials.json", Path: legacy})
 		}
+		if unused := fs.UnusedSessionFile(); unused != "" {
+			d.UnusedSessionFile = unused
+			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: "file/unused-session", Path: unused})
+		}
 	}
-	m, err := p.session(s, st)
 	if err != nil {
 		d.Backend.Name = name
 		d.Session = func() (session.Status, error) { return session.Status{}, err }
+	} else if d.Session != nil {
+		d.Backend.Name = m.Backend
 	} else {
 		// The name status shows, e.g. "file (/home/m/.config/.../tokens.json)".
 		d.Backend.Name = m.Backend

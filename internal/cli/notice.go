@@ -41,15 +41,15 @@ func (p *Program) refreshNotice(s *settings) func(time.Time) {
 // firstNotice records exp as warned about and reports whether it was not
 // already.
 func (p *Program) firstNotice(exp time.Time) bool {
-	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+	dir, err := file.HelperDir(p.Getenv, p.goos())
 	if err != nil {
 		return true
 	}
-	path := filepath.Join(opts.Dir, noticeFile)
+	path := filepath.Join(dir, noticeFile)
 	stamp := strconv.FormatInt(exp.Unix(), 10)
 	// Read and written as the secrets files are: never through a link,
 	// never from a pipe, never in a directory others may write.
-	if safefile.PrepareDir(opts.Dir, false, nil) != nil {
+	if safefile.PrepareDir(dir, true, nil) != nil {
 		return true
 	}
 	if data, err := safefile.ReadFile(path, nil); err == nil && strings.TrimSpace(string(data)) == stamp {

@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
@@ -104,7 +105,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 			Usage: "show the account, where the session comes from and when its tokens expire (never a token)",
 			Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
 			Action: func(c *ucli.Context) error {
-				_, m, err := p.sessionFrom(c)
+				s, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
 				}
@@ -112,12 +113,16 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				if err != nil {
 					return err
 				}
+				out := statusOutput{Status: st, BackendFrom: s.backendFrom}
+				if fs, ok := m.Store.(*file.Store); ok && st.Source != session.SourceNone {
+					out.UnusedSessionFile = fs.UnusedSessionFile()
+				}
 				if c.Bool("json") {
 					enc := json.NewEncoder(p.Stdout)
 					enc.SetIndent("", "  ")
-					return enc.Encode(st)
+					return enc.Encode(out)
 				}
-				p.printStatus(st)
+				p.printStatus(out)
 				if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
 					fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", roughDuration(st.RefreshExpiry.Sub(p.now())))
 				}
@@ -162,16 +167,33 @@ func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
 	return nil
 }
 
-func (p *Program) printStatus(st session.Status) {
-	w := p.Stdout
+// statusOutput is what status prints: the session, and where the backend
+// choice came from.
+type statusOutput struct {
+	session.Status
+	// BackendFrom says what chose the backend (see settings).
+	BackendFrom string `json:"backend_from"`
+	// UnusedSessionFile is an earlier version's session file that still
+	// exists beside the file backend's, which wins.
+	UnusedSessionFile string `json:"unused_session_file,omitempty"`
+}
+
+func (p *Program) printStatus(out statusOutput) {
+	w, st := p.Stdout, out.Status
 	if !st.LoggedIn {
-		fmt.Fprintf(w, "not logged in (backend %s)\n", st.Backend)
+		fmt.Fprintf(w, "not logged in (backend %s, chosen by %s)\n", st.Backend, out.BackendFrom)
 		fmt.Fprintln(w, "run 'prusa-credential-helper login' to log in")
 		return
 	}
 	fmt.Fprintf(w, "account:        %s\n", safetext.Escape(st.Account))
 	fmt.Fprintf(w, "source:         %s\n", st.Source)
 	fmt.Fprintf(w, "backend:        %s\n", st.Backend)
+	if st.Source == session.SourceStore {
+		fmt.Fprintf(w, "chosen by:      %s\n", out.BackendFrom)
+	}
+	if out.UnusedSessionFile != "" {
+		fmt.Fprintf(w, "not used:       %s (an older session; '%s doctor' says how to remove it)\n", out.UnusedSessionFile, Name)
+	}
 	fmt.Fprintf(w, "access token:   %s\n", describeExpiry(st.AccessExpiry, p.now()))
 	if st.RefreshExpiry != nil {
 		fmt.Fprintf(w, "refresh token:  %s\n", describeExpiry(st.RefreshExpiry, p.now()))

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/settingsfile"
 )
 
 // Environment variables. Every setting has one, because git and docker
@@ -40,9 +43,19 @@ const DefaultMinTTL = 30 * time.Second
 const DefaultHTTPTimeout = 10 * time.Second
 
 // settings are the resolved global options: a flag wins over its
-// environment variable, which wins over the default.
+// environment variable, which wins over the settings file (the backend
+// only), which wins over the default.
 type settings struct {
-	backend        string
+	backend string
+	// backendFrom says where the backend choice came from, for status
+	// and doctor: "the --backend option", "PRUSA_CREDENTIAL_BACKEND",
+	// "the settings file PATH" or "the default".
+	backendFrom string
+	// backendSetting is the settings file's line that chose the
+	// backend, if it did.
+	backendSetting *settingsfile.Setting
+	// backendErr is why the settings file could not say which backend.
+	backendErr error
 	tokensFile     string
 	accountURL     string
 	nonInteractive bool
@@ -59,7 +72,7 @@ type globalFlag struct {
 }
 
 var globalFlags = []globalFlag{
-	{name: "backend", env: EnvBackend, usage: "storage backend (default: file)"},
+	{name: "backend", env: EnvBackend, usage: "storage backend (default: the settings file's, else file)"},
 	{name: "tokens-file", env: EnvTokensFile, usage: "session file of the file backend"},
 	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account URL (default: " + DefaultAccountURL + ")"},
 	{name: "non-interactive", env: EnvNonInteractive, usage: "never prompt; log in only from the environment", bool: true},
@@ -126,7 +139,6 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 		return ""
 	}
 	s := &settings{
-		backend:     get("backend"),
 		tokensFile:  get("tokens-file"),
 		accountURL:  get("account-url"),
 		minTTL:      DefaultMinTTL,
@@ -135,6 +147,9 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 	}
 	if s.accountURL == "" {
 		s.accountURL = DefaultAccountURL
+	}
+	if err := p.chooseBackend(s, set); err != nil {
+		return nil, err
 	}
 	var err error
 	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive")); err != nil {
@@ -163,6 +178,45 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 		s.log = slog.New(slog.NewTextHandler(p.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return s, nil
+}
+
+// chooseBackend sets the backend: the flag, else the environment, else
+// the settings file, else the default ("").
+func (p *Program) chooseBackend(s *settings, set func(name string) (string, bool)) error {
+	if v, ok := set("backend"); ok {
+		s.backend, s.backendFrom = v, "the --backend option"
+		return nil
+	}
+	if v := p.Getenv(EnvBackend); v != "" {
+		s.backend, s.backendFrom = v, EnvBackend
+		return nil
+	}
+	s.backendFrom = "the default"
+	path := p.settingsPath()
+	if path == "" {
+		return nil // no config directory, so no settings file either
+	}
+	f, err := settingsfile.Read(path)
+	if err != nil {
+		// Reported when the backend is opened, so that doctor shows it
+		// as its backend finding and commands that need no backend run.
+		s.backendErr = err
+		return nil
+	}
+	if st, ok := f.Get(settingsfile.Backend); ok {
+		s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+	}
+	return nil
+}
+
+// settingsPath is the settings file, in the helper's directory; "" when
+// there is no config directory.
+func (p *Program) settingsPath() string {
+	dir, err := file.HelperDir(p.Getenv, p.goos())
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, settingsfile.Name)
 }
 
 // parseBool reads a boolean option; the empty string is false.

@@ -30,12 +30,18 @@ func (p *Program) goos() string {
 // store opens the chosen backend and records in s which one it is (what
 // "auto" chose, "file" for none).
 func (p *Program) store(s *settings) (backends.Store, error) {
+	if s.backendErr != nil {
+		return nil, s.backendErr
+	}
 	st, name, err := registry.OpenNamed(s.backend, registry.Options{
 		Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile,
 		Warn: p.warn,
 	})
 	if err == nil {
 		s.backend = name
+	} else if s.backendSetting != nil {
+		err = hint.With(fmt.Errorf("%w (set on line %d of %s)", err, s.backendSetting.Line, p.settingsPath()),
+			fmt.Sprintf("%s; or choose another: %s config set backend NAME", hint.Of(err), Name))
 	}
 	return st, err
 }
@@ -74,7 +80,7 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now},
 		Credentials: p.loginCredentials(s),
 		MinTTL:      s.minTTL,
-		LockFile:    p.sessionLockFile(st),
+		LockFile:    p.sessionLockFile(),
 		Warn:        p.warn,
 		// A longer request timeout makes room for itself in the budget.
 		RefreshBudget: max(session.DefaultRefreshBudget, s.httpTimeout+5*time.Second),
@@ -94,19 +100,16 @@ func (p *Program) httpClient(s *settings) *http.Client {
 	return &hc
 }
 
-// sessionLockFile is the lock that serialises the writers of the session
-// on st: beside the session file for the file backend, in the config
-// directory for every other backend, so that every backend gets
-// single-flight refresh.
-func (p *Program) sessionLockFile(st backends.Store) string {
-	if fs, ok := st.(*file.Store); ok {
-		return fs.TokensFile() + ".lock"
-	}
-	opts, err := file.DefaultOptions(p.Getenv, p.goos())
+// sessionLockFile is the lock that serialises the writers of the session,
+// session.lock in the helper's directory, whatever the backend and the
+// session file: nothing of the helper's goes beside the SDK's file or a
+// file the user named, and every backend gets single-flight refresh.
+func (p *Program) sessionLockFile() string {
+	dir, err := file.HelperDir(p.Getenv, p.goos())
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(opts.Dir, "session.lock")
+	return filepath.Join(dir, "session.lock")
 }
 
 // warn tells the user something they should know although nothing failed.

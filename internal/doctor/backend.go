@@ -41,19 +41,22 @@ func (d *Doctor) checkBackend(ctx context.Context) Finding {
 			return finding(check, Fail, hint.Of(err), "%s: %v", b.Name, err)
 		}
 	}
+	chosen := ""
+	if b.Source != "" {
+		chosen = "; chosen by " + b.Source
+	}
 	if b.Dir != "" {
 		if fi, err := os.Lstat(b.Dir); err == nil {
 			if _, err := safefile.CheckDir(b.Dir, fi); err != nil {
 				return finding(check, Fail, hint.Of(err), "%s: %v", b.Name, err)
 			}
 		}
-		if err := writable(b.Dir); errors.Is(err, fs.ErrNotExist) {
-			return ok(check, "%s answers; nothing is stored yet (the first login creates the directory)", b.Name)
-		} else if err != nil {
+		// A directory that does not exist yet is made by the first write.
+		if err := writable(b.Dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return finding(check, Fail, "make "+b.Dir+" writable for you (chmod 700 "+b.Dir+")", "%s: cannot write in %s: %v", b.Name, b.Dir, err)
 		}
 	}
-	return ok(check, "%s answers; %d other credential(s) stored", b.Name, len(keys))
+	return ok(check, "%s answers; %d other credential(s) stored%s", b.Name, len(keys), chosen)
 }
 
 // writable checks that a file can be created in dir, and removes it.

@@ -86,6 +86,9 @@ type Doctor struct {
 	// PrivateFiles are the files (and directories of files) that hold
 	// secrets, checked for permissions, one finding each.
 	PrivateFiles []PrivateFile
+	// UnusedSessionFile is an earlier version's session file that still
+	// exists beside the one in use, which wins; "" when there is none.
+	UnusedSessionFile string
 }
 
 // Backend is the storage backend as the run opened it.
@@ -99,6 +102,9 @@ type Backend struct {
 	// Dir, when set, is a directory the backend writes to, checked for
 	// writability (the file backend's).
 	Dir string
+	// Source says what chose the backend: an option, the environment,
+	// the settings file or the default.
+	Source string
 }
 
 // PrivateFile is a file that must not be readable by others or, with
@@ -124,6 +130,7 @@ func (d *Doctor) Run(ctx context.Context) []Finding {
 	fs = append(fs, dockerFinding)
 	fs = append(fs, d.checkBackend(ctx))
 	fs = append(fs, d.checkSession()...)
+	fs = append(fs, d.checkUnusedSession()...)
 	fs = append(fs, d.checkClock(ctx))
 	fs = append(fs, d.recheckFiles(files, loose)...)
 	return fs

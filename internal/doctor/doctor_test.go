@@ -253,7 +253,7 @@ func TestCheckBackend(t *testing.T) {
 		{"cannot open", Backend{Err: hint.With(errors.New(`backend "vault": no such backend`), "choose one of: file")}, Fail, `cannot open the backend: backend "vault"`},
 		{"cannot list", Backend{Name: "broken", Store: &brokenStore{}}, Fail, "broken cannot be read: corrupt"},
 		{"locked", Backend{Name: "keyring", Store: &lockedStore{}}, Fail, "keyring: the keyring is locked"},
-		{"dir missing", Backend{Name: "file", Store: st, Dir: filepath.Join(t.TempDir(), "new")}, OK, "file answers; nothing is stored yet"},
+		{"dir missing", Backend{Name: "file", Store: st, Dir: filepath.Join(t.TempDir(), "new")}, OK, "file answers; 1 other credential(s) stored"},
 		{"dir is a file", Backend{Name: "file", Store: st, Dir: os.Args[0]}, Fail, "is not a directory"},
 	}
 	for _, tt := range tests {
@@ -480,6 +480,22 @@ func TestHumanDuration(t *testing.T) {
 	for d, want := range tests {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestCheckUnusedSession(t *testing.T) {
+	if fs := (&Doctor{}).checkUnusedSession(); len(fs) != 0 {
+		t.Errorf("findings without an unused session file: %+v", fs)
+	}
+	for goos, want := range map[string]string{
+		"linux":   `rm "/h/.config/prusa-connect-sdk-client/tokens.json"`,
+		"windows": `del "/h/.config/prusa-connect-sdk-client/tokens.json"`,
+	} {
+		d := &Doctor{GOOS: goos, UnusedSessionFile: "/h/.config/prusa-connect-sdk-client/tokens.json"}
+		fs := d.checkUnusedSession()
+		if len(fs) != 1 || fs[0].Status != Warn || !strings.Contains(fs[0].Message, d.UnusedSessionFile) || !strings.HasSuffix(fs[0].Hint, want) {
+			t.Errorf("%s: findings = %+v, want a warning naming the file, hint ending %s", goos, fs, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
@@ -69,3 +70,20 @@ func (d *Doctor) checkSession() []Finding {
 }
 
 func utc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// checkUnusedSession warns about a session file of an earlier version
+// that still exists beside the one in use: two files, two sessions, and
+// only one of them is used.
+func (d *Doctor) checkUnusedSession() []Finding {
+	if d.UnusedSessionFile == "" {
+		return nil
+	}
+	rm := "rm"
+	if d.goos() == "windows" {
+		rm = "del"
+	}
+	return []Finding{finding("session/unused-file", Warn,
+		fmt.Sprintf("if you no longer need it, remove it: %s \"%s\"", rm, d.UnusedSessionFile),
+		"%s holds another session, from an earlier version of the helper; it is not used: the Python SDK's session file wins",
+		d.UnusedSessionFile)}
+}

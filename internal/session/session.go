@@ -41,6 +41,18 @@ type Store interface {
 	Delete(key string) error
 }
 
+// Carrier is a store that may keep the session in an old place, to be
+// moved into the current one before it is used: the file backend's
+// session file of earlier versions. The manager moves it under the
+// session lock, once, before it first reads the stored session.
+type Carrier interface {
+	// SessionToCarry reports, without a lock, whether there is a
+	// session to move.
+	SessionToCarry() bool
+	// CarrySession moves it, unless the current place has one by now.
+	CarrySession() error
+}
+
 // Account is what the session needs of Prusa Account.
 type Account interface {
 	Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error)
@@ -86,6 +98,8 @@ type Manager struct {
 
 	// env caches an environment session after its in-memory refresh.
 	env *pkce.TokenSet
+	// carried is set once the store's old session has been looked for.
+	carried bool
 }
 
 // ErrNotLoggedIn reports that there is no session and none can be made
@@ -213,6 +227,9 @@ func (m *Manager) valid(ctx context.Context) (*pkce.TokenSet, error) {
 
 // validStored is valid for the stored session.
 func (m *Manager) validStored(ctx context.Context) (*pkce.TokenSet, error) {
+	if err := m.carry(ctx); err != nil {
+		return nil, err
+	}
 	ts, err := m.load()
 	switch {
 	case errors.Is(err, backends.ErrNotFound):
@@ -272,6 +289,21 @@ func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 	release := holdSignals()
 	defer release()
 	newer, err := m.refresh(ctx, ts)
+	if errors.Is(err, pkce.ErrSessionExpired) {
+		// Another program that shares the session without the lock
+		// (prusactl) may have refreshed it meanwhile, spending the
+		// refresh token this process just presented: then the session
+		// it wrote is the one to use.
+		again, lerr := m.load()
+		if lerr == nil && again.RefreshToken != "" && again.RefreshToken != ts.RefreshToken {
+			m.log().Debug("another program refreshed the session meanwhile; using its tokens")
+			if m.fresh(again) {
+				return again, nil
+			}
+			ts = again
+			newer, err = m.refresh(ctx, ts)
+		}
+	}
 	if errors.Is(err, pkce.ErrSessionExpired) {
 		m.log().Debug("the refresh token is no longer valid; logging in")
 		return m.loginLocked(ctx, err)
@@ -433,6 +465,9 @@ func notLoggedIn(cause error) error {
 
 // Login logs in with in and stores the session, replacing any other.
 func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
+	if err := m.carry(ctx); err != nil {
+		return nil, err
+	}
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return nil, err
@@ -453,6 +488,9 @@ func (m *Manager) Import(ctx context.Context, ts *pkce.TokenSet) error {
 		return hint.With(fmt.Errorf("the refresh token expired at %s", exp.UTC().Format(time.RFC3339)),
 			"export a fresh token set, or log in: prusa-credential-helper login")
 	}
+	if err := m.carry(ctx); err != nil {
+		return err
+	}
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return err
@@ -468,6 +506,9 @@ func (m *Manager) Import(ctx context.Context, ts *pkce.TokenSet) error {
 func (m *Manager) Forget(ctx context.Context, accessToken string) error {
 	if _, src, _ := m.fromEnv(); src != SourceNone {
 		return nil
+	}
+	if err := m.carry(ctx); err != nil {
+		return err
 	}
 	unlock, err := m.lock(ctx)
 	if err != nil {
@@ -492,6 +533,9 @@ func (m *Manager) Forget(ctx context.Context, accessToken string) error {
 // Logout removes the stored session. It does not touch a session in the
 // environment, which only its owner can unset.
 func (m *Manager) Logout(ctx context.Context) error {
+	if err := m.carry(ctx); err != nil {
+		return err
+	}
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return err
@@ -502,6 +546,31 @@ func (m *Manager) Logout(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// Carry moves the store's old session into place (see Carrier), if it
+// has one to move; every method that reads or writes the stored session
+// does it first.
+func (m *Manager) Carry(ctx context.Context) error { return m.carry(ctx) }
+
+// carry moves the store's old session into place (see Carrier), once,
+// under the session lock; the caller does not hold it.
+func (m *Manager) carry(ctx context.Context) error {
+	c, ok := m.Store.(Carrier)
+	if !ok || m.carried || !c.SessionToCarry() {
+		m.carried = true
+		return nil
+	}
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := c.CarrySession(); err != nil {
+		return err
+	}
+	m.carried = true
+	return nil
 }
 
 // lock takes the cross-process session lock.

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -50,6 +51,9 @@ func (m *Manager) Status() (Status, error) {
 			return Status{}, err
 		}
 		return Describe(ts, src, "environment", m.now()), nil
+	}
+	if err := m.carry(context.Background()); err != nil {
+		return Status{}, err
 	}
 	ts, err = m.load()
 	if errors.Is(err, backends.ErrNotFound) {

@@ -177,12 +177,15 @@ func (f *fake) refreshRoundTrip() (time.Duration, error) {
 // home is a private HOME for the helper with its config directory.
 type home struct {
 	dir    string // HOME; XDG_CONFIG_HOME is dir/.config
-	appDir string // the file backend's directory
+	appDir string // the helper's own directory (credentials/)
 }
 
 func newHome(root, name string) (*home, error) {
 	dir := filepath.Join(root, name)
-	h := &home{dir: dir, appDir: filepath.Join(dir, ".config", "prusa-connect-sdk-client")}
+	h := &home{dir: dir, appDir: filepath.Join(dir, ".config", "prusa-credential-helper")}
+	if err := os.MkdirAll(filepath.Dir(h.tokensFile()), 0o700); err != nil {
+		return nil, err
+	}
 	return h, os.MkdirAll(h.appDir, 0o700)
 }
 
@@ -199,7 +202,10 @@ func newHomes(root string, names ...string) ([]*home, error) {
 	return out, nil
 }
 
-func (h *home) tokensFile() string { return filepath.Join(h.appDir, "tokens.json") }
+// tokensFile is the session file: the Python SDK's, on Linux.
+func (h *home) tokensFile() string {
+	return filepath.Join(h.dir, ".config", "prusa-connect", "prusa_tokens.json")
+}
 
 // writeSession replaces the session file.
 func (h *home) writeSession(data []byte) error {

@@ -1,0 +1,233 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
+)
+
+// The files that earlier versions left in their directory and that hold
+// nothing: lock files and the refresh-expiry notice. Once the session and
+// the credentials are carried out, they go, and so does the directory.
+var oldLeftovers = []string{lockName, tokensName + ".lock", "session.lock", "keychain-index.lock", "refresh-expiry-notice"}
+
+// SessionToCarry reports whether the session of an earlier version waits
+// to be moved into TokensFile: it exists, and TokensFile does not. It
+// looks at the disk without a lock; CarrySession decides under it.
+func (s *Store) SessionToCarry() bool {
+	if s.opts.OldTokensFile == "" || exists(s.opts.TokensFile) {
+		return false
+	}
+	return exists(s.opts.OldTokensFile)
+}
+
+// CarrySession moves the session of an earlier version
+// (Options.OldTokensFile) into TokensFile, unless TokensFile exists by
+// now. The caller holds the session lock, so that no helper refreshes the
+// session meanwhile. The move is one link (or rename) of the file, which a
+// crash leaves done or not done; a file that appeared at TokensFile
+// meanwhile (the SDK logged in) is not replaced. Across volumes, where
+// neither works, the file is copied (atomically) and then removed.
+func (s *Store) CarrySession() error {
+	from, to := s.opts.OldTokensFile, s.opts.TokensFile
+	if from == "" || exists(to) || !exists(from) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+		return err
+	}
+	// A hard link does not replace a file that appeared at the
+	// destination; where links are not supported, rename.
+	err := os.Link(from, to)
+	switch {
+	case err == nil:
+		if err := os.Remove(from); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
+		}
+	case errors.Is(err, fs.ErrExist):
+		return nil // the newer file wins
+	default:
+		if err := os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			// Another volume (a redirected %AppData%): copy, then
+			// remove; the lock keeps the helper's writers out.
+			if err := s.copySession(from, to); err != nil {
+				return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
+			}
+		}
+	}
+	atomicfile.SyncDir(filepath.Dir(to))
+	atomicfile.SyncDir(filepath.Dir(from))
+	s.tidyOldDir()
+	return nil
+}
+
+// copySession copies the session file from to to, atomically, and
+// removes from; the caller holds the session lock.
+func (s *Store) copySession(from, to string) error {
+	data, err := s.readSecretFile(from)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(to, data); err != nil {
+		return err
+	}
+	return os.Remove(from)
+}
+
+// carryCredentials moves, once per store, the credentials that an
+// earlier version kept in Options.OldDir into Dir: every bucket file of
+// its credentials directory and its credentials.json (which the next write
+// converts, as ever). Each file moves with one rename, so a crash leaves it
+// in one place or the other, and the next run goes on. A file that exists
+// in both places (an earlier version wrote it again meanwhile) is merged
+// into Dir's, whose values win, and removed from OldDir; one of the two
+// that does not parse stops that merge, leaves both files as they are and
+// is reported through Options.Warn. It holds Dir's lock and the one the
+// earlier versions take, so that no helper of either writes meanwhile.
+func (s *Store) carryCredentials() error {
+	if s.carried {
+		return nil
+	}
+	old := s.opts.OldDir
+	if old == "" || old == s.opts.Dir || !exists(filepath.Join(old, credentialsDirName)) && !exists(filepath.Join(old, legacyName)) {
+		s.carried = true
+		return nil
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	lockPath := filepath.Join(old, lockName)
+	unlockOld, err := filelock.Lock(context.Background(), lockPath, s.opts.LockTimeout)
+	if err != nil {
+		return &LockError{Path: lockPath, Wait: s.opts.LockTimeout, Err: err}
+	}
+	err = s.carryLocked(old)
+	unlockOld()
+	if err != nil {
+		return err
+	}
+	s.carried = true
+	s.tidyOldDir()
+	return nil
+}
+
+// carryLocked is carryCredentials under both locks.
+func (s *Store) carryLocked(old string) error {
+	oldCreds := filepath.Join(old, credentialsDirName)
+	names, err := readDirNames(oldCreds)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, ok := bucketFileKind(name); !ok {
+			continue
+		}
+		to := filepath.Join(s.CredentialsDir(), name)
+		if err := s.carryFile(filepath.Join(oldCreds, name), to, func(path string) (map[string]string, error) {
+			return s.readBucketFileAt(path, name)
+		}, func(m map[string]string) error {
+			for k := range m { // every key is of the file's bucket
+				return s.writeBucketFile(to, bucketOf(k), m)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	removeStaleTemps(filepath.Join(oldCreds, ".*.tmp-*"))
+	to := s.LegacyCredentialsFile()
+	if err := s.carryFile(filepath.Join(old, legacyName), to, s.readLegacyAt, func(m map[string]string) error {
+		return s.writeLegacyFile(to, m)
+	}); err != nil {
+		return err
+	}
+	removeStaleTemps(tempPattern(filepath.Join(old, legacyName)))
+	atomicfile.SyncDir(s.CredentialsDir())
+	atomicfile.SyncDir(s.opts.Dir)
+	os.Remove(oldCreds) // only when empty
+	s.buckets = map[string]map[string]string{}
+	s.legacy, s.legacyRead = nil, false
+	return nil
+}
+
+// carryFile moves from to to, or merges it into to when both exist
+// (read parses one of them, write replaces to).
+func (s *Store) carryFile(from, to string, read func(string) (map[string]string, error), write func(map[string]string) error) error {
+	if !exists(from) {
+		return nil
+	}
+	if !exists(to) {
+		if err := os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("carry %s to %s: %w", from, to, err)
+		}
+		return nil
+	}
+	theirs, err := read(from)
+	if err == nil {
+		var ours map[string]string
+		if ours, err = read(to); err == nil {
+			merged := maps.Clone(theirs)
+			maps.Copy(merged, ours)
+			if err := write(merged); err != nil {
+				return err
+			}
+			return os.Remove(from)
+		}
+	}
+	var ce *CorruptError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	if s.opts.Warn != nil {
+		s.opts.Warn(fmt.Sprintf("%s was not carried into %s: %v", from, to, err))
+	}
+	return nil
+}
+
+// tidyOldDir removes the directory of earlier versions once it holds
+// nothing but their lock files and notice.
+func (s *Store) tidyOldDir() {
+	old := s.opts.OldDir
+	if old == "" || old == s.opts.Dir {
+		return
+	}
+	names, err := readDirNames(old)
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		leftover := false
+		for _, l := range oldLeftovers {
+			leftover = leftover || name == l
+		}
+		if !leftover {
+			return
+		}
+	}
+	for _, name := range names {
+		os.Remove(filepath.Join(old, name))
+	}
+	os.Remove(old)
+}
+
+// readDirNames returns the names in dir; none when it does not exist.
+func readDirNames(dir string) ([]string, error) {
+	d, err := os.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Readdirnames(-1)
+}
