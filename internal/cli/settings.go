@@ -55,7 +55,7 @@ type settings struct {
 	// backend, if it did.
 	backendSetting *settingsfile.Setting
 	// backendErr is why the settings file could not say which backend.
-	backendErr error
+	backendErr     error
 	tokensFile     string
 	accountURL     string
 	nonInteractive bool
