@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,17 @@ import (
 // message and a hint on stderr, nothing on stdout, and the stored session
 // unchanged byte for byte; after the fault clears, the same session still
 // refreshes. Transient faults are retried and the get succeeds.
+// refusedText is in the system's message for a refused connection, which
+// the error passes on: "connection refused" on Unix; on Windows "No
+// connection could be made because the target machine actively refused
+// it" (Wine's: "Connection refused.").
+func refusedText() string {
+	if runtime.GOOS == "windows" {
+		return "refused"
+	}
+	return "connection refused"
+}
+
 func TestAccountFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes a few seconds of deliberate waiting")
@@ -41,7 +53,7 @@ func TestAccountFaults(t *testing.T) {
 		bound     time.Duration // generous: a busy machine must not fail it; the table shows real times
 		refreshes int           // refresh requests that reach the fake
 	}{
-		{name: "connection refused", url: closedPort, want: []string{"contacting Prusa Account", "connection refused", "check the network"}, bound: 10 * time.Second},
+		{name: "connection refused", url: closedPort, want: []string{"contacting Prusa Account", refusedText(), "check the network"}, bound: 10 * time.Second},
 		{name: "no answer (timeout)", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Delay: time.Minute}, env: []string{"PRUSA_HTTP_TIMEOUT=1s"},
 			want: []string{"no answer in time", "raise PRUSA_HTTP_TIMEOUT"}, bound: 20 * time.Second, refreshes: 3},
 		{name: "HTTP 503", fault: pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: http.StatusServiceUnavailable},

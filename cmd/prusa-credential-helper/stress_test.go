@@ -39,14 +39,12 @@ type stressHome struct {
 func newStressHome(t *testing.T, srv *pkcetest.Server, extra ...string) *stressHome {
 	t.Helper()
 	home := t.TempDir()
-	env := []string{
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"PATH=" + os.Getenv("PATH"),
-		"PRUSA_ACCOUNT_URL=" + srv.URL(),
+	env := append(homeEnv(home),
+		"PATH="+os.Getenv("PATH"),
+		"PRUSA_ACCOUNT_URL="+srv.URL(),
 		"PRUSA_NONINTERACTIVE=1",
 		raceExitNow,
-	}
+	)
 	return &stressHome{dir: home, env: append(env, extra...)}
 }
 
