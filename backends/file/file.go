@@ -80,6 +80,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 )
 
@@ -260,7 +261,7 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 // read (another tool wrote it with a wide mode, or it was copied) is
 // tightened to 0600 and reported, once, through Options.Warn.
 func (s *Store) readSecretFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := atomicfile.OpenRead(path)
 	if err != nil {
 		return nil, err
 	}
