@@ -13,6 +13,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/backendtest"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 func TestConformance(t *testing.T) {
@@ -104,6 +105,12 @@ func TestCorruptFilesAreKept(t *testing.T) {
 				}
 				if err != nil && !strings.Contains(err.Error(), path) {
 					t.Errorf("%s error %q does not name the file", op.name, err)
+				}
+				// The hint names the file as the user types it (on
+				// Windows with single backslashes) in a command for
+				// the user's shell.
+				if h := hint.Of(err); !strings.Contains(h, path) || !strings.Contains(h, hint.Move(path, path+".bad")) {
+					t.Errorf("%s hint %q does not show %s as typed in a move command", op.name, h, path)
 				}
 			}
 			got, err := os.ReadFile(path)
