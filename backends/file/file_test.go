@@ -211,20 +211,28 @@ func TestTokensFileResolution(t *testing.T) {
 
 func TestDefaultOptions(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	// The rows of every system run on every host, where paths are the
+	// host's: abs makes an absolute path of the host from a slashed one.
+	abs := func(p string) string {
+		if runtime.GOOS == "windows" {
+			return `C:` + filepath.FromSlash(p)
+		}
+		return p
+	}
 	tests := []struct {
 		name, goos string
 		env        map[string]string
 		want       Options
 		wantErr    bool
 	}{
-		{"linux xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"},
-			Options{Dir: "/x/prusa-connect-sdk-client", LegacyTokensFile: "/x/prusa-connect/prusa_tokens.json"}, false},
-		{"linux home", "linux", map[string]string{"HOME": "/h"},
-			Options{Dir: "/h/.config/prusa-connect-sdk-client", LegacyTokensFile: "/h/.config/prusa-connect/prusa_tokens.json"}, false},
-		{"linux relative xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": "/h"}, Options{}, true},
+		{"linux xdg", "linux", map[string]string{"XDG_CONFIG_HOME": abs("/x"), "HOME": abs("/h")},
+			Options{Dir: filepath.Join(abs("/x"), "prusa-connect-sdk-client"), LegacyTokensFile: filepath.Join(abs("/x"), "prusa-connect", "prusa_tokens.json")}, false},
+		{"linux home", "linux", map[string]string{"HOME": abs("/h")},
+			Options{Dir: filepath.Join(abs("/h"), ".config", "prusa-connect-sdk-client"), LegacyTokensFile: filepath.Join(abs("/h"), ".config", "prusa-connect", "prusa_tokens.json")}, false},
+		{"linux relative xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": abs("/h")}, Options{}, true},
 		{"linux nothing", "linux", map[string]string{}, Options{}, true},
-		{"darwin", "darwin", map[string]string{"HOME": "/Users/u"},
-			Options{Dir: "/Users/u/Library/Application Support/prusa-connect-sdk-client", LegacyTokensFile: "/Users/u/Library/Application Support/prusa-connect/prusa_tokens.json"}, false},
+		{"darwin", "darwin", map[string]string{"HOME": abs("/Users/u")},
+			Options{Dir: filepath.Join(abs("/Users/u"), "Library", "Application Support", "prusa-connect-sdk-client"), LegacyTokensFile: filepath.Join(abs("/Users/u"), "Library", "Application Support", "prusa-connect", "prusa_tokens.json")}, false},
 		{"windows", "windows", map[string]string{"AppData": `C:\R`, "LOCALAPPDATA": `C:\L`},
 			Options{Dir: filepath.Join(`C:\R`, AppDir), LegacyTokensFile: filepath.Join(`C:\L`, "Prusa", "prusa-connect", "prusa_tokens.json")}, false},
 	}

@@ -19,17 +19,6 @@ import (
 // message and a hint on stderr, nothing on stdout, and the stored session
 // unchanged byte for byte; after the fault clears, the same session still
 // refreshes. Transient faults are retried and the get succeeds.
-// refusedText is in the system's message for a refused connection, which
-// the error passes on: "connection refused" on Unix; on Windows "No
-// connection could be made because the target machine actively refused
-// it" (Wine's: "Connection refused.").
-func refusedText() string {
-	if runtime.GOOS == "windows" {
-		return "refused"
-	}
-	return "connection refused"
-}
-
 func TestAccountFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes a few seconds of deliberate waiting")
@@ -157,4 +146,15 @@ func TestAccountFaults(t *testing.T) {
 		}
 	})
 	t.Log("\n| fault | what the user sees | time to answer |\n| --- | --- | --- |\n" + strings.Join(rows, ""))
+}
+
+// refusedText is in the system's message for a refused connection, which
+// the error passes on: "connection refused" on Unix; on Windows "No
+// connection could be made because the target machine actively refused
+// it" (Wine's: "Connection refused.").
+func refusedText() string {
+	if runtime.GOOS == "windows" {
+		return "refused"
+	}
+	return "connection refused"
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -210,6 +211,12 @@ func TestKillDuringWrites(t *testing.T) {
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if runtime.GOOS == "windows" && sig != syscall.SIGKILL {
+				// os.Process.Signal sends only Kill (TerminateProcess)
+				// there; Ctrl+C reaches a console's processes as an
+				// event that one process cannot send another.
+				t.Skipf("Windows has no %s to send another process", sig)
+			}
 			r := killTrials(t, sig, *stressKills)
 			t.Logf("%s: %d trials, %d processes signalled mid-run, %d finished first; session lost: %d; temporary files left: %d",
 				sig, *stressKills, r.signalled, r.finished, r.lost, r.temps)

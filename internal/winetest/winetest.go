@@ -22,9 +22,12 @@ const (
 	// Console: a Go program reading CONIN$ hangs when its standard input
 	// and output are redirected.
 	Console = "under Wine, reading CONIN$ with redirected stdin and stdout hangs"
-	// Signals: only SIGKILL (TerminateProcess) reaches another process;
-	// there is no console control event to send.
-	Signals = "under Wine only SIGKILL (TerminateProcess) reaches another process"
+	// TargetNames: Credential Manager target names stop at 247
+	// characters (Windows allows 32,767).
+	TargetNames = "Wine's Credential Manager refuses target names over 247 characters"
+	// BlobLimit: Credential Manager takes blobs over 2,560 bytes
+	// (CRED_MAX_CREDENTIAL_BLOB_SIZE), which Windows refuses.
+	BlobLimit = "Wine's Credential Manager does not enforce the 2,560-byte blob limit"
 	// ReplaceOpen: a rename never replaces a file that another handle has
 	// open, not even one opened with FILE_SHARE_DELETE and renamed with
 	// POSIX semantics, as Windows 10 allows.
