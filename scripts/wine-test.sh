@@ -64,7 +64,7 @@ fi
 installed=$(date +%s)
 
 # 2. The prefix.
-state=${PRUSA_WINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/prusa-credential-helper-wine}
+state=${PRUSA_WINE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/prusa-credential-helper-wine}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 export WINEPREFIX="$state/prefix" WINEARCH=win64 WINEDEBUG=-all
