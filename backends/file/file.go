@@ -89,6 +89,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // Options says where the file backend keeps its files.
@@ -192,9 +193,9 @@ func (e *CorruptError) Error() string {
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
-// Hint names the fix.
+// Hint names the fix, with the command for the user's shell.
 func (e *CorruptError) Hint() string {
-	return fmt.Sprintf("repair it, or move it aside (mv %q %q) and store the credentials again", e.Path, e.Path+".bad")
+	return fmt.Sprintf("repair it, or move it aside (%s) and store the credentials again", hint.Move(e.Path, e.Path+".bad"))
 }
 
 // Get returns the value under key.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/backendtest"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 func TestConformance(t *testing.T) {
@@ -106,6 +107,12 @@ func TestCorruptFilesAreKept(t *testing.T) {
 				if err != nil && !strings.Contains(err.Error(), path) {
 					t.Errorf("%s error %q does not name the file", op.name, err)
 				}
+				// The hint names the file as the user types it (on
+				// Windows with single backslashes) in a command for
+				// the user's shell.
+				if h := hint.Of(err); !strings.Contains(h, path) || !strings.Contains(h, hint.Move(path, path+".bad")) {
+					t.Errorf("%s hint %q does not show %s as typed in a move command", op.name, h, path)
+				}
 			}
 			got, err := os.ReadFile(path)
 			if err != nil || string(got) != tt.content {
@@ -149,38 +156,46 @@ func TestCredentialsSurviveProcesses(t *testing.T) {
 
 func TestDefaultOptions(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	// The rows of every system run on every host, where paths are the
+	// host's: abs makes an absolute path of the host from a slashed one.
+	abs := func(p string) string {
+		if runtime.GOOS == "windows" {
+			return `C:` + filepath.FromSlash(p)
+		}
+		return p
+	}
 	tests := []struct {
 		name, goos string
 		env        map[string]string
 		want       Options
 		wantErr    bool
 	}{
-		{"linux xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, Options{
-			Dir:           "/x/prusa-credential-helper",
-			TokensFile:    "/x/prusa-connect/prusa_tokens.json",
-			OldDir:        "/x/prusa-connect-sdk-client",
-			OldTokensFile: "/x/prusa-connect-sdk-client/tokens.json",
+		{"linux xdg", "linux", map[string]string{"XDG_CONFIG_HOME": abs("/x"), "HOME": abs("/h")}, Options{
+			Dir:           abs("/x/prusa-credential-helper"),
+			TokensFile:    abs("/x/prusa-connect/prusa_tokens.json"),
+			OldDir:        abs("/x/prusa-connect-sdk-client"),
+			OldTokensFile: abs("/x/prusa-connect-sdk-client/tokens.json"),
 		}, false},
-		{"linux home", "linux", map[string]string{"HOME": "/h"}, Options{
-			Dir:           "/h/.config/prusa-credential-helper",
-			TokensFile:    "/h/.config/prusa-connect/prusa_tokens.json",
-			OldDir:        "/h/.config/prusa-connect-sdk-client",
-			OldTokensFile: "/h/.config/prusa-connect-sdk-client/tokens.json",
+		{"linux home", "linux", map[string]string{"HOME": abs("/h")}, Options{
+			Dir:           abs("/h/.config/prusa-credential-helper"),
+			TokensFile:    abs("/h/.config/prusa-connect/prusa_tokens.json"),
+			OldDir:        abs("/h/.config/prusa-connect-sdk-client"),
+			OldTokensFile: abs("/h/.config/prusa-connect-sdk-client/tokens.json"),
 		}, false},
-		{"freebsd", "freebsd", map[string]string{"HOME": "/usr/home/u"}, Options{
-			Dir:           "/usr/home/u/.config/prusa-credential-helper",
-			TokensFile:    "/usr/home/u/.config/prusa-connect/prusa_tokens.json",
-			OldDir:        "/usr/home/u/.config/prusa-connect-sdk-client",
-			OldTokensFile: "/usr/home/u/.config/prusa-connect-sdk-client/tokens.json",
+		{"freebsd", "freebsd", map[string]string{"HOME": abs("/usr/home/u")}, Options{
+			Dir:           abs("/usr/home/u/.config/prusa-credential-helper"),
+			TokensFile:    abs("/usr/home/u/.config/prusa-connect/prusa_tokens.json"),
+			OldDir:        abs("/usr/home/u/.config/prusa-connect-sdk-client"),
+			OldTokensFile: abs("/usr/home/u/.config/prusa-connect-sdk-client/tokens.json"),
 		}, false},
-		{"linux relative xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": "/h"}, Options{}, true},
+		{"linux relative xdg", "linux", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": abs("/h")}, Options{}, true},
 		{"linux nothing", "linux", map[string]string{}, Options{}, true},
 		// platformdirs ignores the XDG variables on macOS.
-		{"darwin", "darwin", map[string]string{"HOME": "/Users/u", "XDG_CONFIG_HOME": "/x"}, Options{
-			Dir:           "/Users/u/Library/Application Support/prusa-credential-helper",
-			TokensFile:    "/Users/u/Library/Application Support/prusa-connect/prusa_tokens.json",
-			OldDir:        "/Users/u/Library/Application Support/prusa-connect-sdk-client",
-			OldTokensFile: "/Users/u/Library/Application Support/prusa-connect-sdk-client/tokens.json",
+		{"darwin", "darwin", map[string]string{"HOME": abs("/Users/u"), "XDG_CONFIG_HOME": abs("/x")}, Options{
+			Dir:           abs("/Users/u/Library/Application Support/prusa-credential-helper"),
+			TokensFile:    abs("/Users/u/Library/Application Support/prusa-connect/prusa_tokens.json"),
+			OldDir:        abs("/Users/u/Library/Application Support/prusa-connect-sdk-client"),
+			OldTokensFile: abs("/Users/u/Library/Application Support/prusa-connect-sdk-client/tokens.json"),
 		}, false},
 		// The SDK's file is in the local application data, under the
 		// author's directory; ours in the roaming one (os.UserConfigDir).

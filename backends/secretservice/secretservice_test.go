@@ -20,6 +20,8 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/chunked"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/keyring"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/winetest"
 )
 
 // require skips a test whose real component is missing, unless
@@ -343,6 +345,7 @@ func TestHungService(t *testing.T) {
 // TestHungBus is a socket that accepts and never speaks: connecting must
 // give up after the timeout.
 func TestHungBus(t *testing.T) {
+	winetest.Skip(t, winetest.UnixSockets)
 	sock := filepath.Join(t.TempDir(), "bus")
 	l, err := listenUnix(sock)
 	if err != nil {
@@ -370,6 +373,7 @@ func TestHungBus(t *testing.T) {
 }
 
 func TestSessionBusAddress(t *testing.T) {
+	winetest.Skip(t, winetest.UnixSockets)
 	dir := filepath.Join(t.TempDir(), "a, b=c;d%")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)

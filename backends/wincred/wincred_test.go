@@ -2,6 +2,9 @@ package wincred
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -13,6 +16,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/backendtest"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/keyring"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/winetest"
 )
 
 // fake is Credential Manager as CredRead/CredWrite/CredEnumerate behave:
@@ -215,5 +219,87 @@ func TestSystemAPI(t *testing.T) {
 	_, err := Open(Options{})
 	if runtime.GOOS != "windows" && !errors.Is(err, backends.ErrUnavailable) {
 		t.Errorf("Open on %s error = %v, want ErrUnavailable", runtime.GOOS, err)
+	}
+}
+
+// systemStore opens the real Credential Manager under a service name of
+// its own, and removes what the test leaves there. Off Windows, and on
+// Windows unless PRUSA_WINCRED_TEST=1 (the user's own store), it skips;
+// under Wine (scripts/wine-test.sh) the store is the Wine prefix's.
+func systemStore(t *testing.T) *Store {
+	t.Helper()
+	if runtime.GOOS != "windows" {
+		t.Skip("Credential Manager exists only on Windows")
+	}
+	if !winetest.Under() && os.Getenv("PRUSA_WINCRED_TEST") != "1" {
+		t.Skip("writes to this user's Credential Manager; set PRUSA_WINCRED_TEST=1 to run")
+	}
+	service := fmt.Sprintf("prusa-credential-helper-test-%x", rand.Uint64())
+	api, err := systemAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		targets, err := api.List(service + "*")
+		if err != nil {
+			t.Errorf("listing what the test left: %v", err)
+		}
+		for _, target := range targets {
+			if err := api.Delete(target); err != nil {
+				t.Errorf("removing %q: %v", target, err)
+			}
+		}
+	})
+	s, err := Open(Options{Service: service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestConformanceSystem runs the conformance table against the real
+// Credential Manager API.
+func TestConformanceSystem(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backends.Store { return systemStore(t) })
+}
+
+// TestSystemLimits checks the real API at the limits the fake encodes:
+// a value over the blob limit is split (and a blob over it refused),
+// and a key far over the 513-character user-name limit is stored.
+func TestSystemLimits(t *testing.T) {
+	s := systemStore(t)
+	session := `{"access_token": "` + strings.Repeat("a", 6000) + `"}`
+	if err := s.Put(backends.SessionKey, session); err != nil {
+		t.Fatalf("Put(%d bytes) = %v", len(session), err)
+	}
+	if got, err := s.Get(backends.SessionKey); err != nil || got != session {
+		t.Fatalf("Get = %d bytes, %v; want the %d bytes stored", len(got), err, len(session))
+	}
+	t.Run("blob limit", func(t *testing.T) {
+		winetest.Skip(t, winetest.BlobLimit)
+		api, _ := systemAPI()
+		target := fmt.Sprintf("prusa-credential-helper-test-%x:over", rand.Uint64())
+		if err := api.Write(target, "", make([]byte, MaxBlob+1)); err == nil {
+			api.Delete(target)
+			t.Errorf("CredWrite took a %d-byte blob; the limit is %d", MaxBlob+1, MaxBlob)
+		}
+	})
+	t.Run("long key", func(t *testing.T) {
+		winetest.Skip(t, winetest.TargetNames)
+		long := "git/" + strings.Repeat("ü", 600)
+		if err := s.Put(long, "v"); err != nil {
+			t.Fatalf("Put under a %d-byte key = %v", len(long), err)
+		}
+		if got, err := s.Get(long); err != nil || got != "v" {
+			t.Errorf("Get under a %d-byte key = %q, %v", len(long), got, err)
+		}
+	})
+	// A key that fits Wine's target names too.
+	key := "git/https/example.com/" + strings.Repeat("r", 150)
+	if err := s.Put(key, "v"); err != nil {
+		t.Fatalf("Put under a %d-byte key = %v", len(key), err)
+	}
+	if keys, err := s.List("git/"); err != nil || len(keys) != 1 || keys[0] != key {
+		t.Errorf("List(git/) = %q, %v; want the key", keys, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -63,9 +64,13 @@ func scriptParams() testscript.Params {
 				return err
 			}
 			env.Setenv("SCRIPTS", scripts)
-			// A fresh, private config directory per script.
-			env.Setenv("HOME", env.WorkDir+"/home")
-			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/home/.config")
+			// A fresh, private home per script, on every system.
+			home := filepath.Join(env.WorkDir, "home")
+			for _, kv := range homeEnv(home) {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
+			env.Setenv("SDKDIR", sdkDir(home))
 			env.Setenv("PRUSA_NONINTERACTIVE", "1")
 			name, value, _ := strings.Cut(raceExitNow, "=")
 			env.Setenv(name, value)
@@ -79,6 +84,36 @@ func scriptParams() testscript.Params {
 			}
 			return os.WriteFile(filepath.Join(env.WorkDir, "sdk", "prusa_tokens.json"), data, 0o600)
 		},
+	}
+}
+
+// homeEnv is the environment that gives a helper process the private home
+// directory home: every variable from which it, or a library it uses,
+// finds the user's directories, on every system. The config directory is
+// home/.config both as $XDG_CONFIG_HOME and as %AppData%, so that a test
+// names one path for both.
+func homeEnv(home string) []string {
+	config := filepath.Join(home, ".config")
+	return []string{
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + config,
+		"USERPROFILE=" + home,
+		"APPDATA=" + config,
+		"LOCALAPPDATA=" + filepath.Join(home, "AppData", "Local"),
+	}
+}
+
+// sdkDir is the directory of the Python SDK 1.0's session file in the
+// private home of homeEnv (platformdirs' user_config_dir for app
+// "prusa-connect", author "Prusa"). Scripts see it as $SDKDIR.
+func sdkDir(home string) string {
+	switch runtime.GOOS {
+	case "windows":
+		return filepath.Join(home, "AppData", "Local", "Prusa", "prusa-connect")
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "prusa-connect")
+	default:
+		return filepath.Join(home, ".config", "prusa-connect")
 	}
 }
 

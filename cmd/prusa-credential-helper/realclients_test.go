@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +14,8 @@ import (
 	"github.com/docker/docker-credential-helpers/client"
 	"github.com/docker/docker-credential-helpers/credentials"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 )
 
 // requireReal skips a test whose real component is missing, unless
@@ -32,10 +34,8 @@ func requireReal(t *testing.T, what string, err error) {
 // gitEnv is a private, prompt-free environment for the real git.
 func gitEnv(t *testing.T, extra ...string) []string {
 	home := t.TempDir()
-	env := []string{
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"PATH=" + os.Getenv("PATH"),
+	env := append(homeEnv(home),
+		"PATH="+os.Getenv("PATH"),
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_ASKPASS=",
@@ -43,7 +43,7 @@ func gitEnv(t *testing.T, extra ...string) []string {
 		"PRUSA_NONINTERACTIVE=1",
 		raceExitNow,
 		"LANG=C",
-	}
+	)
 	return append(env, extra...)
 }
 
@@ -186,7 +186,14 @@ func TestDockerClient(t *testing.T) {
 		t.Fatalf("docker-credential-prusa is not on PATH (TestMain installs it): %v", err)
 	}
 	home := t.TempDir()
-	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "PRUSA_NONINTERACTIVE": "1"}
+	// The client adds env to this process's environment: every variable
+	// that locates the user's directories is overridden, so that nothing
+	// reaches the real store (on Windows, %AppData%).
+	env := map[string]string{"PRUSA_NONINTERACTIVE": "1"}
+	for _, kv := range homeEnv(home) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
 	prog := client.NewShellProgramFuncWithEnv("docker-credential-prusa", &env)
 
 	if _, err := client.Get(prog, "registry.example.com"); !credentials.IsErrCredentialsNotFound(err) {
@@ -206,6 +213,14 @@ func TestDockerClient(t *testing.T) {
 	}
 	if want := (credentials.Credentials{ServerURL: "registry.example.com", Username: "bob", Secret: "s3cr3t"}); *got != want {
 		t.Errorf("Get = %+v, want %+v", *got, want)
+	}
+	// The credentials went to the private home, nowhere else.
+	opts, err := file.DefaultOptions(func(k string) string { return env[k] }, runtime.GOOS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir := file.New(opts).CredentialsDir(); !hasFiles(dir) {
+		t.Errorf("%s is empty after Store: the helper wrote somewhere else", dir)
 	}
 	list, err := client.List(prog)
 	if err != nil {
@@ -237,6 +252,12 @@ func TestDockerClient(t *testing.T) {
 	if _, err := client.Get(prog, "connect.prusa3d.com.evil.example"); !credentials.IsErrCredentialsNotFound(err) {
 		t.Errorf("Get(look-alike) error = %v, want not found", err)
 	}
+}
+
+// hasFiles reports whether dir exists and has an entry.
+func hasFiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) > 0
 }
 
 func redact(s string) string { return fmt.Sprintf("[%d bytes]", len(s)) }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/winetest"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce/pkcetest"
 )
@@ -39,14 +41,12 @@ type stressHome struct {
 func newStressHome(t *testing.T, srv *pkcetest.Server, extra ...string) *stressHome {
 	t.Helper()
 	home := t.TempDir()
-	env := []string{
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"PATH=" + os.Getenv("PATH"),
-		"PRUSA_ACCOUNT_URL=" + srv.URL(),
+	env := append(homeEnv(home),
+		"PATH="+os.Getenv("PATH"),
+		"PRUSA_ACCOUNT_URL="+srv.URL(),
 		"PRUSA_NONINTERACTIVE=1",
 		raceExitNow,
-	}
+	)
 	return &stressHome{dir: home, env: append(env, extra...)}
 }
 
@@ -162,12 +162,23 @@ func TestStressRefresh(t *testing.T) {
 			done.Add(1)
 			go func() {
 				defer done.Done()
-				cmd, stdout, stderr := h.helperCmd(ctx, "git-credential-prusa", prusaGitRequest, "get")
 				start.Wait() // release them together
-				if err := cmd.Run(); err != nil {
-					errs[i] = fmt.Errorf("%v: %s", err, stderr)
+				for attempt := 1; ; attempt++ {
+					cmd, stdout, stderr := h.helperCmd(ctx, "git-credential-prusa", prusaGitRequest, "get")
+					err := cmd.Run()
+					if err != nil && cmd.Process == nil && winetest.Under() && attempt < 3 {
+						// Wine's CreateProcess now and then fails with
+						// "Internal error" when dozens start at once;
+						// the helper never ran, so start it again.
+						t.Logf("round %d, process %d did not start (attempt %d): %v", round, i, attempt, err)
+						continue
+					}
+					if err != nil {
+						errs[i] = fmt.Errorf("%v: %s", err, stderr)
+					}
+					answers[i] = stdout.String()
+					break
 				}
-				answers[i] = stdout.String()
 			}()
 		}
 		start.Done()
@@ -217,6 +228,12 @@ func TestKillDuringWrites(t *testing.T) {
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if runtime.GOOS == "windows" && sig != syscall.SIGKILL {
+				// os.Process.Signal sends only Kill (TerminateProcess)
+				// there; Ctrl+C reaches a console's processes as an
+				// event that one process cannot send another.
+				t.Skipf("Windows has no %s to send another process", sig)
+			}
 			r := killTrials(t, sig, *stressKills)
 			t.Logf("%s: %d trials, %d processes signalled mid-run, %d finished first; session lost: %d; temporary files left: %d",
 				sig, *stressKills, r.signalled, r.finished, r.lost, r.temps)

@@ -13,7 +13,9 @@ import (
 // Write replaces path with data: it writes a temporary file in the same
 // directory (".<name>.tmp-*", created with mode, so the content is never
 // readable more widely than that, whatever the umask), flushes it to disk,
-// renames it over path and flushes the directory entry. A missing
+// renames it over path and flushes the directory entry. On Windows the
+// rename waits, for a few seconds at most, while another process that
+// did not open path with OpenRead has it open. A missing
 // directory is created 0700. On failure the temporary file is removed; a
 // process killed before the rename leaves it behind (TempPattern finds
 // such files) and path untouched.
@@ -46,7 +48,7 @@ func Write(path string, data []byte, mode fs.FileMode) (err error) {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := replace(tmp.Name(), path); err != nil {
 		return err
 	}
 	SyncDir(dir)

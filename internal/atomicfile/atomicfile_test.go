@@ -1,10 +1,16 @@
 package atomicfile
 
 import (
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/winetest"
 )
 
 func TestWrite(t *testing.T) {
@@ -50,5 +56,64 @@ func TestWriteFailureKeepsOldContent(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "old" {
 		t.Errorf("another file changed: %q", got)
+	}
+}
+
+// TestWriteWhileOpenRead replaces a file that a reader has open through
+// OpenRead: the write succeeds at once (on Windows because the reader
+// shares the file for deletion), the reader still reads the old content,
+// and the next open sees the new one.
+func TestWriteWhileOpenRead(t *testing.T) {
+	winetest.Skip(t, winetest.ReplaceOpen)
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	if err := Write(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenRead(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := Write(path, []byte("new"), 0o600); err != nil {
+		t.Fatalf("Write while a reader has the file open = %v", err)
+	}
+	if got, err := io.ReadAll(r); err != nil || string(got) != "old" {
+		t.Errorf("the reader read %q, %v; want the old content", got, err)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != "new" {
+		t.Errorf("content after the write = %q, %v; want %q", got, err, "new")
+	}
+}
+
+// TestWriteWaitsForOtherReader replaces a file that another program has
+// open the ordinary way (os.Open; the Python SDK's open), which on
+// Windows blocks a rename over it until it closes the file: Write waits
+// for that instead of failing.
+func TestWriteWaitsForOtherReader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	if err := Write(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- Write(path, []byte("new"), 0o600) }()
+	// Let the write meet the open file (on Windows), then close it.
+	time.Sleep(50 * time.Millisecond)
+	r.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("Write while another reader had the file open = %v", err)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != "new" {
+		t.Errorf("content after the write = %q, %v; want %q", got, err, "new")
+	}
+}
+
+func TestOpenReadMissing(t *testing.T) {
+	_, err := OpenRead(filepath.Join(t.TempDir(), "missing"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("OpenRead(missing) error = %v, want fs.ErrNotExist", err)
 	}
 }

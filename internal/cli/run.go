@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -56,15 +57,21 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // envLookup turns a KEY=value list into a lookup; the last value wins, as
-// in os/exec.
+// in os/exec. On Windows names are compared without regard to case, as
+// Windows does: its environment has "Path", which getenv("PATH") must
+// find.
 func envLookup(env []string) func(string) string {
+	name := func(k string) string { return k }
+	if runtime.GOOS == "windows" {
+		name = strings.ToUpper
+	}
 	m := make(map[string]string, len(env))
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
+			m[name(k)] = v
 		}
 	}
-	return func(k string) string { return m[k] }
+	return func(k string) string { return m[name(k)] }
 }
 
 // Run runs the helper and returns the exit status.

@@ -1,6 +1,9 @@
 package cli
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+)
 
 func TestProgramName(t *testing.T) {
 	tests := []struct{ arg0, want string }{
@@ -15,5 +18,22 @@ func TestProgramName(t *testing.T) {
 		if got := programName(tt.arg0); got != tt.want {
 			t.Errorf("programName(%q) = %q, want %q", tt.arg0, got, tt.want)
 		}
+	}
+}
+
+// TestEnvLookupCase: on Windows environment names are not case-sensitive
+// (the environment has "Path", the code asks for "PATH"); elsewhere they
+// are.
+func TestEnvLookupCase(t *testing.T) {
+	get := envLookup([]string{`Path=C:\bin`, "PRUSA_X=1", "prusa_x=2"})
+	want, wantX := "", "1"
+	if runtime.GOOS == "windows" {
+		want, wantX = `C:\bin`, "2"
+	}
+	if got := get("PATH"); got != want {
+		t.Errorf(`getenv("PATH") with "Path" set = %q, want %q`, got, want)
+	}
+	if got := get("PRUSA_X"); got != wantX {
+		t.Errorf(`getenv("PRUSA_X") = %q, want %q`, got, wantX)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/winetest"
 )
 
 func TestDockerConfigPath(t *testing.T) {
@@ -205,6 +207,7 @@ func TestDockerNewFileModes(t *testing.T) {
 }
 
 func TestDockerFollowsSymlink(t *testing.T) {
+	winetest.Skip(t, winetest.Symlinks)
 	dir := t.TempDir()
 	real := filepath.Join(dir, "dotfiles", "docker.json")
 	writeFile(t, real, `{}`, 0o600)

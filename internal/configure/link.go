@@ -133,9 +133,9 @@ func (l *Linker) executable() (string, error) {
 // writable.
 func manualLink(exe, path, dir string) string {
 	if runtime.GOOS == "windows" {
-		return fmt.Sprintf("copy %q to %q yourself (as an administrator if needed), or pass --link-dir with a directory on your PATH that you can write to", exe, path)
+		return fmt.Sprintf("copy it yourself (as an administrator if needed): %s; or pass --link-dir with a directory on your PATH that you can write to", hint.Copy(exe, path))
 	}
-	return fmt.Sprintf("make it yourself: sudo ln -s %q %q; or pass --link-dir with a directory on your PATH that you can write to (such as ~/.local/bin)", exe, path)
+	return fmt.Sprintf("make it yourself: sudo ln -s %s %s; or pass --link-dir with a directory on your PATH that you can write to (such as ~/.local/bin)", hint.Path(exe), hint.Path(path))
 }
 
 // staleLink reports whether path is a symbolic link to a binary called

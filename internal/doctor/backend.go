@@ -208,7 +208,7 @@ func (d *Doctor) recheckFiles(fs []Finding, loose []int) []Finding {
 			if fi.Mode().Perm()&0o077 == 0 {
 				fs[i].Hint = "find what loosened them (a copy, a restored backup, another tool); the helper tightens each whenever it reads it"
 			} else {
-				fs[i].Hint = "chmod 700 " + f.Path
+				fs[i].Hint = "chmod 700 " + hint.Path(f.Path)
 			}
 		}
 	}
