@@ -196,8 +196,8 @@ func ExampleParseAccountURL() {
 func exampleAccount() http.Handler {
 	var (
 		code    string
-		refresh     = "refresh-1"
-		n           int
+		refresh = "refresh-1"
+		n       int
 	)
 	form := func(w http.ResponseWriter, next, fields string) {
 		fmt.Fprintf(w, `<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="csrf">`+
