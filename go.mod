@@ -3,6 +3,7 @@ module github.com/prusa-credential-helper/prusa-credential-helper
 go 1.26.0
 
 require (
+	github.com/cli/browser v1.3.0
 	github.com/danieljoos/wincred v1.2.3
 	github.com/docker/docker-credential-helpers v0.9.13
 	github.com/godbus/dbus/v5 v5.2.4
@@ -13,6 +14,7 @@ require (
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/net v0.62.0
 	golang.org/x/oauth2 v0.38.0
+	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 )
 
@@ -20,6 +22,5 @@ require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/tools v0.26.0 // indirect
 )

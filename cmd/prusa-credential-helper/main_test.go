@@ -54,6 +54,7 @@ func scriptParams() testscript.Params {
 			"setenvfile":  cmdSetenvFile,
 			"dateserver":  cmdDateServer,
 			"lookpath":    cmdLookPath,
+			"weblogin":    cmdWebLogin,
 		},
 		Condition: scriptCondition,
 		Setup: func(env *testscript.Env) error {

@@ -398,12 +398,29 @@ func notLoggedIn(cause error) error {
 
 // Login logs in with in and stores the session, replacing any other.
 func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
+	return m.LoginVia(ctx, func(ctx context.Context) (*pkce.TokenSet, error) {
+		return m.Account.Login(ctx, in)
+	})
+}
+
+// LoginVia stores the session that login returns, replacing any other, as
+// Login does: under the session lock, and only when login succeeds. A
+// browser login (pkce.WebLogin) redeems its code here; the user's part
+// of it, which takes minutes, belongs before the call, outside the lock.
+func (m *Manager) LoginVia(ctx context.Context, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	return m.loginWith(ctx, in)
+	ts, err := login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.save(ts); err != nil {
+		return nil, fmt.Errorf("logged in but could not save the session: %w", err)
+	}
+	return ts, nil
 }
 
 // Import stores ts, a token set made elsewhere (prusactl, a browser

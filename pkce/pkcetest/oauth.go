@@ -237,6 +237,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, q url.Values)
 		challenge:   q.Get("code_challenge"),
 		expires:     s.now().Add(s.opts.CodeTTL),
 	}
+	s.issued = append(s.issued, code)
 	s.mu.Unlock()
 
 	u, err := url.Parse(q.Get("redirect_uri"))

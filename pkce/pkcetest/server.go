@@ -284,7 +284,7 @@ type Server struct {
 	social   map[string]*socialAuth // pending provider sign-ins, by state
 	refresh  map[string]*refreshToken
 	families map[string]*family
-	issued   []string // every token and session key handed out
+	issued   []string // every code, token and session key handed out
 
 	countMu sync.Mutex
 	counts  map[RequestKind]int
@@ -532,8 +532,8 @@ func (s *Server) takeFault(token bool) (Fault, bool) {
 	return *f, true
 }
 
-// Secrets returns every secret the server has handed out: access, refresh
-// and id tokens and shared session keys, plus each account's password,
+// Secrets returns every secret the server has handed out: authorization
+// codes, access, refresh and id tokens and shared session keys, plus each account's password,
 // TOTP secret and fixed 2FA code. Tests use it to check that none of them
 // leaks into logs or error messages.
 func (s *Server) Secrets() []string {
