@@ -44,6 +44,8 @@ var serversByWork sync.Map // string -> *pkcetest.Server
 //	fakeaccount count KIND N       assert that N requests of KIND arrived
 //	fakeaccount revoke             end every session of the account
 //	fakeaccount fault STATUS [N]   answer the next N (0: all) token requests with STATUS
+//	fakeaccount fault page         answer every request with a page the form login does not
+//	                               know, as a CAPTCHA in front of it would
 func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! fakeaccount")
@@ -115,7 +117,11 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 		srv.Revoke(scriptEmail)
 	case "fault":
 		if len(args) < 2 {
-			ts.Fatalf("usage: fakeaccount fault STATUS [N]")
+			ts.Fatalf("usage: fakeaccount fault STATUS [N] | fault page")
+		}
+		if args[1] == "page" {
+			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Garbage: true})
+			return
 		}
 		status, err := strconv.Atoi(args[1])
 		ts.Check(err)
