@@ -31,7 +31,7 @@ func (p *Program) whyNoBrowser(noBrowser bool) string {
 		return ""
 	}
 	if p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "" {
-		return "there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+		return "there is no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
 	}
 	return ""
 }
