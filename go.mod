@@ -3,6 +3,7 @@ module github.com/prusa-credential-helper/prusa-credential-helper
 go 1.26.0
 
 require (
+	github.com/cli/browser v1.3.0
 	github.com/danieljoos/wincred v1.2.3
 	github.com/docker/docker-credential-helpers v0.9.13
 	github.com/godbus/dbus/v5 v5.2.4

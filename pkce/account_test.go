@@ -199,8 +199,8 @@ func TestErrorMessages(t *testing.T) {
 		{&RateLimitError{}, "Prusa Account is rate limiting requests (HTTP 429)"},
 		{&ServerError{Status: 503}, "Prusa Account server error (HTTP 503 Service Unavailable)"},
 		{&InvalidResponseError{Status: 404, Reason: "no OAuth error in a failed response"}, "invalid token response from Prusa Account (HTTP 404): no OAuth error in a failed response"},
-		{&UnexpectedPageError{Status: 200, Path: "/login/", Reason: "no login or 2FA form"}, `unexpected page from Prusa Account (HTTP 200 at /login/: no login or 2FA form): the login flow has changed or wants a CAPTCHA; log in with a browser and import its tokens with "login --with-tokens" or PRUSA_TOKENS_JSON`},
-		{&UnexpectedPageError{Status: 403, Path: "/login/"}, `unexpected page from Prusa Account (HTTP 403 at /login/): the login flow has changed or wants a CAPTCHA; log in with a browser and import its tokens with "login --with-tokens" or PRUSA_TOKENS_JSON`},
+		{&UnexpectedPageError{Status: 200, Path: "/login/", Reason: "no login or 2FA form"}, `unexpected page from Prusa Account (HTTP 200 at /login/: no login or 2FA form): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past`},
+		{&UnexpectedPageError{Status: 403, Path: "/login/"}, `unexpected page from Prusa Account (HTTP 403 at /login/): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past`},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

@@ -3,7 +3,6 @@ package pkce
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -390,20 +389,13 @@ func isRedirect(status int) bool {
 }
 
 // callback reads the authorization response from the redirect URI
-// (RFC 6749 §4.1.2): the state first, then an error or the code.
+// (RFC 6749 §4.1.2).
 func (fl *loginFlow) callback(u *url.URL) (string, error) {
-	q := u.Query()
-	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(fl.state)) != 1 {
-		return "", ErrStateMismatch
-	}
-	if e := q.Get("error"); e != "" {
-		return "", &OAuthError{Code: e, Description: q.Get("error_description")}
-	}
-	code := q.Get("code")
-	if code == "" {
+	code, err := callbackCode(u.Query(), fl.state)
+	if errors.Is(err, ErrNoCode) {
 		return "", &UnexpectedPageError{Reason: "the redirect to the redirect URI has no code"}
 	}
-	return code, nil
+	return code, err
 }
 
 // otp asks the caller for the 2FA code.

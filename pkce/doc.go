@@ -24,7 +24,10 @@
 // contains a token, password, 2FA code or page body.
 //
 // If Prusa Account puts a CAPTCHA in front of the login, or changes the
-// login pages, Login fails with [*UnexpectedPageError]; a token set
-// exported from a browser login still works with [ParseTokenSet] and
+// login pages, Login fails with [*UnexpectedPageError]. Accounts without a
+// password (made with Google, Apple or Facebook), passkeys and CAPTCHAs
+// need the user's own browser: [Client.StartWebLogin] gives the address
+// to open and redeems the code the user brings back ([WebLogin]). A token
+// set exported from a browser login also works with [ParseTokenSet] and
 // [Client.Refresh].
 package pkce

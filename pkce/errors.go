@@ -100,8 +100,8 @@ func (e *ServerError) Error() string {
 
 // UnexpectedPageError means the login flow met a page or redirect it does
 // not know: a CAPTCHA, a changed login page, a redirect to another host.
-// Filling forms cannot get past it; a token set exported from a browser
-// login can.
+// Filling forms cannot get past it; a login in the browser (WebLogin) can,
+// and so can a token set exported from one.
 type UnexpectedPageError struct {
 	Status int    // HTTP status of the page; 0 when no page was involved
 	Path   string // URL path of the page on the account host; never a query
@@ -125,8 +125,7 @@ func (e *UnexpectedPageError) Error() string {
 		}
 		b.WriteString(e.Reason)
 	}
-	b.WriteString("): the login flow has changed or wants a CAPTCHA; " +
-		`log in with a browser and import its tokens with "login --with-tokens" or PRUSA_TOKENS_JSON`)
+	b.WriteString("): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past")
 	return b.String()
 }
 

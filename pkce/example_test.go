@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -108,6 +109,58 @@ func ExampleClient_Refresh() {
 	// session expired or revoked
 }
 
+func ExampleClient_StartWebLogin() {
+	account := httptest.NewServer(exampleAccount())
+	defer account.Close()
+	c := &pkce.Client{AccountURL: account.URL, HTTPClient: account.Client()}
+
+	w, err := c.StartWebLogin()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Show w.URL to the user, or open it in their browser. They sign in
+	// there by any method; the browser ends on Prusa Connect's callback
+	// page, whose address they paste back.
+	fmt.Println("open:", strings.HasPrefix(w.URL, account.URL+"/o/authorize/?"))
+	pasted := exampleBrowser(w.URL)
+
+	code, err := w.Code(pasted) // checks the address and its state
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ts, err := w.Exchange(context.Background(), code)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	email, _ := ts.Email()
+	fmt.Println("logged in as", email)
+
+	// An address from another attempt is refused.
+	other, _ := c.StartWebLogin()
+	_, err = other.Code(pasted)
+	fmt.Println(errors.Is(err, pkce.ErrStateMismatch))
+	// Output:
+	// open: true
+	// logged in as user@example.com
+	// true
+}
+
+// exampleBrowser stands in for the user and their browser: signed in
+// already, it opens authURL and returns the address it is sent to.
+func exampleBrowser(authURL string) string {
+	req, _ := http.NewRequest(http.MethodGet, authURL, nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "ok"})
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return ""
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Location")
+}
+
 func ExampleTokenSet_String() {
 	ts := pkce.TokenSet{AccessToken: "eyJhbGciOi.secret.token", RefreshToken: "refresh-secret", TokenType: "Bearer"}
 	fmt.Println(ts)
@@ -142,9 +195,9 @@ func ExampleParseAccountURL() {
 // page, a 2FA page and a token endpoint, with one user.
 func exampleAccount() http.Handler {
 	var (
-		state, code string
-		refresh     = "refresh-1"
-		n           int
+		code    string
+		refresh = "refresh-1"
+		n       int
 	)
 	form := func(w http.ResponseWriter, next, fields string) {
 		fmt.Fprintf(w, `<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="csrf">`+
@@ -154,10 +207,9 @@ func exampleAccount() http.Handler {
 	mux.HandleFunc("GET /o/authorize/", func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie("session"); err == nil && c.Value == "ok" {
 			code = "code-1"
-			http.Redirect(w, r, pkce.DefaultRedirectURL+"?code="+code+"&state="+url.QueryEscape(state), http.StatusFound)
+			http.Redirect(w, r, pkce.DefaultRedirectURL+"?code="+code+"&state="+url.QueryEscape(r.URL.Query().Get("state")), http.StatusFound)
 			return
 		}
-		state = r.URL.Query().Get("state")
 		http.Redirect(w, r, "/login/?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
 	})
 	mux.HandleFunc("GET /login/", func(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A guided tour for anyone without a Prusa account: starts a fake Prusa
 # Account on 127.0.0.1 and walks through login with 2FA, get over git and
-# docker, token, an expiry and the silent refresh, status and logout, all
-# with the real binary in a throw-away home directory.
+# docker, token, an expiry and the silent refresh, status and logout, and
+# a login through the browser (curl plays the browser), all with the real
+# binary in a throw-away home directory.
 #
 #   scripts/demo.sh
 set -euo pipefail
@@ -30,8 +31,9 @@ unset PRUSA_TOKEN PRUSA_TOKENS_JSON PRUSA_TOKENS_FILE PRUSA_CREDENTIAL_BACKEND P
 export PRUSA_NONINTERACTIVE=1
 
 email=maker@example.com password='correct horse battery staple' seed=JBSWY3DPEHPK3PXP
+social=social@example.com # made with Google: no password
 "$work/fakeaccount" -email "$email" -password "$password" -totp-secret "$seed" \
-  -access-ttl 2h >"$work/fake.url" 2>"$work/fake.log" &
+  -social-email "$social" -access-ttl 2h >"$work/fake.url" 2>"$work/fake.log" &
 fake_pid=$!
 for _ in $(seq 100); do [ -s "$work/fake.url" ] && break; sleep 0.05; done
 export PRUSA_ACCOUNT_URL=$(head -1 "$work/fake.url")
@@ -69,5 +71,48 @@ show prusa-credential-helper status
 step "Log out"
 show prusa-credential-helper logout
 show prusa-credential-helper status || true
+
+step "Log in through the browser: $social has no password (signed up with Google)"
+# browse plays the user's browser with curl: it follows the fake account's
+# redirects, clicks "Continue with Google", signs in on the provider's page
+# (a stand-in the fake serves) and stops at the redirect to Prusa Connect's
+# callback, whose address it prints: what the user copies from the address
+# bar. It never fetches Prusa Connect.
+browse() {
+  local url=$1 jar=$work/cookies next
+  while :; do
+    case $url in
+      "$PRUSA_ACCOUNT_URL"/login/\?*) # the login page's "Continue with Google" link
+        next="$PRUSA_ACCOUNT_URL/login/social/google/?${url#*\?}" ;;
+      "$PRUSA_ACCOUNT_URL"/_provider/google/*) # the provider's sign-in form
+        next=$(curl -fsS -o /dev/null -w '%{redirect_url}' -b "$jar" -c "$jar" --data-urlencode "email=$social" "$url") ;;
+      "$PRUSA_ACCOUNT_URL"/*)
+        next=$(curl -fsS -o /dev/null -w '%{redirect_url}' -b "$jar" -c "$jar" "$url") ;;
+      *) printf '%s\n' "$url"; return ;;
+    esac
+    url=$next
+  done
+}
+if script -q -c true /dev/null </dev/null >/dev/null 2>&1; then
+  # The helper reads the address from its terminal: script(1) gives it a
+  # pseudo-terminal, fed from a FIFO that this script writes the paste to.
+  echo '$ prusa-credential-helper login --web --no-browser'
+  mkfifo "$work/tty.in"
+  PRUSA_NONINTERACTIVE= script -q -e -c 'prusa-credential-helper login --web --no-browser' /dev/null \
+    <"$work/tty.in" >"$work/tty.out" 2>&1 &
+  login_pid=$!
+  exec 3>"$work/tty.in"
+  for _ in $(seq 200); do grep -q 'Address or code: ' "$work/tty.out" && break; sleep 0.05; done
+  auth=$(grep -o 'http://[^[:space:]]*/o/authorize/?[^[:space:]]*' "$work/tty.out" | head -1)
+  echo "(the browser signs in as $social through Google, then lands on Prusa Connect;"
+  echo " its address, with the code, is pasted at the prompt)"
+  printf '%s\n' "$(browse "$auth")" >&3
+  wait "$login_pid"
+  exec 3>&-
+  tr -d '\r' <"$work/tty.out" | sed -E 's/(code=.{6})[^&[:space:]]*/\1.../'
+  printf 'protocol=https\nhost=connect.prusa3d.com\n\n' | show git-credential-prusa get | sed -E 's/(password=.{12}).*/\1... (the access token)/'
+else
+  echo "(skipped: needs script(1) from util-linux to give the helper a terminal)"
+fi
 
 step "Done: everything ran against the fake account on $PRUSA_ACCOUNT_URL"

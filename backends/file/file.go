@@ -88,8 +88,8 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
-	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
 // Options says where the file backend keeps its files.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,10 @@ const (
 	scriptOTPCode  = "424242" // always accepted, for scripts that type a code
 )
 
+// scriptSocialAccount is the second account of every script's fake: made
+// with Google, it has no password and signs in only through the browser.
+var scriptSocialAccount = pkcetest.Account{Email: "social@example.com", Social: true, Subject: "7654321"}
+
 // servers holds each script's fake Prusa Account.
 var servers sync.Map // *testscript.TestScript -> *pkcetest.Server
 
@@ -29,13 +34,18 @@ var serversByWork sync.Map // string -> *pkcetest.Server
 
 // cmdFakeAccount drives a fake Prusa Account from a script:
 //
-//	fakeaccount start [2fa]        start it (2fa: TOTP, and code 424242); PRUSA_ACCOUNT_URL points at it
+//	fakeaccount start [2fa] [codettl=D]
+//	                               start it (2fa: TOTP, and code 424242; codettl: codes
+//	                               expire after D); PRUSA_ACCOUNT_URL points at it. It also
+//	                               has social@example.com, without a password (login --web)
 //	fakeaccount session TTL        store a session whose access token lives TTL
 //	fakeaccount tokens TTL FILE [REFRESH_TTL]
 //	                               write a session with that TTL to FILE
 //	fakeaccount count KIND N       assert that N requests of KIND arrived
 //	fakeaccount revoke             end every session of the account
 //	fakeaccount fault STATUS [N]   answer the next N (0: all) token requests with STATUS
+//	fakeaccount fault page         answer every request with a page the form login does not
+//	                               know, as a CAPTCHA in front of it would
 func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! fakeaccount")
@@ -45,11 +55,21 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if args[0] == "start" {
 		acct := pkcetest.Account{Email: scriptEmail, Password: scriptPassword, Subject: "1234567"}
-		if len(args) > 1 && args[1] == "2fa" {
-			acct.TOTPSecret = scriptTOTP
-			acct.OTPCode = scriptOTPCode
+		opts := pkcetest.Options{AccessTTL: time.Hour, AllowTOTPReplay: true}
+		for _, a := range args[1:] {
+			switch k, v, _ := strings.Cut(a, "="); k {
+			case "2fa":
+				acct.TOTPSecret = scriptTOTP
+				acct.OTPCode = scriptOTPCode
+			case "codettl":
+				ttl, err := time.ParseDuration(v)
+				ts.Check(err)
+				opts.CodeTTL = ttl
+			default:
+				ts.Fatalf("fakeaccount start: unknown option %q", a)
+			}
 		}
-		srv := pkcetest.NewServer(pkcetest.Options{AccessTTL: time.Hour, AllowTOTPReplay: true}, acct)
+		srv := pkcetest.NewServer(opts, acct, scriptSocialAccount)
 		servers.Store(ts, srv)
 		serversByWork.Store(ts.Getenv("WORK"), srv)
 		ts.Defer(func() { srv.Close(); servers.Delete(ts) })
@@ -97,7 +117,11 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 		srv.Revoke(scriptEmail)
 	case "fault":
 		if len(args) < 2 {
-			ts.Fatalf("usage: fakeaccount fault STATUS [N]")
+			ts.Fatalf("usage: fakeaccount fault STATUS [N] | fault page")
+		}
+		if args[1] == "page" {
+			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Garbage: true})
+			return
 		}
 		status, err := strconv.Atoi(args[1])
 		ts.Check(err)

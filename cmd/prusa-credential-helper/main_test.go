@@ -55,6 +55,7 @@ func scriptParams() testscript.Params {
 			"setenvfile":  cmdSetenvFile,
 			"dateserver":  cmdDateServer,
 			"lookpath":    cmdLookPath,
+			"weblogin":    cmdWebLogin,
 		},
 		Condition: scriptCondition,
 		Setup: func(env *testscript.Env) error {

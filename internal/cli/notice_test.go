@@ -101,6 +101,7 @@ type fakeTerminal struct{}
 
 func (fakeTerminal) Prompt(string) (string, error)       { return "", errors.New("no input") }
 func (fakeTerminal) PromptSecret(string) (string, error) { return "", errors.New("no input") }
+func (fakeTerminal) Print(string) error                  { return nil }
 func (fakeTerminal) Close() error                        { return nil }
 
 func TestRoughDuration(t *testing.T) {

@@ -47,6 +47,9 @@ type Program struct {
 	// Terminal opens the user's terminal for prompts; nil means the
 	// controlling terminal of the process, when there is one.
 	Terminal func() (Terminal, error)
+	// OpenBrowser opens an address in the user's browser; nil means the
+	// program BROWSER names, else the platform's opener.
+	OpenBrowser func(url string) error
 }
 
 // Run runs the helper with args (args[0] is the program name) and returns

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,25 +23,35 @@ func (p *Program) sessionCommands() []*ucli.Command {
 	return []*ucli.Command{
 		{
 			Name:  "login",
-			Usage: "log in to Prusa Account (prompts for email, password and 2FA code; or PRUSA_EMAIL, PRUSA_PASSWORD, PRUSA_OTP/PRUSA_TOTP_SECRET)",
-			Flags: []ucli.Flag{&ucli.BoolFlag{Name: "with-tokens", Usage: "store the token-set JSON read on stdin (exported by prusactl or a browser login) instead of logging in"}},
+			Usage: "log in to Prusa Account: asks for email, password and 2FA code, or logs in through the browser (--web); or from PRUSA_EMAIL, PRUSA_PASSWORD, PRUSA_OTP/PRUSA_TOTP_SECRET",
+			Flags: []ucli.Flag{
+				&ucli.BoolFlag{Name: "web", Usage: "log in through the browser: any sign-in Prusa Account offers (Google, Apple, Facebook, passkeys, CAPTCHAs); you paste back the address it ends on"},
+				&ucli.BoolFlag{Name: "no-browser", Usage: "with --web: print the address to open instead of opening a browser"},
+				&ucli.BoolFlag{Name: "with-tokens", Usage: "store the token-set JSON read on stdin (exported by prusactl or a browser login) instead of logging in"},
+			},
 			Action: func(c *ucli.Context) error {
 				s, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
 				}
+				web := c.Bool("web") || c.Bool("no-browser")
 				if c.Bool("with-tokens") {
+					if web {
+						return hint.With(errors.New("--with-tokens and --web exclude each other"), "choose one way to log in")
+					}
 					return p.importTokens(c, m)
 				}
-				in, err := p.credentials(c.Context, s)
-				if errors.Is(err, session.ErrCannotLogIn) {
-					return hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
-						"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
+				if !web {
+					if web, err = p.askWeb(s); err != nil {
+						return err
+					}
 				}
-				if err != nil {
-					return err
+				var ts *pkce.TokenSet
+				if web {
+					ts, err = p.webLogin(c.Context, s, m, c.Bool("no-browser"))
+				} else {
+					ts, err = p.formLogin(c.Context, s, m)
 				}
-				ts, err := m.Login(c.Context, in)
 				if err != nil {
 					return err
 				}
@@ -133,6 +144,40 @@ func (p *Program) sessionCommands() []*ucli.Command {
 			},
 		},
 	}
+}
+
+// formLogin logs in with the email, password and 2FA code.
+func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
+	in, err := p.credentials(ctx, s)
+	if errors.Is(err, session.ErrCannotLogIn) {
+		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
+			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m.Login(ctx, in)
+}
+
+// askWeb asks at the terminal whether to log in with the email and
+// password or through the browser, as gh auth login does. It asks only
+// when the answer is not already given: credentials in the environment
+// mean the form, and without a terminal there is no one to ask (the
+// form login then explains what to set).
+func (p *Program) askWeb(s *settings) (bool, error) {
+	if p.Getenv(EnvEmail) != "" || p.Getenv(EnvPassword) != "" || s.nonInteractive {
+		return false, nil
+	}
+	t, err := p.terminal()
+	if err != nil {
+		return false, nil
+	}
+	defer t.Close()
+	i, err := choose(t, "How do you want to log in to Prusa Account?", []string{
+		"with the email and password, typed here",
+		"in the browser (Google, Apple or Facebook sign-in, passkeys, CAPTCHAs)",
+	})
+	return i == 1, err
 }
 
 // maxTokenSet bounds what login --with-tokens reads; a token set is a few

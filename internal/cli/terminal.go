@@ -19,6 +19,8 @@ type Terminal interface {
 	Prompt(prompt string) (string, error)
 	// PromptSecret shows prompt and reads a line without echo.
 	PromptSecret(prompt string) (string, error)
+	// Print shows text.
+	Print(text string) error
 	Close() error
 }
 
@@ -31,6 +33,16 @@ type ttyTerminal struct {
 	r       *bufio.Reader
 }
 
+func (t *ttyTerminal) Print(text string) error {
+	_, err := io.WriteString(t.out, text)
+	return err
+}
+
+// Prompt reads the line in the terminal's canonical mode, where the
+// terminal itself edits it: a line holds at most 4095 bytes on Linux and
+// MAX_CANON (1024) on macOS, the rest being dropped. Everything asked
+// for here is far shorter; the longest, a pasted login callback address,
+// is about 110 bytes.
 func (t *ttyTerminal) Prompt(prompt string) (string, error) {
 	fmt.Fprint(t.out, prompt)
 	line, err := t.r.ReadString('\n')
@@ -96,4 +108,34 @@ func (p *Program) terminal() (Terminal, error) {
 		return nil, errNoTerminal
 	}
 	return &ttyTerminal{in: in, out: out, r: bufio.NewReader(in)}, nil
+}
+
+// choose asks on t which of options to take, by number, and returns its
+// index; an empty answer takes the first. It asks again, a few times, when
+// the answer is not one of the numbers.
+func choose(t Terminal, question string, options []string) (int, error) {
+	var b strings.Builder
+	b.WriteString(question + "\n")
+	for i, o := range options {
+		fmt.Fprintf(&b, "  %d. %s\n", i+1, o)
+	}
+	if err := t.Print(b.String()); err != nil {
+		return 0, err
+	}
+	for range 3 {
+		answer, err := t.Prompt(fmt.Sprintf("Choose 1-%d [1]: ", len(options)))
+		if err != nil {
+			return 0, err
+		}
+		answer = strings.TrimSpace(answer)
+		if answer == "" {
+			return 0, nil
+		}
+		for i := range options {
+			if answer == fmt.Sprint(i+1) {
+				return i, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("no choice among 1-%d was made", len(options))
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -77,7 +78,7 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Store:       st,
 		Backend:     backend,
 		Getenv:      p.Getenv,
-		Account:     &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now},
+		Account:     hintedAccount{p.accountClient(s)},
 		Credentials: p.loginCredentials(s),
 		MinTTL:      s.minTTL,
 		LockFile:    p.sessionLockFile(),
@@ -88,6 +89,26 @@ func (p *Program) session(s *settings, st backends.Store) (*session.Manager, err
 		Log:           s.log,
 	}
 	return m, nil
+}
+
+// accountClient talks to Prusa Account.
+func (p *Program) accountClient(s *settings) *pkce.Client {
+	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now}
+}
+
+// hintedAccount is Prusa Account with the command line's hints on the
+// form login's errors: a page the form login does not know (a CAPTCHA, a
+// sign-in that needs another provider) is what the browser login is for.
+type hintedAccount struct{ *pkce.Client }
+
+func (a hintedAccount) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
+	ts, err := a.Client.Login(ctx, in)
+	if _, ok := errors.AsType[*pkce.UnexpectedPageError](err); ok {
+		err = hint.With(err, "log in through your browser instead: "+Name+" login --web (or store a token set with '"+Name+" login --with-tokens')")
+	} else if errors.Is(err, pkce.ErrWrongCredentials) {
+		err = hint.With(err, "an account made with Google, Apple or Facebook has no password: log in with '"+Name+" login --web'")
+	}
+	return ts, err
 }
 
 // httpClient is the client for Prusa Account, with the request timeout.

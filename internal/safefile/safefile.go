@@ -44,12 +44,41 @@ func (e *Error) Hint() string { return e.Fix }
 // missing file is an error wrapping fs.ErrNotExist. When its mode lets
 // others read it, it is tightened to 0600 and warn, when not nil, is told.
 func ReadFile(path string, warn func(string)) ([]byte, error) {
+	// A writer that replaces the file (a refresh in another process
+	// renames its new version over it) between the Lstat and the open
+	// makes the two name different files: that is no attack, so read
+	// again, a few times, before calling it one.
+	for try := 1; ; try++ {
+		data, err := readFile(path, warn)
+		if !errors.Is(err, errReplaced) {
+			return data, err
+		}
+		if try == replacedTries {
+			return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + quote(path)}
+		}
+	}
+}
+
+// replacedTries is how often ReadFile opens a file that keeps being
+// replaced under it before it gives up.
+const replacedTries = 5
+
+var errReplaced = errors.New("replaced while being opened")
+
+// betweenLstatAndOpen, when set (by tests only), runs between readFile's
+// Lstat and its open.
+var betweenLstatAndOpen func()
+
+func readFile(path string, warn func(string)) ([]byte, error) {
 	before, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
 	}
 	if err := CheckFile(path, before); err != nil {
 		return nil, err
+	}
+	if betweenLstatAndOpen != nil {
+		betweenLstatAndOpen()
 	}
 	f, err := openFile(path)
 	if err != nil {
@@ -61,7 +90,7 @@ func ReadFile(path string, warn func(string)) ([]byte, error) {
 		return nil, err
 	}
 	if !os.SameFile(before, fi) {
-		return nil, &Error{Path: path, Problem: "was replaced while it was being opened", Fix: "run again; if it keeps happening, check what else writes " + path}
+		return nil, errReplaced
 	}
 	if err := CheckFile(path, fi); err != nil {
 		return nil, err

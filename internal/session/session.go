@@ -426,7 +426,12 @@ func (m *Manager) loginLocked(ctx context.Context, cause error) (*pkce.TokenSet,
 // loginWith logs in with in and stores the session; the caller holds the
 // lock.
 func (m *Manager) loginWith(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
-	ts, err := m.Account.Login(ctx, in)
+	return m.finishLogin(m.Account.Login(ctx, in))
+}
+
+// finishLogin stores the session a login returned, or gives its error the
+// advice it lacks (loginError); the caller holds the lock.
+func (m *Manager) finishLogin(ts *pkce.TokenSet, err error) (*pkce.TokenSet, error) {
 	if err != nil {
 		return nil, loginError(err)
 	}
@@ -465,6 +470,16 @@ func notLoggedIn(cause error) error {
 
 // Login logs in with in and stores the session, replacing any other.
 func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
+	return m.LoginVia(ctx, func(ctx context.Context) (*pkce.TokenSet, error) {
+		return m.Account.Login(ctx, in)
+	})
+}
+
+// LoginVia stores the session that login returns, replacing any other, as
+// Login does: under the session lock, and only when login succeeds. A
+// browser login (pkce.WebLogin) redeems its code here; the user's part
+// of it, which takes minutes, belongs before the call, outside the lock.
+func (m *Manager) LoginVia(ctx context.Context, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
 	if err := m.carry(ctx); err != nil {
 		return nil, err
 	}
@@ -473,7 +488,7 @@ func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet
 		return nil, err
 	}
 	defer unlock()
-	return m.loginWith(ctx, in)
+	return m.finishLogin(login(ctx))
 }
 
 // Import stores ts, a token set made elsewhere (prusactl, a browser

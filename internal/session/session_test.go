@@ -430,3 +430,34 @@ func TestLoginFaultAdviceOnce(t *testing.T) {
 		}
 	}
 }
+
+// LoginVia stores what a successful login returns and nothing else: a
+// failed browser login leaves the stored session as it was.
+func TestLoginVia(t *testing.T) {
+	f := newFixture(t)
+	old := f.storeIssued(t, time.Hour)
+	m := f.manager(t.TempDir())
+	_, err := m.LoginVia(context.Background(), func(context.Context) (*pkce.TokenSet, error) {
+		return nil, pkce.ErrCodeRejected
+	})
+	if !errors.Is(err, pkce.ErrCodeRejected) {
+		t.Fatalf("LoginVia = %v, want the login's error", err)
+	}
+	if got := f.stored(t); got.AccessToken != old.AccessToken {
+		t.Fatalf("a failed login changed the stored session")
+	}
+	tr, err := f.srv.Issue(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := pkce.ParseTokenSet(tr.JSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.LoginVia(context.Background(), func(context.Context) (*pkce.TokenSet, error) { return fresh, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.stored(t); got.AccessToken != fresh.AccessToken {
+		t.Errorf("LoginVia did not store the new session")
+	}
+}

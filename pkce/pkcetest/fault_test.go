@@ -233,6 +233,7 @@ func TestCounters(t *testing.T) {
 		Authorize: 1, LoginPage: 1, LoginPost: 1, TOTPPage: 0, TOTPPost: 0,
 		TokenCode: 0, TokenRefresh: 2, TokenOther: 1,
 		CodeGranted: 0, RefreshGranted: 0, RefreshReuse: 0, Faulted: 1,
+		SocialStart: 0, SocialLogin: 0,
 	}
 	got := srv.Stats()
 	if len(got) != len(want) {

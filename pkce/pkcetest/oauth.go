@@ -237,6 +237,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, q url.Values)
 		challenge:   q.Get("code_challenge"),
 		expires:     s.now().Add(s.opts.CodeTTL),
 	}
+	s.issued = append(s.issued, code)
 	s.mu.Unlock()
 
 	u, err := url.Parse(q.Get("redirect_uri"))
@@ -330,9 +331,12 @@ func writeTokens(w http.ResponseWriter, t TokenResponse) {
 	w.Write(t.JSON())
 }
 
-// grantCode redeems an authorization code. Any attempt uses the code up;
-// presenting a used code again also revokes the session it created
-// (RFC 6749 §4.1.2: the server SHOULD revoke tokens issued from it).
+// grantCode redeems an authorization code. A successful redemption uses
+// the code up; presenting a used code again also revokes the session it
+// created (RFC 6749 §4.1.2: the server SHOULD revoke tokens issued from
+// it). A redemption that fails its checks (a wrong verifier, another
+// redirect_uri) leaves the code as it was, as django-oauth-toolkit does:
+// oauthlib validates the whole request before it invalidates the code.
 func (s *Server) grantCode(w http.ResponseWriter, form url.Values) {
 	code, verifier, redirectURI := form.Get("code"), form.Get("code_verifier"), form.Get("redirect_uri")
 	switch {
@@ -367,14 +371,12 @@ func (s *Server) grantCode(w http.ResponseWriter, form url.Values) {
 		subtle.ConstantTimeCompare([]byte(s256(verifier)), []byte(c.challenge)) != 1:
 		problem = "Code verifier does not match the code challenge."
 	}
-	if c != nil {
-		c.used = true
-	}
 	if problem != "" {
 		s.mu.Unlock()
 		oauthError(w, http.StatusBadRequest, "invalid_grant", problem)
 		return
 	}
+	c.used = true
 	f := s.newFamilyLocked(c.acct)
 	c.family = f.id
 	t := s.issueLocked(f, c.clientID, s.opts.AccessTTL, s.opts.RefreshTTL)

@@ -161,6 +161,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /login/totp/{$}", s.endpoint(false, fixedKind(TOTPPage), s.handleTOTPPage))
 	mux.Handle("POST /login/totp/{$}", s.endpoint(false, fixedKind(TOTPPost), s.handleTOTPPost))
 	mux.Handle("POST /o/token/{$}", s.endpoint(true, tokenKind, s.handleToken))
+	mux.Handle("GET /login/social/google/{$}", s.endpoint(false, fixedKind(SocialStart), s.handleSocialStart))
+	mux.Handle("GET /login/social/google/complete/{$}", s.endpoint(false, fixedKind(SocialLogin), s.handleSocialComplete))
+	mux.HandleFunc("GET /_provider/google/{$}", s.handleProvider)
+	mux.HandleFunc("POST /_provider/google/{$}", s.handleProvider)
 	s.controlRoutes(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, _, _ := strings.Cut(s.url, ":")
@@ -455,10 +459,7 @@ var pages = template.Must(template.New("pages").Parse(`
       </form>
       <p class="mt-3"><a href="/password/reset/">Forgot your password?</a></p>
       <p>Don't have an account? <a href="/register/?{{.NextQuery}}">Sign up</a></p>
-      <form action="/login/social/google/" method="get" class="social-login">
-        <input type="hidden" name="next" value="{{.Next}}">
-        <button type="submit" class="btn btn-outline-dark btn-block">Continue with Google</button>
-      </form>
+      <p class="social-login"><a href="/login/social/google/?{{.NextQuery}}" class="btn btn-outline-dark btn-block">Continue with Google</a></p>
     </div>
   </div>
 {{template "bottom" .}}{{end}}
@@ -550,7 +551,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	acct := s.accounts[strings.ToLower(email)]
-	if acct == nil || subtle.ConstantTimeCompare([]byte(password), []byte(acct.Password)) != 1 {
+	if acct == nil || acct.Password == "" || subtle.ConstantTimeCompare([]byte(password), []byte(acct.Password)) != 1 {
 		s.mu.Unlock()
 		d.Error = "Invalid email or password."
 		s.render(w, r, "login", d)

@@ -14,6 +14,13 @@
 //     form token) and the credentials, then redirects to next, or to
 //     /login/totp/ when the account has two-factor authentication.
 //   - GET and POST /login/totp/ ask for the RFC 6238 code (otp_token).
+//   - GET /login/social/google/ starts a sign-in through another provider
+//     (the login page's "Continue with Google"): it redirects to a stand-in
+//     for the provider's page, /_provider/google/, served by the fake
+//     itself, whose form takes the email of an account with Social set.
+//     The provider sends the browser back to /login/social/google/complete/
+//     with its state, which logs the browser in (no 2FA, as the provider
+//     did the authentication) and redirects to next.
 //   - POST /o/token/ exchanges codes (RFC 6749 §4.1.3, RFC 7636 §4.6) and
 //     refresh tokens (RFC 6749 §6) for RS256-signed JWTs. Refresh tokens
 //     rotate on every use, and reusing one revokes its whole login session
@@ -87,8 +94,14 @@ const (
 type Account struct {
 	// Email is the login name; it is matched case-insensitively.
 	Email string
-	// Password must match exactly.
+	// Password must match exactly. An account without one cannot use
+	// the login form at all: it signs in only through another provider
+	// (see Social), as Prusa accounts made with Google, Apple or Facebook do.
 	Password string
+	// Social lets the account sign in through the login page's
+	// "Continue with Google" button, which leads to a stand-in for the
+	// provider's sign-in page on the fake itself (see package doc).
+	Social bool
 	// TOTPSecret is the base32 RFC 6238 seed. When it or OTPCode is set the
 	// account has two-factor authentication.
 	TOTPSecret string
@@ -189,12 +202,14 @@ const (
 	RefreshGranted RequestKind = "refresh_granted" // refresh grants answered with new tokens
 	RefreshReuse   RequestKind = "refresh_reuse"   // used refresh tokens presented again
 	Faulted        RequestKind = "faulted"         // requests a Fault applied to
+	SocialStart    RequestKind = "social_start"    // GET /login/social/google/
+	SocialLogin    RequestKind = "social_login"    // GET /login/social/google/complete/
 )
 
 var allKinds = []RequestKind{
 	Authorize, LoginPage, LoginPost, TOTPPage, TOTPPost,
 	TokenCode, TokenRefresh, TokenOther,
-	CodeGranted, RefreshGranted, RefreshReuse, Faulted,
+	CodeGranted, RefreshGranted, RefreshReuse, Faulted, SocialStart, SocialLogin,
 }
 
 // FaultScope selects the requests a Fault applies to.
@@ -266,9 +281,10 @@ type Server struct {
 	first    *account
 	sessions map[string]*browserSession
 	codes    map[string]*authCode
+	social   map[string]*socialAuth // pending provider sign-ins, by state
 	refresh  map[string]*refreshToken
 	families map[string]*family
-	issued   []string // every token and session key handed out
+	issued   []string // every code, token and session key handed out
 
 	countMu sync.Mutex
 	counts  map[RequestKind]int
@@ -378,6 +394,7 @@ func New(opts Options, accounts ...Account) *Server {
 		accounts: map[string]*account{},
 		sessions: map[string]*browserSession{},
 		codes:    map[string]*authCode{},
+		social:   map[string]*socialAuth{},
 		refresh:  map[string]*refreshToken{},
 		families: map[string]*family{},
 		counts:   map[RequestKind]int{},
@@ -394,6 +411,8 @@ func (s *Server) addAccount(i int, a Account) {
 	switch {
 	case a.Email == "" || !strings.Contains(a.Email, "@"):
 		panic(fmt.Sprintf("pkcetest: account %d: email %q is not an address", i, a.Email))
+	case a.Password == "" && !a.Social:
+		panic(fmt.Sprintf("pkcetest: account %d: no password and no Social: it could never sign in", i))
 	case s.accounts[key] != nil:
 		panic(fmt.Sprintf("pkcetest: account %d: email %q appears twice", i, a.Email))
 	}
@@ -513,8 +532,8 @@ func (s *Server) takeFault(token bool) (Fault, bool) {
 	return *f, true
 }
 
-// Secrets returns every secret the server has handed out: access, refresh
-// and id tokens and shared session keys, plus each account's password,
+// Secrets returns every secret the server has handed out: authorization
+// codes, access, refresh and id tokens and shared session keys, plus each account's password,
 // TOTP secret and fixed 2FA code. Tests use it to check that none of them
 // leaks into logs or error messages.
 func (s *Server) Secrets() []string {

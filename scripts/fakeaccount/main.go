@@ -1,7 +1,9 @@
 // Command fakeaccount serves the fake Prusa Account server of package
 // pkce/pkcetest for scripts and multi-process tests (scripts/demo.sh, the
-// stress test). It serves one account, prints its base URL as the first
-// line on stdout and serves until SIGINT or SIGTERM, or, with
+// stress test). It serves one account (two with -social-email: the second
+// has no password and signs in only through the login page's "Continue
+// with Google", as pkcetest.Account.Social describes), prints its base
+// URL as the first line on stdout and serves until SIGINT or SIGTERM, or, with
 // -exit-on-stdin-eof, until stdin is closed.
 //
 // Besides the account endpoints it serves the fake-only control endpoints
@@ -39,6 +41,7 @@ func run() int {
 	password := flag.String("password", "password", "the account's password")
 	totpSecret := flag.String("totp-secret", "", "base32 RFC 6238 seed; the account has 2FA when set")
 	otpCode := flag.String("otp-code", "", "a fixed six-digit 2FA code that is always accepted")
+	socialEmail := flag.String("social-email", "", "also serve this account, which has no password and signs in through the provider (login --web)")
 	accessTTL := flag.Duration("access-ttl", pkcetest.DefaultAccessTTL, "access and id token lifetime")
 	refreshTTL := flag.Duration("refresh-ttl", pkcetest.DefaultRefreshTTL, "refresh token lifetime")
 	opaque := flag.Bool("opaque-refresh-tokens", false, "issue refresh tokens that are not JWTs")
@@ -52,10 +55,14 @@ func run() int {
 		return 1
 	}
 	base := "http://" + advertised(*addr, ln.Addr())
+	accounts := []pkcetest.Account{{Email: *email, Password: *password, TOTPSecret: *totpSecret, OTPCode: *otpCode}}
+	if *socialEmail != "" {
+		accounts = append(accounts, pkcetest.Account{Email: *socialEmail, Social: true})
+	}
 	srv, err := newServer(pkcetest.Options{
 		URL: base, AccessTTL: *accessTTL, RefreshTTL: *refreshTTL,
 		OpaqueRefreshTokens: *opaque, AllowTOTPReplay: *replay,
-	}, pkcetest.Account{Email: *email, Password: *password, TOTPSecret: *totpSecret, OTPCode: *otpCode})
+	}, accounts...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fakeaccount: error: %v\n", err)
 		return 2
@@ -90,13 +97,13 @@ func run() int {
 }
 
 // newServer turns the setup panics of pkcetest.New into an error.
-func newServer(opts pkcetest.Options, acct pkcetest.Account) (srv *pkcetest.Server, err error) {
+func newServer(opts pkcetest.Options, accounts ...pkcetest.Account) (srv *pkcetest.Server, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	return pkcetest.New(opts, acct), nil
+	return pkcetest.New(opts, accounts...), nil
 }
 
 // advertised is the host:port clients should use: the listener's, with

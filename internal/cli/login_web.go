@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
+)
+
+// errWebNeedsTerminal is login --web without a terminal to paste into.
+var errWebNeedsTerminal = hint.With(errors.New("login --web needs a terminal: the address the browser ends on is pasted there"),
+	"run it in a terminal; elsewhere, store a token set with '"+Name+" login --with-tokens' or set "+EnvEmail+" and "+EnvPassword)
+
+// webLogin logs in through the user's browser (login --web): it shows
+// the authorization address and opens it unless it should not, reads the
+// address of the page the browser ends on (or the code) from the
+// terminal, and stores the session the code buys as the form login does.
+// The pasted text holds the code: it goes nowhere but to Prusa Account,
+// and no error quotes it.
+func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager, noBrowser bool) (*pkce.TokenSet, error) {
+	if s.nonInteractive {
+		return nil, errWebNeedsTerminal
+	}
+	t, err := p.terminal()
+	if err != nil {
+		return nil, errWebNeedsTerminal
+	}
+	defer t.Close()
+	w, err := p.accountClient(s).StartWebLogin()
+	if err != nil {
+		return nil, err
+	}
+	s.log.Debug("browser login started")
+	t.Print("Sign in to Prusa Account in your browser, by any method it offers\n" +
+		"(password, Google, Apple, Facebook, passkey). The address:\n\n  " + w.URL + "\n\n")
+	if why := p.whyNoBrowser(noBrowser); why != "" {
+		t.Print("Open it in a browser yourself (not opening one: " + why + ").\n")
+	} else if err := p.openBrowser(w.URL); err != nil {
+		t.Print("Open it in a browser yourself (could not start one: " + err.Error() + ").\n")
+	} else {
+		t.Print("Opened in your browser.\n")
+	}
+	t.Print("The browser then lands on a Prusa Connect page whose address starts with\n" +
+		pkce.DefaultRedirectURL + "?code=\n" +
+		"Copy that whole address (or just the code) and paste it here within a minute.\n")
+	pasted, err := t.Prompt("Address or code: ")
+	if err != nil {
+		return nil, fmt.Errorf("read the address: %w", err)
+	}
+	code, err := w.Code(pasted)
+	if err != nil {
+		return nil, webError(err)
+	}
+	s.log.Debug("redeeming the code of the browser login")
+	ts, err := m.LoginVia(ctx, func(ctx context.Context) (*pkce.TokenSet, error) {
+		return w.Exchange(ctx, code)
+	})
+	if err != nil {
+		return nil, webError(err)
+	}
+	return ts, nil
+}
+
+// webError adds to an error of the browser login what the user can do.
+// None of them quotes what was pasted.
+func webError(err error) error {
+	again := "run '" + Name + " login --web' again"
+	switch oe, isOAuth := errors.AsType[*pkce.OAuthError](err); {
+	case errors.Is(err, pkce.ErrStateMismatch):
+		return hint.With(errors.New("the pasted address belongs to another login attempt (its state is not this one's)"),
+			"paste the address from the browser tab that this run opened, or "+again)
+	case errors.Is(err, pkce.ErrNotCallback):
+		return hint.With(err, "copy the whole address of the page the browser shows after you signed in; it starts with "+pkce.DefaultRedirectURL+"?code=")
+	case errors.Is(err, pkce.ErrNoCode):
+		return hint.With(err, "paste the address of the Prusa Connect page the browser lands on after you signed in (it holds ?code=); if the browser shows an error instead, "+again)
+	case errors.Is(err, pkce.ErrCodeRejected):
+		return hint.With(err, "codes last about a minute: "+again+" and paste the address sooner; if it keeps failing, log in in a browser elsewhere and store its tokens with '"+Name+" login --with-tokens'")
+	case isOAuth && oe.Status == 0 && oe.Code == "access_denied":
+		return hint.With(fmt.Errorf("the sign-in was refused or cancelled in the browser: %w", err), again+" and allow Prusa Connect access")
+	case isOAuth && oe.Status == 0:
+		return hint.With(fmt.Errorf("the sign-in failed in the browser: %w", err), again)
+	}
+	return err
+}

@@ -1,0 +1,170 @@
+package pkce
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Errors of a browser login. Test for them with errors.Is.
+var (
+	// ErrNoCode means the pasted text holds no authorization code: it is
+	// empty, or an address without a "code" parameter.
+	ErrNoCode = errors.New("the pasted address has no authorization code")
+
+	// ErrNotCallback means the pasted address is not the redirect URI
+	// (Prusa Connect's login callback page), or not an address at all.
+	ErrNotCallback = errors.New("the pasted address is not the Prusa Connect login callback")
+
+	// ErrCodeRejected means the token endpoint refused the authorization
+	// code ("invalid_grant"): it expired (codes last about a minute), was
+	// already redeemed, or belongs to another login. Only a new login
+	// helps. The *OAuthError with the server's answer is wrapped too.
+	ErrCodeRejected = errors.New("the authorization code was refused: it expired (codes last about a minute) or was already used")
+)
+
+// maxCodeLength bounds a pasted bare code; Prusa Account's codes have 30
+// characters.
+const maxCodeLength = 512
+
+// WebLogin is a login that the user completes in a browser: with any
+// method Prusa Account offers (a password, Google, Apple, Facebook, a
+// passkey, a CAPTCHA), which is what the form login of [Client.Login]
+// cannot do. Its zero value is not usable; get one from
+// [Client.StartWebLogin].
+//
+// The flow (RFC 6749 §4.1 with PKCE, RFC 7636): open URL in a browser;
+// once the user has signed in, Prusa Account sends the browser to the
+// redirect URI with "code" and "state" in the query. Prusa Connect's
+// callback page is not ours to serve, so the user copies its address (or
+// only the code) back; [WebLogin.Code] reads it and checks the state, and
+// [WebLogin.Exchange] redeems the code with the verifier that only this
+// WebLogin knows.
+//
+// A WebLogin holds the PKCE verifier, a secret: it redacts itself when
+// printed or logged.
+type WebLogin struct {
+	// URL is the authorization request to open in the browser, built as
+	// Login builds it (client id, redirect URI, S256 challenge) plus
+	// the state. It holds no secret.
+	URL string
+
+	c        *Client
+	acct     *account
+	state    string
+	verifier string
+}
+
+// StartWebLogin begins a browser login: a fresh code verifier and state,
+// and the authorization URL to open. It sends no request.
+func (c *Client) StartWebLogin() (*WebLogin, error) {
+	acct, err := c.account()
+	if err != nil {
+		return nil, err
+	}
+	w := &WebLogin{c: c, acct: acct, state: rand.Text(), verifier: oauth2.GenerateVerifier()}
+	w.URL = acct.cfg.AuthCodeURL(w.state, oauth2.S256ChallengeOption(w.verifier))
+	return w, nil
+}
+
+// String returns a description of w without the verifier.
+func (w WebLogin) String() string { return "WebLogin{URL:" + w.URL + " verifier:[redacted]}" }
+
+// GoString is String, for %#v.
+func (w WebLogin) GoString() string { return w.String() }
+
+// LogValue implements slog.LogValuer without the verifier.
+func (w WebLogin) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("url", w.URL), slog.String("verifier", "[redacted]"))
+}
+
+// Code reads what the user pasted after signing in: the address of the
+// page the browser ended on (the redirect URI with "?code=...&state=..."),
+// with or without its "https://", or the code alone. An address must
+// point at the redirect URI (same origin and path) and carry this login's
+// state; an "error" in it is an authorization error (RFC 6749 §4.1.2.1).
+// A bare code cannot be checked that way: the user vouches for it.
+//
+// Errors: ErrNoCode, ErrNotCallback, ErrStateMismatch, or an *OAuthError
+// such as "access_denied". None contains the pasted text.
+func (w *WebLogin) Code(pasted string) (string, error) {
+	s := strings.TrimSpace(pasted)
+	if s == "" {
+		return "", ErrNoCode
+	}
+	if isBareCode(s) {
+		return s, nil
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s // as a browser's address bar may show it
+	}
+	u, err := url.Parse(s)
+	if err != nil || !w.acct.isRedirectURI(u) {
+		return "", ErrNotCallback
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", ErrNotCallback
+	}
+	return callbackCode(q, w.state)
+}
+
+// isBareCode reports whether s looks like an authorization code rather
+// than an address: RFC 3986 unreserved characters only.
+func isBareCode(s string) bool {
+	if len(s) > maxCodeLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
+}
+
+// callbackCode reads the authorization response in the redirect URI's
+// query (RFC 6749 §4.1.2): the state first, then an error or the code.
+func callbackCode(q url.Values, state string) (string, error) {
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+		return "", ErrStateMismatch
+	}
+	if e := q.Get("error"); e != "" {
+		return "", &OAuthError{Code: e, Description: q.Get("error_description")}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return "", ErrNoCode
+	}
+	return code, nil
+}
+
+// Exchange redeems code at the token endpoint with this login's verifier
+// (RFC 6749 §4.1.3, RFC 7636 §4.5): one request, as Login makes it.
+//
+// A refused code is ErrCodeRejected (wrapping the *OAuthError); other
+// errors are as for Login. None contains the code or a token.
+func (w *WebLogin) Exchange(ctx context.Context, code string) (*TokenSet, error) {
+	if code == "" {
+		return nil, ErrNoCode
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, w.c.httpClient(nil))
+	tok, err := w.acct.cfg.Exchange(ctx, code, oauth2.VerifierOption(w.verifier))
+	if err != nil {
+		err = w.c.tokenError(err, false)
+		if oe, ok := errors.AsType[*OAuthError](err); ok && oe.Code == "invalid_grant" {
+			return nil, fmt.Errorf("%w (%w)", ErrCodeRejected, err)
+		}
+		return nil, err
+	}
+	return tokenSetFromOAuth2(tok)
+}
