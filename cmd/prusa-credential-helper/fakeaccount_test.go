@@ -88,7 +88,7 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ttl, err := time.ParseDuration(args[1])
 		ts.Check(err)
-		path := ts.MkAbs("home/.config/prusa-connect/prusa_tokens.json")
+		path := filepath.Join(ts.Getenv("SDKDIR"), "prusa_tokens.json")
 		refreshTTL := pkcetest.DefaultRefreshTTL
 		if args[0] == "tokens" {
 			if len(args) != 3 && len(args) != 4 {

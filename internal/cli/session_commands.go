@@ -131,13 +131,16 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				if c.Bool("json") {
 					enc := json.NewEncoder(p.Stdout)
 					enc.SetIndent("", "  ")
-					return enc.Encode(out)
+					if err := enc.Encode(out); err != nil {
+						return err
+					}
+				} else {
+					p.printStatus(out)
+					if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.After(p.now()) && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
+						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", roughDuration(st.RefreshExpiry.Sub(p.now())))
+					}
 				}
-				p.printStatus(out)
-				if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
-					fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", roughDuration(st.RefreshExpiry.Sub(p.now())))
-				}
-				if !st.LoggedIn {
+				if !st.Usable {
 					return exitError{1}
 				}
 				return nil
@@ -246,6 +249,9 @@ func (p *Program) printStatus(out statusOutput) {
 		fmt.Fprintln(w, "refresh token:  present (its expiry is not written in it)")
 	} else {
 		fmt.Fprintln(w, "refresh token:  none (the session cannot be refreshed)")
+	}
+	if !st.Usable {
+		fmt.Fprintf(w, "session:        ended: it can no longer produce an access token; run '%s login'\n", Name)
 	}
 }
 

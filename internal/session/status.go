@@ -9,9 +9,13 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
-// Status describes a session without any of its tokens.
+// Status describes a session without any of its tokens. LoggedIn says a
+// session is there; Usable that it can produce an access token now (its
+// access token is valid, or a refresh token that has not expired can get
+// a new one), as token, get and doctor find.
 type Status struct {
 	LoggedIn        bool       `json:"logged_in"`
+	Usable          bool       `json:"usable"`
 	Account         string     `json:"account,omitempty"`
 	AccountID       string     `json:"account_id,omitempty"`
 	Source          Source     `json:"source"`
@@ -30,8 +34,12 @@ func Describe(ts *pkce.TokenSet, src Source, backend string, now time.Time) Stat
 		st.AccessExpiry = &exp
 		st.AccessValid = exp.After(now)
 	}
+	st.Usable = st.AccessValid
 	if exp, err := ts.RefreshExpiry(); err == nil {
 		st.RefreshExpiry = &exp
+		st.Usable = st.Usable || (st.HasRefreshToken && exp.After(now))
+	} else if st.HasRefreshToken {
+		st.Usable = true // its expiry is not written in it: try it
 	}
 	return st
 }
