@@ -51,7 +51,7 @@ func newStressHome(t *testing.T, srv *pkcetest.Server, extra ...string) *stressH
 }
 
 func (h *stressHome) tokensFile() string {
-	return filepath.Join(h.dir, ".config", "prusa-connect", "prusa_tokens.json")
+	return filepath.Join(sdkDir(h.dir), "prusa_tokens.json")
 }
 
 // appDir is the helper's own directory.
