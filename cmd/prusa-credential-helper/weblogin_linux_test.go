@@ -63,26 +63,33 @@ var webPassthrough = []string{
 // (pkcetest.BrowserLogin, which follows Location headers and stops at
 // Prusa Connect's callback), and types PASTE at the prompt:
 //
-//	weblogin [-paste KIND] [-answer TEXT] [ARGS...]
+//	weblogin [-paste KIND] [-answer TEXT] [-wait D] [ARGS...]
 //
 // KIND is url (the callback address, the default), code (its code alone),
 // other (the address of another attempt: another state), nocode (the
 // address without its code), denied (an error=access_denied address with
 // the right state), notcallback (the address on another host), empty, or
 // old (the code this script pasted last, used up by now). With -answer,
-// TEXT is typed first, to the question plain login asks.
+// TEXT is typed first, to the question plain login asks. With -wait, the
+// user takes D between the browser's last page and the paste (a code that
+// lives less than D has then expired, however fast the machine).
 //
 // The helper's stdout and stderr become the command's; the terminal's
 // output goes to $WORK/weblogin.tty. Whatever the run, neither stdout nor
 // stderr may contain the pasted code or state.
 func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
 	kind, answer := "url", ""
+	var wait time.Duration
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-paste":
 			kind = args[1]
 		case "-answer":
 			answer = args[1]
+		case "-wait":
+			var err error
+			wait, err = time.ParseDuration(args[1])
+			ts.Check(err)
 		default:
 			ts.Fatalf("weblogin: unknown option %s", args[0])
 		}
@@ -154,6 +161,7 @@ func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if await("Address or code: ") {
 		pasted = paste(ts, srv, kind, out.String())
+		time.Sleep(wait)
 		master.Write([]byte(pasted + "\n"))
 	}
 	if !done {
