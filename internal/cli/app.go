@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -30,6 +31,7 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = usageError
+		refuseStrayArgs(c, c.Name, func(err error) error { code = 2; return err })
 	}
 	if err := app.RunContext(ctx, args); err != nil {
 		if ec, ok := err.(exitCoder); ok {
@@ -44,6 +46,35 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 		}
 	}
 	return code
+}
+
+// refuseStrayArgs makes every command below c (c included, named name)
+// that takes no positional arguments (no subcommands, no ArgsUsage)
+// refuse them as a usage error, before it does anything. A shell's completion that puts the
+// word under the cursor ("--") before its completion flag then runs no
+// command: "logout -- --generate-bash-completion" logs nobody out. The
+// arguments are counted, never quoted: one may be a pasted secret.
+func refuseStrayArgs(c *ucli.Command, name string, usage func(error) error) {
+	if len(c.Subcommands) > 0 {
+		for _, sub := range c.Subcommands {
+			refuseStrayArgs(sub, name+" "+sub.Name, usage)
+		}
+		return
+	}
+	if strings.TrimSpace(c.ArgsUsage) != "" {
+		return
+	}
+	before := c.Before
+	c.Before = func(ctx *ucli.Context) error {
+		if n := ctx.NArg(); n > 0 {
+			return usage(hint.With(fmt.Errorf("%s takes no arguments (got %d)", name, n),
+				"run '"+Name+" "+name+" --help' for its usage"))
+		}
+		if before != nil {
+			return before(ctx)
+		}
+		return nil
+	}
 }
 
 // allCommands are the commands of the full command line, in help order.
