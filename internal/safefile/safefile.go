@@ -77,6 +77,11 @@ func readFile(path string, warn func(string)) ([]byte, error) {
 	if err := CheckFile(path, before); err != nil {
 		return nil, err
 	}
+	// On Windows, Lstat leaves the file's identity to be read when
+	// SameFile first needs it, from whatever the name then holds: read it
+	// now, before the open, or the check below would compare the opened
+	// file with itself.
+	os.SameFile(before, before)
 	if betweenLstatAndOpen != nil {
 		betweenLstatAndOpen()
 	}
