@@ -98,6 +98,12 @@ func (p *Program) migrateAction(c *ucli.Context) error {
 		verb = "copied"
 	}
 	fmt.Fprintf(p.Stderr, "%s %s from %s to %s (%d already there)\n", verb, what, fromName, toName, len(r.Present))
+	if session == 1 && c.Bool("keep-source") {
+		// Two copies of a single-use refresh token: whichever refreshes
+		// first spends the token the other holds.
+		p.warn(fmt.Sprintf("the Prusa session is now in both %s and %s, and its refresh token is single-use: the first refresh from either copy ends the other; keep one (remove the %s copy: %s --backend %s logout)",
+			fromName, toName, fromName, Name, fromName))
+	}
 	// git and docker pass no options: the choice sticks in the settings
 	// file.
 	path := p.settingsPath()
