@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -27,7 +28,11 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 	app.ExitErrHandler = func(*ucli.Context, error) {} // we choose the exit status
 	app.CommandNotFound = func(c *ucli.Context, name string) {
 		code = 2
-		p.fail(hint.With(fmt.Errorf("unknown command %q", name), "run '"+Name+" --help' for the commands"))
+		h := "run '" + Name + " --help' for the commands"
+		if near := nearest(name, c.App.Commands); near != "" {
+			h = "did you mean '" + Name + " " + near + "'? " + h
+		}
+		p.fail(hint.With(fmt.Errorf("unknown command %q", name), h))
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = usageError
@@ -41,6 +46,9 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 			return ec.ExitCode()
 		}
 		p.fail(err)
+		if _, ok := errors.AsType[badUsage](err); ok {
+			code = 2
+		}
 		if code == 0 {
 			code = 1
 		}
@@ -83,6 +91,51 @@ func (p *Program) allCommands() []*ucli.Command {
 	cmds = append(cmds, p.sessionCommands()...)
 	cmds = append(cmds, p.setupCommands()...)
 	return append(cmds, p.backendCommands()...)
+}
+
+// badUsage is a command line the helper cannot make sense of: the run
+// exits with status 2, as for urfave/cli's own usage errors.
+type badUsage struct{ error }
+
+func (e badUsage) Unwrap() error { return e.error }
+
+// nearest is the command (or alias) whose name is closest to name, when
+// one is close enough to be a typo: at most a third of its letters off.
+func nearest(name string, cmds []*ucli.Command) string {
+	best, bestDist := "", len(name)/3+1
+	for _, c := range cmds {
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			if d := editDistance(name, n); d < bestDist {
+				best, bestDist = n, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau-Levenshtein distance (optimal string
+// alignment) of a and b: insertions, deletions, substitutions and swaps
+// of neighbours, so that "stauts" is one from "status".
+func editDistance(a, b string) int {
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 // exitCoder is an error that chooses the exit status itself.

@@ -28,8 +28,8 @@ func (p *Program) backendCommands() []*ucli.Command {
 			"finishes the job. Refreshes wait for it (it holds the session lock). Then it saves the destination " +
 			"as the backend in the settings file, so that git and docker use it from now on.",
 		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "from", Usage: "backend to move from", Required: true},
-			&ucli.StringFlag{Name: "to", Usage: "backend to move to", Required: true},
+			&ucli.StringFlag{Name: "from", Usage: "backend to move from"},
+			&ucli.StringFlag{Name: "to", Usage: "backend to move to"},
 			&ucli.BoolFlag{Name: "overwrite", Usage: "let the source's values replace different ones in the destination"},
 			&ucli.BoolFlag{Name: "keep-source", Usage: "copy and verify, but remove nothing from the source"},
 		},
@@ -38,6 +38,10 @@ func (p *Program) backendCommands() []*ucli.Command {
 }
 
 func (p *Program) migrateAction(c *ucli.Context) error {
+	if c.String("from") == "" || c.String("to") == "" {
+		return badUsage{hint.With(errors.New("migrate needs --from and --to"),
+			"name both backends, as in: "+Name+" migrate --from file --to secret-service")}
+	}
 	s, err := p.settingsFrom(c)
 	if err != nil {
 		return err

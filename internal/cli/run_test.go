@@ -3,6 +3,8 @@ package cli
 import (
 	"runtime"
 	"testing"
+
+	ucli "github.com/urfave/cli/v2"
 )
 
 func TestProgramName(t *testing.T) {
@@ -35,5 +37,23 @@ func TestEnvLookupCase(t *testing.T) {
 	}
 	if got := get("PRUSA_X"); got != wantX {
 		t.Errorf(`getenv("PRUSA_X") = %q, want %q`, got, wantX)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	cmds := []*ucli.Command{{Name: "status"}, {Name: "logout"}, {Name: "token", Aliases: []string{"print-access-token"}}, {Name: "login"}}
+	for _, tt := range []struct{ typed, want string }{
+		{"stauts", "status"}, // a swap
+		{"statu", "status"},  // a letter missing
+		{"lgout", "logout"},  // a letter missing
+		{"tokne", "token"},   // a swap
+		{"logni", "login"},   // a swap, not logout
+		{"print-acess-token", "print-access-token"},
+		{"frobnicate", ""}, // nothing near
+		{"x", ""},          // too short to guess
+	} {
+		if got := nearest(tt.typed, cmds); got != tt.want {
+			t.Errorf("nearest(%q) = %q, want %q", tt.typed, got, tt.want)
+		}
 	}
 }

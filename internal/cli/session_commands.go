@@ -71,7 +71,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				if err := m.Logout(c.Context); err != nil {
 					return err
 				}
-				fmt.Fprintln(p.Stderr, "logged out")
+				fmt.Fprintln(p.Stderr, "logged out: the session is removed from this machine; its tokens stay valid at Prusa Account until they expire")
 				if src := m.EnvSource(); src != session.SourceNone {
 					fmt.Fprintf(p.Stderr, "note: %s is still set and still used; unset it to log out there too\n", src)
 				}

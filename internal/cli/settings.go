@@ -170,7 +170,7 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 	if v := get("http-timeout"); v != "" {
 		d, err := parseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, hint.With(fmt.Errorf("--http-timeout / %s: %q is not a positive duration", EnvHTTPTimeout, v), "write seconds (20) or a Go duration (20s)")
+			return nil, badUsage{hint.With(fmt.Errorf("--http-timeout / %s: %q is not a positive duration", EnvHTTPTimeout, v), "write seconds (20) or a Go duration (20s)")}
 		}
 		s.httpTimeout = d
 	}
@@ -227,7 +227,7 @@ func parseBool(flagName, env, v string) (bool, error) {
 	case "1", "true", "yes", "on":
 		return true, nil
 	}
-	return false, hint.With(fmt.Errorf("--%s / %s: %q is not a boolean", flagName, env, v), "use 1 or 0")
+	return false, badUsage{hint.With(fmt.Errorf("--%s / %s: %q is not a boolean", flagName, env, v), "use 1 or 0")}
 }
 
 // parseDuration reads whole seconds or a Go duration.
