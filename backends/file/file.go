@@ -62,7 +62,8 @@
 // removed by the next write.
 //
 // The first layout, format version 1, is credentials.json (carried into
-// Options.Dir from an earlier version's directory), every key in one file: {"version": 1, "credentials": {"<key>": "<value>"}}.
+// Options.Dir from an earlier version's directory), every key in one
+// file: {"version": 1, "credentials": {"<key>": "<value>"}}.
 // It keeps working. While it exists, Get and List read it first and then
 // the buckets; a key found in its bucket wins. The first write converts it
 // under the lock: each of its entries goes into its bucket unless the

@@ -16,9 +16,9 @@ const AppDir = "prusa-credential-helper"
 // there is carried forward (see Options.OldDir and Options.OldTokensFile).
 const OldAppDir = "prusa-connect-sdk-client"
 
-// SDK names the session file of the Python SDK (prusa-connect-sdk-client
-// 1.0): platformdirs.user_config_dir(appname="prusa-connect",
-// appauthor="Prusa") / "prusa_tokens.json", with roaming off.
+// The Python SDK's (prusa-connect-sdk-client 1.0) session file is
+// platformdirs.user_config_dir(appname="prusa-connect", appauthor="Prusa")
+// / "prusa_tokens.json", with roaming off.
 const (
 	sdkApp    = "prusa-connect"
 	sdkAuthor = "Prusa"

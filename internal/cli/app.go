@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -32,7 +33,7 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 		if near := nearest(name, c.App.Commands); near != "" {
 			h = "did you mean '" + Name + " " + near + "'? " + h
 		}
-		p.fail(hint.With(fmt.Errorf("unknown command %q", name), h))
+		p.fail(hint.With(fmt.Errorf("unknown command %s", commandShown(name)), h))
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = usageError
@@ -98,6 +99,28 @@ func (p *Program) allCommands() []*ucli.Command {
 type badUsage struct{ error }
 
 func (e badUsage) Unwrap() error { return e.error }
+
+// commandShown is how an unknown command is named in its error: quoted
+// when it looks like a mistyped command (a short word of lower-case
+// letters, digits and dashes, with a letter), else by its length only,
+// since a token, password or 2FA code pasted into the wrong place must not
+// be printed back.
+func commandShown(name string) string {
+	letter := false
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z':
+			letter = true
+		case r >= '0' && r <= '9', r == '-', r == '_':
+		default:
+			return fmt.Sprintf("(%d characters, not shown)", len(name))
+		}
+	}
+	if !letter || len(name) > 24 {
+		return fmt.Sprintf("(%d characters, not shown)", len(name))
+	}
+	return strconv.Quote(name)
+}
 
 // nearest is the command (or alias) whose name is closest to name, when
 // one is close enough to be a typo: at most a third of its letters off.

@@ -57,3 +57,18 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandShown(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"stauts", `"stauts"`},
+		{"print-acess-token", `"print-acess-token"`},
+		{"424242", "(6 characters, not shown)"},                         // a 2FA code
+		{"eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "(29 characters, not shown)"}, // a JWT
+		{"Hunter2!", "(8 characters, not shown)"},                       // a password
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "(40 characters, not shown)"},
+	} {
+		if got := commandShown(tt.name); got != tt.want {
+			t.Errorf("commandShown(%q) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
