@@ -8,9 +8,10 @@
 #   make man                          # regenerate docs/prusa-credential-helper.1
 #
 # The binary is built like scripts/install.sh builds it: static (no cgo),
-# without urfave/cli's documentation support (-tags urfave_cli_no_docs).
-# The man page is generated from the same command definitions by
-# scripts/genman, which needs that support, and is committed.
+# without urfave/cli's text/template help renderer (-tags
+# urfave_cli_no_template; the help it prints is the same, checked by a
+# test). The man page is generated from the same command definitions by
+# scripts/genman, and is committed.
 
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
@@ -29,7 +30,7 @@ MAN   := docs/$(BIN).1
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -tags urfave_cli_no_docs -ldflags='-s -w' -o $(BIN) ./cmd/$(BIN)
+	CGO_ENABLED=0 $(GO) build -trimpath -tags urfave_cli_no_template -ldflags='-s -w' -o $(BIN) ./cmd/$(BIN)
 
 # The man page is committed; a test fails when it is out of date.
 man:

@@ -4,98 +4,131 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
-// runCLI runs the full command line (urfave/cli). Its protocol commands
-// keep stdout for protocol bytes: usage errors and unknown commands are
-// reported on stderr, never with help text on stdout.
-func (p *Program) runCLI(ctx context.Context, args []string) int {
-	code := 0
-	usageError := func(c *ucli.Context, err error, _ bool) error {
-		code = 2
-		return hint.With(err, "run '"+Name+" --help' for usage")
-	}
-	app := p.App() // the definition the man page and completions come from
-	app.Reader, app.Writer, app.ErrWriter = p.Stdin, p.Stdout, p.Stderr
-	app.OnUsageError = usageError
-	app.ExitErrHandler = func(*ucli.Context, error) {} // we choose the exit status
-	app.CommandNotFound = func(c *ucli.Context, name string) {
-		code = 2
-		h := "run '" + Name + " --help' for the commands"
-		if near := nearest(name, c.App.Commands); near != "" {
-			h = "did you mean '" + Name + " " + near + "'? " + h
-		}
-		p.fail(hint.With(fmt.Errorf("unknown command %s", commandShown(name)), h))
-	}
-	for _, c := range app.Commands {
-		c.OnUsageError = usageError
-		refuseStrayArgs(c, c.Name, func(err error) error { code = 2; return err })
-	}
-	if err := app.RunContext(ctx, args); err != nil {
-		if ec, ok := err.(exitCoder); ok {
-			if ec.Error() != "" {
-				p.fail(err)
-			}
-			return ec.ExitCode()
-		}
-		p.fail(err)
-		if _, ok := errors.AsType[badUsage](err); ok {
-			code = 2
-		}
-		if code == 0 {
-			code = 1
+// The command groups of --help, in the order they are listed (urfave/cli
+// sorts them by name): what a person uses first, the protocol plumbing
+// last.
+const (
+	groupSession  = "Everyday use"
+	groupSetup    = "Set up and check"
+	groupStorage  = "Storage and settings"
+	groupProtocol = "The protocols (git and docker run these)"
+)
+
+// Command returns the definition of the full command line: the same
+// commands and flags a run uses, for the man page (scripts/genman) and
+// shell completion. It runs nothing and has no input or output wired.
+func (p *Program) Command() *ucli.Command {
+	var cmds []*ucli.Command
+	for _, g := range []struct {
+		name string
+		cmds []*ucli.Command
+	}{
+		{groupSession, p.sessionCommands()},
+		{groupSetup, p.setupCommands()},
+		{groupStorage, p.backendCommands()},
+		{groupProtocol, p.protocolCommands()},
+	} {
+		for _, c := range g.cmds {
+			c.Category = g.name
+			cmds = append(cmds, c)
 		}
 	}
-	return code
+	return &ucli.Command{
+		Name:                            Name,
+		Usage:                           "Prusa Connect credentials for git, docker and scripts",
+		Description:                     appDescription,
+		Version:                         Version(),
+		HideHelpCommand:                 true,
+		EnableShellCompletion:           true,
+		ConfigureShellCompletionCommand: p.completionCommand,
+		Flags:                           globalFlagSet(),
+		Commands:                        cmds,
+	}
 }
 
-// refuseStrayArgs makes every command below c (c included, named name)
-// that takes no positional arguments (no subcommands, no ArgsUsage)
-// refuse them as a usage error, before it does anything. A shell's completion that puts the
-// word under the cursor ("--") before its completion flag then runs no
-// command: "logout -- --generate-bash-completion" logs nobody out. The
-// arguments are counted, never quoted: one may be a pasted secret.
-func refuseStrayArgs(c *ucli.Command, name string, usage func(error) error) {
-	if len(c.Subcommands) > 0 {
-		for _, sub := range c.Subcommands {
-			refuseStrayArgs(sub, name+" "+sub.Name, usage)
-		}
-		return
-	}
-	if strings.TrimSpace(c.ArgsUsage) != "" {
-		return
-	}
-	before := c.Before
-	c.Before = func(ctx *ucli.Context) error {
-		if n := ctx.NArg(); n > 0 {
-			return usage(hint.With(fmt.Errorf("%s takes no arguments (got %d)", name, n),
-				"run '"+Name+" "+name+" --help' for its usage"))
-		}
-		if before != nil {
-			return before(ctx)
+// runCLI runs the full command line. Its protocol commands keep stdout
+// for protocol bytes: usage errors and unknown commands are reported on
+// stderr, never with help text on stdout.
+func (p *Program) runCLI(ctx context.Context, args []string) int {
+	root := p.Command()
+	root.Reader, root.Writer, root.ErrWriter = p.Stdin, p.Stdout, p.Stderr
+	root.ExitErrHandler = func(context.Context, *ucli.Command, error) {} // we choose the exit status
+	root.Action = p.unknownCommand
+	completing := len(args) > 1 && args[len(args)-1] == "--generate-shell-completion"
+	root.Walk(func(c *ucli.Command) error {
+		c.OnUsageError = usageError
+		if completing {
+			c.ShellComplete = p.complete(args)
+		} else if c != root {
+			refuseStrayArgs(c)
 		}
 		return nil
+	})
+	err := root.Run(ctx, args)
+	if err == nil {
+		return 0
 	}
+	if ec, ok := err.(exitCoder); ok {
+		if ec.Error() != "" {
+			p.fail(err)
+		}
+		return ec.ExitCode()
+	}
+	p.fail(err)
+	if _, ok := errors.AsType[badUsage](err); ok {
+		return 2
+	}
+	return 1
 }
 
-// allCommands are the commands of the full command line, in help order.
-func (p *Program) allCommands() []*ucli.Command {
-	cmds := p.commands()
-	cmds = append(cmds, p.sessionCommands()...)
-	cmds = append(cmds, p.setupCommands()...)
-	return append(cmds, p.backendCommands()...)
+// usageError is every command's answer to arguments it cannot parse: the
+// error with a hint on stderr, exit status 2.
+func usageError(_ context.Context, c *ucli.Command, err error, _ bool) error {
+	return badUsage{hint.With(err, "run '"+c.FullName()+" --help' for usage")}
+}
+
+// unknownCommand is the root's action: help without arguments, else the
+// nearest command's name.
+func (p *Program) unknownCommand(ctx context.Context, c *ucli.Command) error {
+	if !c.Args().Present() {
+		return ucli.ShowRootCommandHelp(c)
+	}
+	name := c.Args().First()
+	h := "run '" + Name + " --help' for the commands"
+	if near := nearest(name, c.Commands); near != "" {
+		h = "did you mean '" + Name + " " + near + "'? " + h
+	}
+	return badUsage{hint.With(fmt.Errorf("unknown command %s", commandShown(name)), h)}
+}
+
+// refuseStrayArgs makes c, when it takes no positional arguments (no
+// subcommands, no ArgsUsage), refuse them as a usage error before it
+// does anything. The arguments are counted, never quoted: one may be a
+// pasted secret.
+func refuseStrayArgs(c *ucli.Command) {
+	if len(c.Commands) > 0 || strings.TrimSpace(c.ArgsUsage) != "" {
+		return
+	}
+	c.Before = func(ctx context.Context, c *ucli.Command) (context.Context, error) {
+		if n := c.NArg(); n > 0 {
+			name := strings.TrimPrefix(c.FullName(), Name+" ")
+			return ctx, badUsage{hint.With(fmt.Errorf("%s takes no arguments (got %d)", name, n),
+				"run '"+c.FullName()+" --help' for its usage")}
+		}
+		return ctx, nil
+	}
 }
 
 // badUsage is a command line the helper cannot make sense of: the run
-// exits with status 2, as for urfave/cli's own usage errors.
+// exits with status 2.
 type badUsage struct{ error }
 
 func (e badUsage) Unwrap() error { return e.error }
@@ -127,7 +160,7 @@ func commandShown(name string) string {
 func nearest(name string, cmds []*ucli.Command) string {
 	best, bestDist := "", len(name)/3+1
 	for _, c := range cmds {
-		for _, n := range append([]string{c.Name}, c.Aliases...) {
+		for _, n := range c.Names() {
 			if d := editDistance(name, n); d < bestDist {
 				best, bestDist = n, d
 			}
@@ -174,22 +207,14 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return "" }
 func (e exitError) ExitCode() int { return e.code }
 
-func (p *Program) cliFlags() []ucli.Flag {
-	var flags []ucli.Flag
-	for _, f := range globalFlags {
-		usage := f.usage + " [$" + f.env + "]"
-		if f.bool {
-			flags = append(flags, &ucli.BoolFlag{Name: f.name, Usage: usage})
-		} else {
-			flags = append(flags, &ucli.StringFlag{Name: f.name, Usage: usage})
-		}
-	}
-	return flags
+// boolFlag is a flag without a value; its default, false, goes unsaid.
+func boolFlag(name, usage string) *ucli.BoolFlag {
+	return &ucli.BoolFlag{Name: name, Usage: usage, HideDefault: true}
 }
 
-// settingsFrom resolves the settings of a urfave/cli run: the global flags
-// the user gave, over the environment.
-func (p *Program) settingsFrom(c *ucli.Context) (*settings, error) {
+// settingsFrom resolves the settings of a command-line run: the global
+// flags the user gave, over the environment.
+func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 	return p.resolve(func(name string) (string, bool) {
 		if !c.IsSet(name) {
 			return "", false
@@ -198,82 +223,11 @@ func (p *Program) settingsFrom(c *ucli.Context) (*settings, error) {
 	})
 }
 
-func (p *Program) commands() []*ucli.Command {
-	protocolFlag := &ucli.StringFlag{Name: "protocol", Usage: "git or docker (default: detect from the request)"}
-	protocolCommand := func(action, usage string) *ucli.Command {
-		return &ucli.Command{
-			Name:      action,
-			Usage:     usage,
-			ArgsUsage: " ",
-			Flags:     []ucli.Flag{protocolFlag},
-			Action:    func(c *ucli.Context) error { return p.protocolAction(c, action) },
-		}
-	}
-	return []*ucli.Command{
-		protocolCommand("get", "answer a git or docker credential request on stdin"),
-		protocolCommand("store", "store the git or docker credential on stdin"),
-		protocolCommand("erase", "erase the git or docker credential on stdin"),
-		{
-			Name:   "list",
-			Usage:  "list the docker credentials (docker protocol)",
-			Action: func(c *ucli.Context) error { return p.dockerAction(c, "list", nil) },
-		},
-		{
-			Name:  "version",
-			Usage: "print the version",
-			Action: func(c *ucli.Context) error {
-				_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
-				return err
-			},
-		},
-		{
-			Name:  "capability",
-			Usage: "list the git credential capabilities (git 2.46+)",
-			Action: func(c *ucli.Context) error {
-				return p.gitAction(c, "capability", nil)
-			},
-		},
-	}
-}
-
-// protocolAction runs get, store or erase in the protocol that --protocol
-// names or, by default, the one the request is written in.
-func (p *Program) protocolAction(c *ucli.Context, action string) error {
-	in := p.Stdin
-	proto := helper.Protocol(c.String("protocol"))
-	switch proto {
-	case helper.ProtocolGit, helper.ProtocolDocker:
-	case "":
-		var err error
-		if proto, in, err = helper.Detect(p.Stdin); err != nil {
-			return err
-		}
-	default:
-		p.fail(hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker"))
-		return exitError{2}
-	}
-	if proto == helper.ProtocolGit {
-		return p.gitAction(c, action, in)
-	}
-	return p.dockerAction(c, action, in)
-}
-
-func (p *Program) gitAction(c *ucli.Context, action string, in io.Reader) error {
-	s, err := p.settingsFrom(c)
-	if err != nil {
-		return err
-	}
-	return p.serveGit(c.Context, s, action, in)
-}
-
-func (p *Program) dockerAction(c *ucli.Context, action string, in io.Reader) error {
-	s, err := p.settingsFrom(c)
-	if err != nil {
-		p.failDocker(err)
-		return exitError{1}
-	}
-	if code := p.serveDocker(c.Context, s, action, in); code != 0 {
-		return exitError{code}
-	}
-	return nil
-}
+const appDescription = "One binary that gives git, docker, shell scripts and the Prusa Connect Python SDK a valid " +
+	"Prusa Connect access token through the credential-helper protocols, and is an ordinary credential store for every other host.\n\n" +
+	"It answers to three names: git-credential-prusa speaks git's credential protocol (credential.helper = prusa), " +
+	"docker-credential-prusa docker's (\"credHelpers\": {\"connect.prusa3d.com\": \"prusa\"}), and " +
+	"prusa-credential-helper is the command line below. Set git and docker up with configure git and configure docker; " +
+	"check everything with doctor.\n\n" +
+	"Every global option has an environment variable, because git and docker pass no options to a helper (see ENVIRONMENT " +
+	"in the man page). The backend can also be chosen once for every run with config set backend NAME (migrate does it)."

@@ -1,13 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/migrate"
@@ -30,14 +31,14 @@ func (p *Program) backendCommands() []*ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Usage: "backend to move from"},
 			&ucli.StringFlag{Name: "to", Usage: "backend to move to"},
-			&ucli.BoolFlag{Name: "overwrite", Usage: "let the source's values replace different ones in the destination"},
-			&ucli.BoolFlag{Name: "keep-source", Usage: "copy and verify, but remove nothing from the source"},
+			boolFlag("overwrite", "let the source's values replace different ones in the destination"),
+			boolFlag("keep-source", "copy and verify, but remove nothing from the source"),
 		},
 		Action: p.migrateAction,
 	}}
 }
 
-func (p *Program) migrateAction(c *ucli.Context) error {
+func (p *Program) migrateAction(ctx context.Context, c *ucli.Command) error {
 	if c.String("from") == "" || c.String("to") == "" {
 		return badUsage{hint.With(errors.New("migrate needs --from and --to"),
 			"name both backends, as in: "+Name+" migrate --from file --to secret-service")}
@@ -63,7 +64,7 @@ func (p *Program) migrateAction(c *ucli.Context) error {
 	// Hold the session lock, which every backend's writers take, so that
 	// no helper refreshes the session (and rotates its single-use
 	// refresh token) in the source while it is being moved.
-	unlock, err := session.Lock(c.Context, p.sessionLockFile(), 30*time.Second)
+	unlock, err := session.Lock(ctx, p.sessionLockFile(), 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -135,13 +136,13 @@ func (p *Program) noteOverride(s *settings, saved string) {
 // configCommand reads and writes the settings file.
 func (p *Program) configCommand() *ucli.Command {
 	keys := strings.Join(settingsfile.Keys, ", ")
-	return p.withSubcommandUsage(&ucli.Command{
+	return group(&ucli.Command{
 		Name:  "config",
 		Usage: "read and write the settings that git and docker runs use (settings: " + keys + ")",
 		Description: "The settings file is \"key = value\" lines in the helper's directory, " +
 			"e.g. ~/.config/prusa-credential-helper/settings. " +
 			"backend: the storage backend, for every run that names none with --backend or " + EnvBackend + ".",
-		Subcommands: []*ucli.Command{
+		Commands: []*ucli.Command{
 			{
 				Name:      "set",
 				Usage:     "set a setting",
@@ -172,10 +173,10 @@ func (p *Program) configFile() (*settingsfile.File, error) {
 	return settingsfile.Read(path)
 }
 
-func configKey(c *ucli.Context, args int) (string, error) {
+func configKey(c *ucli.Command, args int) (string, error) {
 	if c.NArg() != args {
-		return "", hint.With(fmt.Errorf("config %s takes %d argument(s), got %d", c.Command.Name, args, c.NArg()),
-			"run '"+Name+" config "+c.Command.Name+" --help'")
+		return "", hint.With(fmt.Errorf("config %s takes %d argument(s), got %d", c.Name, args, c.NArg()),
+			"run '"+Name+" config "+c.Name+" --help'")
 	}
 	key := c.Args().First()
 	if !slices.Contains(settingsfile.Keys, key) {
@@ -184,7 +185,7 @@ func configKey(c *ucli.Context, args int) (string, error) {
 	return key, nil
 }
 
-func (p *Program) configSet(c *ucli.Context) error {
+func (p *Program) configSet(_ context.Context, c *ucli.Command) error {
 	key, err := configKey(c, 2)
 	if err != nil {
 		return err
@@ -214,7 +215,7 @@ func (p *Program) configSet(c *ucli.Context) error {
 	return nil
 }
 
-func (p *Program) configGet(c *ucli.Context) error {
+func (p *Program) configGet(_ context.Context, c *ucli.Command) error {
 	key, err := configKey(c, 1)
 	if err != nil {
 		return err
@@ -231,7 +232,7 @@ func (p *Program) configGet(c *ucli.Context) error {
 	return err
 }
 
-func (p *Program) configList(c *ucli.Context) error {
+func (p *Program) configList(_ context.Context, c *ucli.Command) error {
 	if c.NArg() != 0 {
 		return hint.With(errors.New("config list takes no arguments"), "run '"+Name+" config get KEY' for one setting")
 	}

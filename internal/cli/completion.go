@@ -1,85 +1,177 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/settingsfile"
 )
 
-func (p *Program) completionCommand() *ucli.Command {
-	return &ucli.Command{
-		Name:            "completion",
-		Usage:           "print the shell completion script for bash, zsh or fish",
-		ArgsUsage:       "bash|zsh|fish",
-		HideHelpCommand: true,
-		Description: "Load it in the current shell, or install it where the shell looks:\n\n" +
-			"    source <(" + Name + " completion bash)\n" +
-			"    " + Name + " completion zsh > \"${fpath[1]}/_" + Name + "\"\n" +
-			"    " + Name + " completion fish > ~/.config/fish/completions/" + Name + ".fish\n\n" +
-			"bash and zsh ask the program itself (--generate-bash-completion) for the words to offer.",
-		Action: func(c *ucli.Context) error {
-			var script string
-			switch shell := c.Args().First(); {
-			case c.NArg() != 1:
-				return p.subcommandUsageError(c, errors.New("completion needs one shell: bash, zsh or fish"), false)
-			case shell == "bash":
-				script = bashCompletion
-			case shell == "zsh":
-				script = zshCompletion
-			case shell == "fish":
-				var err error
-				if script, err = c.App.ToFishCompletion(); err != nil {
-					return err
-				}
-			default:
-				return p.subcommandUsageError(c, fmt.Errorf("unknown shell %q: bash, zsh or fish", shell), false)
-			}
-			script = strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name).Replace(script)
-			_, err := fmt.Fprint(p.Stdout, script)
-			return err
-		},
+// Shell completion is urfave/cli's: the shell runs the words typed so far
+// followed by --generate-shell-completion, and urfave/cli never runs a
+// command's action for such a request, only its ShellComplete (complete,
+// below), which prints the words to offer as "word:description" lines.
+// The scripts are ours, so that the word under the cursor always goes
+// last before the flag, empty or not, and nothing is ever eval'd.
+
+// completionCommand shapes urfave/cli's completion command: listed with
+// the set-up commands, one subcommand per shell we test.
+func (p *Program) completionCommand(c *ucli.Command) {
+	c.Hidden = false
+	c.Category = groupSetup
+	c.Usage = "print the shell completion script for bash, zsh or fish"
+	c.Description = "Load it in the current shell, or in every new one from the shell's start-up file:\n\n" +
+		"    source <(" + Name + " completion bash)     # bash: ~/.bashrc\n" +
+		"    source <(" + Name + " completion zsh)      # zsh: ~/.zshrc, after 'autoload -Uz compinit && compinit'\n" +
+		"    " + Name + " completion fish | source      # fish: ~/.config/fish/config.fish\n\n" +
+		"The shell asks the program itself for the words to offer; it never runs a command."
+	c.HideHelpCommand = true
+	c.Commands = nil
+	for _, sh := range []struct{ name, script string }{{"bash", bashCompletion}, {"zsh", zshCompletion}, {"fish", fishCompletion}} {
+		c.Commands = append(c.Commands, &ucli.Command{
+			Name:  sh.name,
+			Usage: "print the " + sh.name + " completion script",
+			Action: func(context.Context, *ucli.Command) error {
+				r := strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name)
+				_, err := fmt.Fprint(p.Stdout, r.Replace(sh.script))
+				return err
+			},
+		})
+	}
+	c.Action = func(_ context.Context, c *ucli.Command) error {
+		if c.Args().Present() {
+			return badUsage{fmt.Errorf("unknown shell %s: bash, zsh or fish", commandShown(c.Args().First()))}
+		}
+		return badUsage{fmt.Errorf("completion needs one shell: bash, zsh or fish")}
 	}
 }
 
-// bashCompletion is urfave/cli's bash completion wrapper for @PROG@: it
-// runs the words typed so far with --generate-bash-completion (no eval).
+// complete answers a completion request. args is the whole command line:
+// the words up to the one under the cursor (perhaps empty), then
+// --generate-shell-completion; c is the command those words reached.
+// It offers the values of the option before the cursor, else the options
+// when the word starts with "-", else the subcommands or the arguments'
+// values.
+func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
+	words := args[1 : len(args)-1]
+	return func(_ context.Context, c *ucli.Command) {
+		cur, prev := "", ""
+		if n := len(words); n > 0 {
+			cur = words[n-1]
+			if n > 1 {
+				prev = words[n-2]
+			}
+		}
+		var offers []string
+		switch values := p.flagValues(prev); {
+		case values != nil:
+			offers = values
+		case strings.HasPrefix(cur, "-"):
+			var seen []string
+			for i, cmd := range c.Lineage() {
+				for _, f := range cmd.VisibleFlags() {
+					name := f.Names()[0]
+					if i > 0 && (name == "help" || name == "version") {
+						continue // the command's own, not its parents'
+					}
+					if !slices.Contains(seen, name) {
+						seen = append(seen, name)
+						offers = append(offers, "--"+name+":"+flagUsage(f))
+					}
+				}
+			}
+		case len(c.Commands) > 0:
+			for _, sub := range c.VisibleCommands() {
+				offers = append(offers, sub.Name+":"+sub.Usage)
+			}
+		default:
+			offers = p.argValues(c)
+		}
+		for _, o := range offers {
+			if strings.HasPrefix(o, cur) {
+				fmt.Fprintln(c.Root().Writer, o)
+			}
+		}
+	}
+}
+
+// flagValues are the values offered after the option flag, nil for an
+// option without a known set of values (or no option).
+func (p *Program) flagValues(flag string) []string {
+	switch flag {
+	case "--backend", "--from", "--to":
+		return p.backendNames()
+	case "--protocol":
+		return []string{"git:git's credential protocol", "docker:docker's credential-helper protocol"}
+	}
+	return nil
+}
+
+// argValues are the values offered for the positional argument under the
+// cursor: config's settings, then their values.
+func (p *Program) argValues(c *ucli.Command) []string {
+	if c.Lineage()[1].Name != "config" || (c.Name != "get" && c.Name != "set") {
+		return nil
+	}
+	switch c.NArg() - 1 { // the last argument is the word under the cursor
+	case 0:
+		return settingsfile.Keys
+	case 1:
+		if c.Name == "set" && c.Args().First() == settingsfile.Backend {
+			return p.backendNames()
+		}
+	}
+	return nil
+}
+
+// backendNames are the backends available here, with "auto", as
+// completion offers them.
+func (p *Program) backendNames() []string {
+	return append(registry.Names(p.goos()), registry.Auto+":the best OS store reachable, else the file")
+}
+
+// flagUsage is a flag's usage text, for completion's descriptions.
+func flagUsage(f ucli.Flag) string {
+	if d, ok := f.(ucli.DocGenerationFlag); ok {
+		return d.GetUsage()
+	}
+	return ""
+}
+
+// bashCompletion is the bash completion of @PROG@: it runs the words up to
+// the cursor, the current one always last, with --generate-shell-completion
+// (no eval), and offers the words before each answer's ":".
 const bashCompletion = `# bash completion for @PROG@
 # source <(@PROG@ completion bash)
 
 _@PROG_ID@_complete() {
-  local cur opts
-  cur="${COMP_WORDS[COMP_CWORD]}"
-  if [[ "$cur" == -* ]]; then
-    opts=$("${COMP_WORDS[@]:0:COMP_CWORD}" "$cur" --generate-bash-completion 2>/dev/null)
-  else
-    opts=$("${COMP_WORDS[@]:0:COMP_CWORD}" --generate-bash-completion 2>/dev/null)
-  fi
-  COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-  return 0
+  local cur=${COMP_WORDS[COMP_CWORD]} line
+  local -a offers=()
+  while IFS= read -r line; do
+    offers+=("${line%%:*}")
+  done < <("${COMP_WORDS[@]:0:COMP_CWORD}" "$cur" --generate-shell-completion 2>/dev/null)
+  COMPREPLY=($(compgen -W "${offers[*]}" -- "$cur"))
 }
 
 complete -o bashdefault -o default -F _@PROG_ID@_complete @PROG@
 `
 
-// zshCompletion is urfave/cli's zsh completion wrapper for @PROG@, usable
-// from fpath (as _@PROG@) or sourced.
+// zshCompletion is the zsh completion of @PROG@, usable from fpath (as
+// _@PROG@) or sourced after compinit; it shows each word's description.
 const zshCompletion = `#compdef @PROG@
 # zsh completion for @PROG@
-# @PROG@ completion zsh > "${fpath[1]}/_@PROG@"
+# source <(@PROG@ completion zsh)   (after: autoload -Uz compinit && compinit)
 
 _@PROG_ID@_complete() {
   local -a opts
-  local cur
-  cur=${words[-1]}
-  if [[ "$cur" == -* ]]; then
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} ${cur} --generate-bash-completion 2>/dev/null)}")
-  else
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
-  fi
-  if [[ "${opts[1]}" != "" ]]; then
-    _describe 'values' opts
+  opts=("${(@f)$(${words[1,CURRENT-1]} "${words[CURRENT]}" --generate-shell-completion 2>/dev/null)}")
+  if [[ -n "${opts[1]}" ]]; then
+    _describe -V values opts
   else
     _files
   fi
@@ -87,7 +179,27 @@ _@PROG_ID@_complete() {
 
 if [[ "$funcstack[1]" == "_@PROG@" ]]; then
   _@PROG_ID@_complete "$@"
-else
+elif (( $+functions[compdef] )); then
   compdef _@PROG_ID@_complete @PROG@
+else
+  print -u2 "@PROG@: zsh completion needs compinit first: autoload -Uz compinit && compinit"
 fi
+`
+
+// fishCompletion is the fish completion of @PROG@; fish shows each
+// word's description.
+const fishCompletion = `# fish completion for @PROG@
+# @PROG@ completion fish | source
+
+function __@PROG_ID@_complete
+    set -l words (commandline -opc)
+    set -l cur (commandline -ct)
+    for line in ($words "$cur" --generate-shell-completion 2>/dev/null)
+        set -l parts (string split -m 1 -- : $line)
+        printf '%s\t%s\n' $parts[1] "$parts[2]"
+    end
+end
+
+complete -c @PROG@ -e
+complete -c @PROG@ -f -a '(__@PROG_ID@_complete)'
 `

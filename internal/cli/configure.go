@@ -1,13 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
@@ -16,8 +17,8 @@ import (
 
 func gitScopeFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.BoolFlag{Name: "global", Usage: "the global git config, ~/.gitconfig (the default)"},
-		&ucli.BoolFlag{Name: "local", Usage: "the config of the repository in the current directory"},
+		boolFlag("global", "the global git config, ~/.gitconfig (the default)"),
+		boolFlag("local", "the config of the repository in the current directory"),
 		&ucli.StringFlag{Name: "file", Usage: "the git config file at `PATH`"},
 	}
 }
@@ -25,15 +26,15 @@ func gitScopeFlags() []ucli.Flag {
 func linkFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "link-dir", Usage: "install the protocol name's link in `DIR` (default: beside this binary, unless PATH already finds it)"},
-		&ucli.BoolFlag{Name: "force", Usage: "replace a file of the link's name that is not this binary"},
+		boolFlag("force", "replace a file of the link's name that is not this binary"),
 	}
 }
 
 func (p *Program) configureCommand() *ucli.Command {
-	return p.withSubcommandUsage(&ucli.Command{
+	return group(&ucli.Command{
 		Name:  "configure",
 		Usage: "set git or docker up to use this helper for the Prusa hosts",
-		Subcommands: []*ucli.Command{
+		Commands: []*ucli.Command{
 			{
 				Name:  "git",
 				Usage: "add the helper, after an empty reset entry, for each Prusa host to a git config, and install git-credential-prusa",
@@ -44,7 +45,7 @@ func (p *Program) configureCommand() *ucli.Command {
 				ArgsUsage:       " ",
 				HideHelpCommand: true,
 				Flags:           append(gitScopeFlags(), linkFlags()...),
-				Action:          func(c *ucli.Context) error { return p.configureGit(c, true) },
+				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, true) },
 			},
 			{
 				Name:  "docker",
@@ -54,38 +55,38 @@ func (p *Program) configureCommand() *ucli.Command {
 				ArgsUsage:       " ",
 				HideHelpCommand: true,
 				Flags:           linkFlags(),
-				Action:          func(c *ucli.Context) error { return p.configureDocker(c, true) },
+				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, true) },
 			},
 		},
 	})
 }
 
 func (p *Program) unconfigureCommand() *ucli.Command {
-	return p.withSubcommandUsage(&ucli.Command{
+	return group(&ucli.Command{
 		Name:  "unconfigure",
 		Usage: "remove what configure added to git's or docker's configuration",
-		Subcommands: []*ucli.Command{
+		Commands: []*ucli.Command{
 			{
 				Name:            "git",
 				Usage:           "remove the prusa helper entries of the Prusa hosts, and their reset entries, from a git config; other helpers stay",
 				ArgsUsage:       " ",
 				HideHelpCommand: true,
 				Flags:           gitScopeFlags(),
-				Action:          func(c *ucli.Context) error { return p.configureGit(c, false) },
+				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, false) },
 			},
 			{
 				Name:            "docker",
 				Usage:           "remove the credHelpers entries of the Prusa hosts whose value is \"prusa\" from docker's config.json",
 				ArgsUsage:       " ",
 				HideHelpCommand: true,
-				Action:          func(c *ucli.Context) error { return p.configureDocker(c, false) },
+				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, false) },
 			},
 		},
 	})
 }
 
 // gitScope reads --global, --local and --file; at most one may be given.
-func gitScope(c *ucli.Context) ([]string, error) {
+func gitScope(c *ucli.Command) ([]string, error) {
 	var scopes [][]string
 	if c.Bool("global") {
 		scopes = append(scopes, configure.GlobalScope)
@@ -108,10 +109,10 @@ func gitScope(c *ucli.Context) ([]string, error) {
 	return nil, errors.New("give only one of --global, --local and --file")
 }
 
-func (p *Program) configureGit(c *ucli.Context, add bool) error {
+func (p *Program) configureGit(ctx context.Context, c *ucli.Command, add bool) error {
 	scope, err := gitScope(c)
 	if err != nil {
-		return p.subcommandUsageError(c, err, true)
+		return badUsage{hint.With(err, "run '"+c.FullName()+" --help' for usage")}
 	}
 	s, err := p.settingsFrom(c)
 	if err != nil {
@@ -121,9 +122,9 @@ func (p *Program) configureGit(c *ucli.Context, add bool) error {
 	s.log.Debug("git config", "add", add, "scope", strings.Join(scope, " "), "hosts", strings.Join(g.Hosts, " "))
 	var res configure.GitResult
 	if add {
-		res, err = g.Configure(c.Context)
+		res, err = g.Configure(ctx)
 	} else {
-		res, err = g.Unconfigure(c.Context)
+		res, err = g.Unconfigure(ctx)
 	}
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ func (p *Program) configureGit(c *ucli.Context, add bool) error {
 	return p.installLink(c, configure.GitLinkName, "git")
 }
 
-func (p *Program) configureDocker(c *ucli.Context, add bool) error {
+func (p *Program) configureDocker(c *ucli.Command, add bool) error {
 	s, err := p.settingsFrom(c)
 	if err != nil {
 		return err
@@ -197,7 +198,7 @@ func (p *Program) configureDocker(c *ucli.Context, add bool) error {
 
 // installLink installs a protocol name and says where it is and whether
 // the tool will find it on PATH.
-func (p *Program) installLink(c *ucli.Context, name, tool string) error {
+func (p *Program) installLink(c *ucli.Command, name, tool string) error {
 	l := &configure.Linker{Getenv: p.Getenv, Dir: c.String("link-dir"), Force: c.Bool("force")}
 	res, err := l.Install(name)
 	if err != nil {

@@ -1,10 +1,11 @@
 package cli
 
 import (
+	"context"
 	"log/slog"
 	"os"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
@@ -26,13 +27,13 @@ func (p *Program) doctorCommand() *ucli.Command {
 			"its tokens; the clock against Prusa Account's Date header (offline is a warning); the permissions of " +
 			"the files that hold secrets. It never prints a token and never refreshes the session.\n\n" +
 			"Exit status: 0 when no check fails (warnings included), 1 when at least one fails, 2 for a usage error.",
-		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print a JSON array of {check, status, message, hint}"}},
-		Action: func(c *ucli.Context) error {
-			d, log, err := p.doctor(c)
+		Flags: []ucli.Flag{boolFlag("json", "print a JSON array of {check, status, message, hint}")},
+		Action: func(ctx context.Context, c *ucli.Command) error {
+			d, log, err := p.doctor(ctx, c)
 			if err != nil {
 				return err
 			}
-			findings := d.Run(c.Context)
+			findings := d.Run(ctx)
 			for _, f := range findings {
 				log.Debug("doctor", "check", f.Check, "status", f.Status)
 			}
@@ -54,7 +55,7 @@ func (p *Program) doctorCommand() *ucli.Command {
 
 // doctor wires the checks to what this run would use: the same settings,
 // backend and session as get.
-func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) {
+func (p *Program) doctor(ctx context.Context, c *ucli.Command) (*doctor.Doctor, *slog.Logger, error) {
 	s, err := p.settingsFrom(c)
 	if err != nil {
 		return nil, nil, err
@@ -85,7 +86,7 @@ func (p *Program) doctor(c *ucli.Context) (*doctor.Doctor, *slog.Logger, error) 
 	if err == nil && m.EnvSource() == session.SourceNone {
 		// An earlier version's session file is moved into place first,
 		// so that the checks see the files as every later run will.
-		if cerr := m.Carry(c.Context); cerr != nil {
+		if cerr := m.Carry(ctx); cerr != nil {
 			d.Session = func() (session.Status, error) { return session.Status{}, cerr }
 		}
 	}

@@ -9,6 +9,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
@@ -107,18 +110,35 @@ func programName(arg0 string) string {
 
 // runGit serves git: git runs the helper as "git-credential-prusa
 // [options] <action>", options being whatever the credential.helper
-// setting adds before the action.
+// setting adds before the action. The options are the command line's
+// global flags, parsed the same way.
 func (p *Program) runGit(ctx context.Context, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprintf(p.Stderr, "usage: %s [options] <get|store|erase|capability>\n", GitName)
-		return 2
+	git := &ucli.Command{
+		Name:      GitName,
+		Usage:     "git's credential helper for Prusa Connect (credential.helper = prusa)",
+		ArgsUsage: "<get|store|erase|capability>",
+		Flags:     globalFlagSet(),
+		Reader:    p.Stdin, Writer: p.Stdout, ErrWriter: p.Stderr,
+		ExitErrHandler: func(context.Context, *ucli.Command, error) {},
+		OnUsageError:   usageError,
+		Action: func(ctx context.Context, c *ucli.Command) error {
+			if c.NArg() != 1 {
+				return badUsage{hint.With(fmt.Errorf("want one action, got %d arguments", c.NArg()),
+					"git runs the helper as: "+GitName+" [options] <get|store|erase|capability>")}
+			}
+			s, err := p.settingsFrom(c)
+			if err != nil {
+				return err
+			}
+			return p.serveGit(ctx, s, c.Args().First(), p.Stdin)
+		},
 	}
-	s, err := p.settings(args[:len(args)-1])
-	if err != nil {
-		return p.fail(err)
-	}
-	if err := p.serveGit(ctx, s, args[len(args)-1], p.Stdin); err != nil {
-		return p.fail(err)
+	if err := git.Run(ctx, append([]string{GitName}, args...)); err != nil {
+		p.fail(err)
+		if _, ok := errors.AsType[badUsage](err); ok {
+			return 2
+		}
+		return 1
 	}
 	return 0
 }
@@ -149,7 +169,7 @@ func (p *Program) runDocker(ctx context.Context, args []string) int {
 		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
 		return 0
 	}
-	s, err := p.settings(nil)
+	s, err := p.envSettings()
 	if err != nil {
 		return p.failDocker(err)
 	}

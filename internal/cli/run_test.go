@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"testing"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 )
 
 func TestProgramName(t *testing.T) {

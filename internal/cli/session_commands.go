@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/term"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
@@ -25,11 +25,11 @@ func (p *Program) sessionCommands() []*ucli.Command {
 			Name:  "login",
 			Usage: "log in to Prusa Account: asks for email, password and 2FA code, or logs in through the browser (--web); or from PRUSA_EMAIL, PRUSA_PASSWORD, PRUSA_OTP/PRUSA_TOTP_SECRET",
 			Flags: []ucli.Flag{
-				&ucli.BoolFlag{Name: "web", Usage: "log in through the browser: any sign-in Prusa Account offers (Google, Apple, Facebook, passkeys, CAPTCHAs); you paste back the address it ends on"},
-				&ucli.BoolFlag{Name: "no-browser", Usage: "with --web: print the address to open instead of opening a browser"},
-				&ucli.BoolFlag{Name: "with-tokens", Usage: "store the token-set JSON read on stdin (exported by prusactl or a browser login) instead of logging in"},
+				boolFlag("web", "log in through the browser: any sign-in Prusa Account offers (Google, Apple, Facebook, passkeys, CAPTCHAs); you paste back the address it ends on"),
+				boolFlag("no-browser", "with --web: print the address to open instead of opening a browser"),
+				boolFlag("with-tokens", "store the token-set JSON read on stdin (exported by prusactl or a browser login) instead of logging in"),
 			},
-			Action: func(c *ucli.Context) error {
+			Action: func(ctx context.Context, c *ucli.Command) error {
 				s, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
@@ -39,7 +39,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					if web {
 						return hint.With(errors.New("--with-tokens and --web exclude each other"), "choose one way to log in")
 					}
-					return p.importTokens(c, m)
+					return p.importTokens(ctx, m)
 				}
 				if !web {
 					if web, err = p.askWeb(s); err != nil {
@@ -48,9 +48,9 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				}
 				var ts *pkce.TokenSet
 				if web {
-					ts, err = p.webLogin(c.Context, s, m, c.Bool("no-browser"))
+					ts, err = p.webLogin(ctx, s, m, c.Bool("no-browser"))
 				} else {
-					ts, err = p.formLogin(c.Context, s, m)
+					ts, err = p.formLogin(ctx, s, m)
 				}
 				if err != nil {
 					return err
@@ -63,12 +63,12 @@ func (p *Program) sessionCommands() []*ucli.Command {
 		{
 			Name:  "logout",
 			Usage: "remove the stored Prusa session",
-			Action: func(c *ucli.Context) error {
+			Action: func(ctx context.Context, c *ucli.Command) error {
 				_, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
 				}
-				if err := m.Logout(c.Context); err != nil {
+				if err := m.Logout(ctx); err != nil {
 					return err
 				}
 				fmt.Fprintln(p.Stderr, "logged out: the session is removed from this machine; its tokens stay valid at Prusa Account until they expire")
@@ -82,12 +82,12 @@ func (p *Program) sessionCommands() []*ucli.Command {
 			Name:    "token",
 			Aliases: []string{"print-access-token"},
 			Usage:   "print a valid access token, refreshing it first when needed",
-			Action: func(c *ucli.Context) error {
+			Action: func(ctx context.Context, c *ucli.Command) error {
 				_, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
 				}
-				tok, err := m.Token(c.Context)
+				tok, err := m.Token(ctx)
 				if err != nil {
 					return err
 				}
@@ -98,12 +98,12 @@ func (p *Program) sessionCommands() []*ucli.Command {
 		{
 			Name:  "print-identity-token",
 			Usage: "print the id token of a valid session",
-			Action: func(c *ucli.Context) error {
+			Action: func(ctx context.Context, c *ucli.Command) error {
 				_, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
 				}
-				tok, err := m.IDToken(c.Context)
+				tok, err := m.IDToken(ctx)
 				if err != nil {
 					return err
 				}
@@ -114,8 +114,8 @@ func (p *Program) sessionCommands() []*ucli.Command {
 		{
 			Name:  "status",
 			Usage: "show the account, where the session comes from and when its tokens expire (never a token)",
-			Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
-			Action: func(c *ucli.Context) error {
+			Flags: []ucli.Flag{boolFlag("json", "print JSON")},
+			Action: func(ctx context.Context, c *ucli.Command) error {
 				s, m, err := p.sessionFrom(c)
 				if err != nil {
 					return err
@@ -188,7 +188,7 @@ func (p *Program) askWeb(s *settings) (bool, error) {
 const maxTokenSet = 1 << 20
 
 // importTokens stores the token set on stdin as the session.
-func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
+func (p *Program) importTokens(ctx context.Context, m *session.Manager) error {
 	if f, ok := p.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return hint.With(errors.New("login --with-tokens reads the token-set JSON on stdin"),
 			"pipe it in: prusactl's token file, e.g. "+Name+" login --with-tokens < prusa_tokens.json")
@@ -204,7 +204,7 @@ func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
 	if err != nil {
 		return hint.With(err, "pass the JSON object that prusactl writes (access_token, refresh_token, id_token, ...)")
 	}
-	if err := m.Import(c.Context, ts); err != nil {
+	if err := m.Import(ctx, ts); err != nil {
 		return err
 	}
 	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
@@ -277,7 +277,7 @@ func (p *Program) now() time.Time {
 }
 
 // sessionFrom wires the session of a command-line run.
-func (p *Program) sessionFrom(c *ucli.Context) (*settings, *session.Manager, error) {
+func (p *Program) sessionFrom(c *ucli.Command) (*settings, *session.Manager, error) {
 	s, err := p.settingsFrom(c)
 	if err != nil {
 		return nil, nil, err

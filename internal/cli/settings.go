@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
@@ -65,63 +65,38 @@ type settings struct {
 	log            *slog.Logger
 }
 
-// globalFlag describes one global option for both flag parsers.
-type globalFlag struct {
+// globalFlags are the global options, each with its environment
+// variable: the full command line's and git's (the options of a
+// credential.helper setting) alike.
+var globalFlags = []struct {
 	name, env, usage string
 	bool             bool
-}
-
-var globalFlags = []globalFlag{
-	{name: "backend", env: EnvBackend, usage: "storage backend (default: the settings file's, else file)"},
-	{name: "tokens-file", env: EnvTokensFile, usage: "session file of the file backend"},
-	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account URL (default: " + DefaultAccountURL + ")"},
+}{
+	{name: "backend", env: EnvBackend, usage: "storage backend `NAME` (default: the settings file's, else file)"},
+	{name: "tokens-file", env: EnvTokensFile, usage: "session `FILE` of the file backend"},
+	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account `URL` (default: " + DefaultAccountURL + ")"},
 	{name: "non-interactive", env: EnvNonInteractive, usage: "never prompt; log in only from the environment", bool: true},
 	{name: "debug", env: EnvDebug, usage: "log what happens to stderr (never secrets)", bool: true},
-	{name: "http-timeout", env: EnvHTTPTimeout, usage: "bound on each request to Prusa Account, in seconds or as a Go duration (default: 10s)"},
+	{name: "http-timeout", env: EnvHTTPTimeout, usage: "bound on each request to Prusa Account: `SECONDS` or a Go duration such as 20s (default: 10s)"},
 }
 
-// settings resolves the options: flags given as args (the git path's
-// options) over the environment.
-func (p *Program) settings(args []string) (*settings, error) {
-	vals := map[string]string{}
-	if len(args) > 0 {
-		fs := flag.NewFlagSet(GitName, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		strs := map[string]*string{}
-		bools := map[string]*bool{}
-		for _, f := range globalFlags {
-			if f.bool {
-				bools[f.name] = fs.Bool(f.name, false, f.usage)
-			} else {
-				strs[f.name] = fs.String(f.name, "", f.usage)
-			}
-		}
-		if err := fs.Parse(args); err != nil {
-			return nil, hint.With(fmt.Errorf("options: %w", err), "the options before the action can be --"+strings.Join(flagNames(), ", --"))
-		}
-		if fs.NArg() > 0 {
-			return nil, hint.With(fmt.Errorf("unexpected arguments %q", fs.Args()), "git runs the helper as: "+GitName+" [options] <action>")
-		}
-		fs.Visit(func(f *flag.Flag) {
-			if b, ok := bools[f.Name]; ok {
-				vals[f.Name] = strconv.FormatBool(*b)
-			} else {
-				vals[f.Name] = *strs[f.Name]
-			}
-		})
-	}
-	return p.resolve(func(name string) (string, bool) {
-		v, ok := vals[name]
-		return v, ok
-	})
-}
-
-func flagNames() []string {
-	var names []string
+// globalFlagSet returns the global options as flags of the command line.
+func globalFlagSet() []ucli.Flag {
+	var flags []ucli.Flag
 	for _, f := range globalFlags {
-		names = append(names, f.name)
+		usage := f.usage + " [$" + f.env + "]"
+		if f.bool {
+			flags = append(flags, boolFlag(f.name, usage))
+		} else {
+			flags = append(flags, &ucli.StringFlag{Name: f.name, Usage: usage})
+		}
 	}
-	return names
+	return flags
+}
+
+// envSettings resolves the options from the environment alone.
+func (p *Program) envSettings() (*settings, error) {
+	return p.resolve(func(string) (string, bool) { return "", false })
 }
 
 // resolve builds settings from flag values (set reports a flag given on

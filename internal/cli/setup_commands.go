@@ -1,49 +1,48 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // setupCommands are the commands that wire the helper into git, docker
-// and the shell, and check the wiring: configure, unconfigure, doctor and
-// completion.
+// and the shell, and check the wiring: configure, unconfigure, doctor and version
+// (completion is urfave/cli's; see completionCommand).
 func (p *Program) setupCommands() []*ucli.Command {
 	return []*ucli.Command{
 		p.configureCommand(),
 		p.unconfigureCommand(),
 		p.doctorCommand(),
-		p.completionCommand(),
+		{
+			Name:  "version",
+			Usage: "print the version",
+			Action: func(context.Context, *ucli.Command) error {
+				_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
+				return err
+			},
+		},
 	}
 }
 
-// subcommandUsageError reports a usage error of a subcommand the way the
-// top-level commands do: on stderr, with a hint, exit status 2.
-func (p *Program) subcommandUsageError(c *ucli.Context, err error, _ bool) error {
-	p.fail(hint.With(err, fmt.Sprintf("run '%s --help' for usage", c.Command.HelpName)))
-	return exitError{2}
-}
-
-// withSubcommandUsage gives each subcommand of cmd the top level's usage
-// error handling, and makes cmd without a known subcommand a usage error.
-func (p *Program) withSubcommandUsage(cmd *ucli.Command) *ucli.Command {
+// group makes cmd a command that only groups its subcommands: run alone,
+// or with a name it does not know, it is a usage error naming them.
+func group(cmd *ucli.Command) *ucli.Command {
 	var names []string
-	for _, sc := range cmd.Subcommands {
-		sc.OnUsageError = p.subcommandUsageError
+	for _, sc := range cmd.Commands {
 		names = append(names, "'"+Name+" "+cmd.Name+" "+sc.Name+"'")
 	}
 	cmd.HideHelpCommand = true
-	cmd.Action = func(c *ucli.Context) error {
+	cmd.Action = func(_ context.Context, c *ucli.Command) error {
 		what := fmt.Sprintf("%s what?", cmd.Name)
 		if c.Args().Present() {
-			what = fmt.Sprintf("%s: unknown target %q", cmd.Name, c.Args().First())
+			what = fmt.Sprintf("%s: unknown target %s", cmd.Name, commandShown(c.Args().First()))
 		}
-		p.fail(hint.With(fmt.Errorf("%s", what), "run "+strings.Join(names, " or ")))
-		return exitError{2}
+		return badUsage{hint.With(fmt.Errorf("%s", what), "run "+strings.Join(names, " or "))}
 	}
 	return cmd
 }

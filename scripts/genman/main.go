@@ -1,13 +1,11 @@
 // Command genman writes the man page of prusa-credential-helper from the
-// command line's own definitions (cli.Program.App), so the page and
+// command line's own definitions (cli.Program.Command), so the page and
 // --help never disagree:
 //
 //	go run ./scripts/genman                 # writes docs/prusa-credential-helper.1
 //	go run ./scripts/genman -o -            # to stdout
 //
-// It needs urfave/cli's documentation support, which the installed binary
-// leaves out (-tags urfave_cli_no_docs); a test checks that the committed
-// page is up to date.
+// A test checks that the committed page is up to date.
 package main
 
 import (

@@ -1,5 +1,3 @@
-//go:build !urfave_cli_no_docs
-
 package main
 
 import (
@@ -17,7 +15,7 @@ func TestManPageUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"prusa-credential-helper", "configure", "doctor", "completion", "PRUSA_CREDENTIAL_BACKEND"} {
+	for _, want := range []string{"prusa-credential-helper", "configure", "doctor", "completion", "PRUSA_CREDENTIAL_BACKEND", ".SH ENVIRONMENT", ".SH FILES", ".SH EXAMPLES", ".SH EXIT STATUS", ".SH SEE ALSO", "gitcredentials"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the man page does not mention %q", want)
 		}
