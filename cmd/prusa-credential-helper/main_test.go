@@ -56,6 +56,7 @@ func scriptParams() testscript.Params {
 			"dateserver":  cmdDateServer,
 			"lookpath":    cmdLookPath,
 			"weblogin":    cmdWebLogin,
+			"ptyshell":    cmdPTYShell,
 		},
 		Condition: scriptCondition,
 		Setup: func(env *testscript.Env) error {
@@ -123,13 +124,20 @@ func sdkDir(home string) string {
 // installed. Under PRUSA_REQUIRE_SECRET_SERVICE=1 (CI) their absence is an
 // error, not a skip.
 func scriptCondition(cond string) (bool, error) {
-	if cond != "secretservice" {
+	tools, require := map[string][]string{
+		"secretservice": {"dbus-run-session", "dbus-send", "gnome-keyring-daemon", "secret-tool"},
+		"shells":        {"bash", "zsh", "fish"},
+	}[cond], map[string]string{
+		"secretservice": "PRUSA_REQUIRE_SECRET_SERVICE",
+		"shells":        "PRUSA_REQUIRE_REAL_CLIENTS",
+	}[cond]
+	if tools == nil {
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}
-	for _, tool := range []string{"dbus-run-session", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("PRUSA_REQUIRE_SECRET_SERVICE") == "1" {
-				return false, fmt.Errorf("%s is required (PRUSA_REQUIRE_SECRET_SERVICE=1): %v", tool, err)
+			if os.Getenv(require) == "1" {
+				return false, fmt.Errorf("%s is required (%s=1): %v", tool, require, err)
 			}
 			return false, nil
 		}

@@ -9,3 +9,8 @@ import "github.com/rogpeppe/go-internal/testscript"
 func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("weblogin: needs Linux")
 }
+
+// cmdPTYShell needs a pseudo-terminal too.
+func cmdPTYShell(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Fatalf("ptyshell: needs Linux")
+}

@@ -135,10 +135,11 @@ func (p *Program) backendNames() []string {
 	return append(registry.Names(p.goos()), registry.Auto+":the best OS store reachable, else the file")
 }
 
-// flagUsage is a flag's usage text, for completion's descriptions.
+// flagUsage is a flag's usage text, for completion's descriptions,
+// without the quotes that name its value in --help.
 func flagUsage(f ucli.Flag) string {
 	if d, ok := f.(ucli.DocGenerationFlag); ok {
-		return d.GetUsage()
+		return strings.ReplaceAll(d.GetUsage(), "`", "")
 	}
 	return ""
 }
