@@ -30,7 +30,7 @@ MAN   := docs/$(BIN).1
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -tags urfave_cli_no_template -ldflags='-s -w' -o $(BIN) ./cmd/$(BIN)
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -tags urfave_cli_no_template -ldflags='-s -w' -o $(BIN) ./cmd/$(BIN)
 
 # The man page is committed; a test fails when it is out of date.
 man:

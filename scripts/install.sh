@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bindir=${BINDIR:-$(go env GOPATH)/bin}
 mkdir -p "$bindir"
-CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_template -ldflags='-s -w' \
+CGO_ENABLED=0 go build -trimpath -buildvcs=auto -tags urfave_cli_no_template -ldflags='-s -w' \
   -o "$bindir/prusa-credential-helper" ./cmd/prusa-credential-helper
 for name in git-credential-prusa docker-credential-prusa; do
   ln -sf prusa-credential-helper "$bindir/$name"

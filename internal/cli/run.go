@@ -209,22 +209,38 @@ func (p *Program) fail(err error) int {
 
 const modulePath = "github.com/prusa-credential-helper/prusa-credential-helper"
 
-// Version is the version of this build: the module version when built by
-// go install from a tagged module, else the VCS revision, else "devel".
+// Version is the version of this build: the module version when built
+// from a tagged module (go install ...@v1.2.3), else the pseudo-version
+// or VCS revision the go command stamped into a build from a checkout
+// (scripts/install.sh asks for it with -buildvcs=auto), else "devel".
 func Version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"
 	}
+	return version(bi)
+}
+
+func version(bi *debug.BuildInfo) string {
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
+	rev, modified := "", false
 	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			return "devel-" + s.Value[:12]
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
-	return "devel"
+	if len(rev) < 12 {
+		return "devel"
+	}
+	if modified {
+		return "devel-" + rev[:12] + "+dirty"
+	}
+	return "devel-" + rev[:12]
 }
 
 // discardLogger is the logger without --debug.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"runtime"
+	"runtime/debug"
 	"testing"
 
 	ucli "github.com/urfave/cli/v3"
@@ -69,6 +70,25 @@ func TestCommandShown(t *testing.T) {
 	} {
 		if got := commandShown(tt.name); got != tt.want {
 			t.Errorf("commandShown(%q) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, tc := range []struct {
+		main     string
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{"v1.2.3", nil, "v1.2.3"},
+		{"v0.0.0-20261203002725-6e9fee32723d", nil, "v0.0.0-20261203002725-6e9fee32723d"},
+		{"(devel)", []debug.BuildSetting{{Key: "vcs.revision", Value: "6e9fee32723d78e81bb6357182fc828a2564ad9c"}}, "devel-6e9fee32723d"},
+		{"(devel)", []debug.BuildSetting{{Key: "vcs.revision", Value: "6e9fee32723d78e81bb6357182fc828a2564ad9c"}, {Key: "vcs.modified", Value: "true"}}, "devel-6e9fee32723d+dirty"},
+		{"(devel)", nil, "devel"},
+	} {
+		bi := &debug.BuildInfo{Main: debug.Module{Version: tc.main}, Settings: tc.settings}
+		if got := version(bi); got != tc.want {
+			t.Errorf("version(%q, %v) = %q, want %q", tc.main, tc.settings, got, tc.want)
 		}
 	}
 }
