@@ -43,7 +43,8 @@ hide() { sed -E -e 's/(password=.{12}).*/\1... (the access token)/' -e 's/("Secr
 step "Build the helper (as scripts/install.sh does) and the fake Prusa Account"
 export PATH="$work/bin:$PATH"
 BINDIR="$work/bin" scripts/install.sh
-go build -o "$work/fakeaccount" ./scripts/fakeaccount
+# Built with install.sh's settings, so that it reuses that build's packages.
+CGO_ENABLED=0 go build -trimpath -o "$work/fakeaccount" ./scripts/fakeaccount
 
 # A private home and git config, so nothing of yours is touched.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config"
