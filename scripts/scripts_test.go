@@ -5,9 +5,13 @@ package scripts
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -142,5 +146,107 @@ func TestFuzzDeadline(t *testing.T) {
 				t.Errorf("fuzz.sh, go test %s: exit 0 = %v, want %v; want %q in the output:\n%s", tt.fuzzCase, ok, tt.ok, tt.want, out)
 			}
 		})
+	}
+}
+
+// demoTools skips the test when a program demo.sh needs is missing,
+// unless PRUSA_REQUIRE_REAL_CLIENTS=1 (set by CI) makes that a failure.
+func demoTools(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("demo.sh is a Unix shell script")
+	}
+	for _, name := range []string{"bash", "go", "git", "curl"} {
+		if _, err := exec.LookPath(name); err != nil {
+			if os.Getenv("PRUSA_REQUIRE_REAL_CLIENTS") == "1" {
+				t.Fatalf("%s is required (PRUSA_REQUIRE_REAL_CLIENTS=1) but missing: %v", name, err)
+			}
+			t.Skipf("demo.sh needs %s: %v", name, err)
+		}
+	}
+}
+
+// runDemo runs demo.sh with args, its output going to a pipe (no
+// terminal) and NO_COLOR unset, and returns the output; it fails the
+// test when the demo fails.
+func runDemo(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("bash", append([]string{"demo.sh"}, args...)...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NO_COLOR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo.sh %s: %v; output:\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// reachable reports whether the fake account at url answers.
+func reachable(url string) bool {
+	resp, err := http.Get(url + "/_fake/stats")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// TestDemo: the tour runs without a terminal, as CI runs it, writes no
+// colour there, shows configure git, doctor and a real git credential
+// fill against the fake account, and stops the fake account at the end.
+func TestDemo(t *testing.T) {
+	demoTools(t)
+	out := runDemo(t)
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("demo.sh wrote escape sequences to a pipe:\n%q", out)
+	}
+	for _, want := range []string{
+		"$ prusa-credential-helper configure git\n",
+		"| git credential fill\nprotocol=https\nhost=connect.prusa3d.com\nusername=maker@example.com\npassword=",
+		"$ prusa-credential-helper doctor\n",
+		", 0 fail\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo.sh output lacks %q:\n%s", want, out)
+		}
+	}
+	m := regexp.MustCompile(`fake Prusa Account at (http://\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("demo.sh did not say where the fake account is:\n%s", out)
+	}
+	if reachable(m[1]) {
+		t.Errorf("the fake account at %s still answers after demo.sh without --keep", m[1])
+	}
+}
+
+// TestDemoKeep: with --keep the fake account outlives the tour, and the
+// tour ends with the export line to use it and the command that stops it.
+func TestDemoKeep(t *testing.T) {
+	demoTools(t)
+	out := runDemo(t, "--keep")
+	stop := regexp.MustCompile(`(?m)^  kill (\d+); rm -rf (\S+)$`).FindStringSubmatch(out)
+	if stop == nil {
+		t.Fatalf("demo.sh --keep did not say how to stop the fake account:\n%s", out)
+	}
+	t.Cleanup(func() {
+		if pid, err := strconv.Atoi(stop[1]); err == nil {
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Kill()
+			}
+		}
+		os.RemoveAll(stop[2])
+	})
+	export := regexp.MustCompile(`(?m)^  export PRUSA_ACCOUNT_URL=(http://127\.0\.0\.1:\d+)$`).FindStringSubmatch(out)
+	if export == nil {
+		t.Fatalf("demo.sh --keep printed no export PRUSA_ACCOUNT_URL= line:\n%s", out)
+	}
+	if !reachable(export[1]) {
+		t.Errorf("the fake account at %s does not answer after demo.sh --keep", export[1])
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("demo.sh --keep wrote escape sequences to a pipe:\n%q", out)
 	}
 }
