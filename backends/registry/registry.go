@@ -13,7 +13,7 @@
 //	file            JSON files, shared with prusactl  everywhere (the default)
 //
 // "auto" picks the first OS store that is reachable and falls back to the
-// file only when none is; see OpenNamed. Naming a backend that is not
+// file only when none is; see Open. Naming a backend that is not
 // available never falls back: it is an *Error that says why and lists the
 // ones that are. See package keyring for how the OS stores were chosen.
 package registry
@@ -112,15 +112,8 @@ func Names(goos string) []string {
 	return names
 }
 
-// Open opens the backend called name ("" means Default); see OpenNamed.
-func Open(name string, opts Options) (backends.Store, error) {
-	s, _, err := OpenNamed(name, opts)
-	return s, err
-}
-
-// OpenNamed opens the backend called name and returns it with the name of
-// the backend it opened: name itself, Default for "", and for Auto the one
-// chosen.
+// Open opens the backend called name: name itself, Default for "", and
+// for Auto the one it chooses.
 //
 // Auto tries the OS stores available here in order of preference and
 // takes the first that is reachable: on macOS the Keychain and on Windows
@@ -135,7 +128,7 @@ func Open(name string, opts Options) (backends.Store, error) {
 // A name this build does not know, a backend this platform lacks, or an
 // OS store that cannot be opened is an *Error that lists the available
 // backends; there is never a silent fallback to another backend.
-func OpenNamed(name string, opts Options) (backends.Store, string, error) {
+func Open(name string, opts Options) (*Backend, error) {
 	if opts.GOOS == "" {
 		opts.GOOS = runtime.GOOS
 	}
@@ -146,22 +139,26 @@ func OpenNamed(name string, opts Options) (backends.Store, string, error) {
 		name = Default
 	}
 	if name == Auto {
-		return openAuto(opts)
+		s, name, err := openAuto(opts)
+		if err != nil {
+			return nil, err
+		}
+		return describe(s, name, opts), nil
 	}
 	for _, b := range all() {
 		if b.name != name {
 			continue
 		}
 		if why := b.why(opts.GOOS); why != "" {
-			return nil, name, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
+			return nil, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
 		}
 		s, err := openers()[name](opts, false)
 		if err != nil {
-			return nil, name, wrap(name, opts, err)
+			return nil, wrap(name, opts, err)
 		}
-		return s, name, nil
+		return describe(s, name, opts), nil
 	}
-	return nil, name, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
+	return nil, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
 }
 
 func openAuto(opts Options) (backends.Store, string, error) {

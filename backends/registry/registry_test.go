@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,13 +39,17 @@ func TestOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Open(tt.name, Options{Getenv: env, GOOS: "linux"})
+			b, err := Open(tt.name, Options{Getenv: env, GOOS: "linux"})
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Open(%q) error = %v, wantErr %v", tt.name, err, tt.wantErr)
 			}
 			if err == nil {
-				if _, ok := s.(*file.Store); !ok {
-					t.Errorf("Open(%q) = %T, want *file.Store", tt.name, s)
+				if _, ok := b.Store.(*file.Store); !ok || b.Name != "file" {
+					t.Errorf("Open(%q) = %s %T, want the file backend", tt.name, b.Name, b.Store)
+				}
+				want := "file (" + filepath.FromSlash("/home/u/.config/prusa-connect/prusa_tokens.json") + ")"
+				if b.String() != want || b.LockFile != filepath.FromSlash("/home/u/.config/prusa-credential-helper/session.lock") {
+					t.Errorf("Open(%q) describes itself as %q, lock %q", tt.name, b.String(), b.LockFile)
 				}
 				return
 			}
@@ -181,21 +184,21 @@ func TestAuto(t *testing.T) {
 	}
 	home := t.TempDir()
 	t.Run("no bus means the file", func(t *testing.T) {
-		s, name, err := OpenNamed(Auto, Options{Getenv: func(k string) string {
+		s, err := Open(Auto, Options{Getenv: func(k string) string {
 			return map[string]string{"HOME": home, "XDG_RUNTIME_DIR": t.TempDir()}[k]
 		}})
-		if err != nil || name != "file" {
-			t.Fatalf("OpenNamed(auto) = %q, %v; want the file", name, err)
+		if err != nil || s.Name != "file" {
+			t.Fatalf("Open(auto) = %v, %v; want the file", s, err)
 		}
-		if _, ok := s.(*file.Store); !ok {
-			t.Errorf("OpenNamed(auto) = %T, want *file.Store", s)
+		if _, ok := s.Store.(*file.Store); !ok {
+			t.Errorf("Open(auto) = %T, want *file.Store", s.Store)
 		}
 	})
 	t.Run("a dead bus means the file", func(t *testing.T) {
 		b := newBus(t, false)
-		_, name, err := OpenNamed(Auto, Options{Getenv: envWith(b, home)})
-		if err != nil || name != "file" {
-			t.Errorf("OpenNamed(auto) = %q, %v; want the file", name, err)
+		s, err := Open(Auto, Options{Getenv: envWith(b, home)})
+		if err != nil || s.Name != "file" {
+			t.Errorf("Open(auto) = %v, %v; want the file", s, err)
 		}
 		if b.conns.Load() != 1 {
 			t.Errorf("auto made %d connections to probe, want 1", b.conns.Load())
@@ -204,13 +207,14 @@ func TestAuto(t *testing.T) {
 	t.Run("a hung bus is an error and not the file", func(t *testing.T) {
 		b := newBus(t, true)
 		start := time.Now()
-		_, name, err := OpenNamed(Auto, Options{Getenv: envWith(b, home), Timeout: 200 * time.Millisecond})
+		_, err := Open(Auto, Options{Getenv: envWith(b, home), Timeout: 200 * time.Millisecond})
 		var te *keyring.TimeoutError
-		if !errors.As(err, &te) || name != "secret-service" {
-			t.Errorf("OpenNamed(auto) with a hung bus = %q, %v; want a timeout of secret-service", name, err)
+		var re *Error
+		if !errors.As(err, &te) || !errors.As(err, &re) || re.Name != "secret-service" {
+			t.Errorf("Open(auto) with a hung bus = %v; want a timeout of secret-service", err)
 		}
 		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("OpenNamed(auto) took %v with a 200ms timeout", d)
+			t.Errorf("Open(auto) took %v with a 200ms timeout", d)
 		}
 		if !strings.Contains((&Error{Err: err, Available: []string{"file"}}).Hint(), "unlock") {
 			t.Errorf("hint of %v does not pass on the store's hint", err)
@@ -223,14 +227,14 @@ func TestAuto(t *testing.T) {
 			}
 			t.Skip("no private Secret Service: run under scripts/secret-service.sh")
 		}
-		s, name, err := OpenNamed(Auto, Options{Getenv: os.Getenv})
-		if err != nil || name != "secret-service" {
-			t.Fatalf("OpenNamed(auto) = %q, %v; want secret-service", name, err)
+		s, err := Open(Auto, Options{Getenv: os.Getenv})
+		if err != nil || s.Name != "secret-service" {
+			t.Fatalf("Open(auto) = %v, %v; want secret-service", s, err)
 		}
-		if s == nil || slices.Contains([]string{"file"}, name) {
-			t.Fatal("no store")
+		if s.Private() != nil || s.WritesDir() != "" {
+			t.Errorf("the Secret Service backend names files of its own: %v, %q", s.Private(), s.WritesDir())
 		}
-		if closer, ok := s.(interface{ Close() error }); ok {
+		if closer, ok := s.Store.(interface{ Close() error }); ok {
 			closer.Close()
 		}
 	})

@@ -47,38 +47,36 @@ func (p *Program) migrateAction(ctx context.Context, c *ucli.Command) error {
 	if err != nil {
 		return err
 	}
-	open := func(name string) (backends.Store, string, error) {
-		return registry.OpenNamed(name, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile})
-	}
-	from, fromName, err := open(c.String("from"))
+	from, err := p.open(s, c.String("from"))
 	if err != nil {
 		return err
 	}
-	to, toName, err := open(c.String("to"))
+	to, err := p.open(s, c.String("to"))
 	if err != nil {
 		return err
 	}
+	fromName, toName := from.Name, to.Name
 	if fromName == toName {
 		return hint.With(fmt.Errorf("--from and --to are both %s", fromName), "name two different backends")
 	}
 	// Hold the session lock, which every backend's writers take, so that
 	// no helper refreshes the session (and rotates its single-use
 	// refresh token) in the source while it is being moved.
-	unlock, err := session.Lock(ctx, p.sessionLockFile(), 30*time.Second)
+	unlock, err := session.Lock(ctx, from.LockFile, 30*time.Second)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	// An earlier version's session file is carried into the file
 	// backend's before anything is read from it.
-	for _, st := range []backends.Store{from, to} {
+	for _, st := range []backends.Store{from.Store, to.Store} {
 		if cr, ok := st.(session.Carrier); ok && cr.SessionToCarry() {
 			if err := cr.CarrySession(); err != nil {
 				return err
 			}
 		}
 	}
-	r, err := migrate.Options{Overwrite: c.Bool("overwrite"), KeepSource: c.Bool("keep-source")}.Migrate(from, to)
+	r, err := migrate.Options{Overwrite: c.Bool("overwrite"), KeepSource: c.Bool("keep-source")}.Migrate(from.Store, to.Store)
 	if err != nil {
 		var conflict *migrate.ConflictError
 		if errors.As(err, &conflict) {
@@ -193,7 +191,7 @@ func (p *Program) configSet(_ context.Context, c *ucli.Command) error {
 	value := c.Args().Get(1)
 	// The only setting is the backend: a name this system has, or auto.
 	if names := registry.Names(p.goos()); value != registry.Auto && !slices.Contains(names, value) {
-		_, _, err := registry.OpenNamed(value, registry.Options{GOOS: p.goos()})
+		_, err := registry.Open(value, registry.Options{GOOS: p.goos()})
 		if err == nil {
 			err = fmt.Errorf("backend %q is not available here", value)
 		}

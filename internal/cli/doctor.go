@@ -1,13 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
 
 	ucli "github.com/urfave/cli/v3"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/doctor"
@@ -70,52 +70,33 @@ func (p *Program) doctor(ctx context.Context, c *ucli.Command) (*doctor.Doctor, 
 		AccountURL: s.accountURL,
 		Hosts:      configure.Hosts(s.accountURL),
 	}
-	st, err := p.store(s)
-	name := s.backend // what auto chose, once opened
-	if name == "" {
-		name = registry.Default
-	}
+	r := p.wire(s)
 	d.Backend.Source = s.backendFrom
-	if err != nil {
-		d.Backend.Err = err
-		st = unopenedStore{err}
+	d.Backend.Name = cmp.Or(s.backend, registry.Default)
+	if r.backend == nil {
+		d.Backend.Err = r.err
 	} else {
-		d.Backend.Store = st
+		d.Backend.Store = r.backend.Store
 	}
-	m, err := p.session(s, st)
-	if err == nil && m.EnvSource() == session.SourceNone {
+	if r.session == nil {
+		d.Session = func() (session.Status, error) { return session.Status{}, r.err }
+		return d, s.log, nil
+	}
+	// The name status shows, e.g. "file (/home/m/.config/.../tokens.json)".
+	d.Backend.Name, d.Session = r.session.Backend, r.session.Status
+	if r.session.EnvSource() == session.SourceNone {
 		// An earlier version's session file is moved into place first,
 		// so that the checks see the files as every later run will.
-		if cerr := m.Carry(ctx); cerr != nil {
-			d.Session = func() (session.Status, error) { return session.Status{}, cerr }
+		if err := r.session.Carry(ctx); err != nil {
+			d.Session = func() (session.Status, error) { return session.Status{}, err }
 		}
 	}
-	if fs, ok := st.(*file.Store); ok {
-		d.Backend.Dir = fs.Dir()
-		d.PrivateFiles = []doctor.PrivateFile{
-			{Check: "file/dir", Path: d.Backend.Dir, Dir: true},
-			{Check: "file/session", Path: fs.TokensFile()},
-			{Check: "file/credentials", Path: fs.CredentialsDir(), Dir: true},
+	if r.backend != nil {
+		d.Backend.Dir = r.backend.WritesDir()
+		d.UnusedSessionFile = r.backend.UnusedSessionFile()
+		for _, f := range r.backend.Private() {
+			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: r.backend.Name + "/" + f.What, Path: f.Path, Dir: f.Dir})
 		}
-		// The old layout's file, until the first write converts it.
-		legacy := fs.LegacyCredentialsFile()
-		if _, err := os.Lstat(legacy); err == nil {
-			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: "file/credentials.json", Path: legacy})
-		}
-		if unused := fs.UnusedSessionFile(); unused != "" {
-			d.UnusedSessionFile = unused
-			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: "file/unused-session", Path: unused})
-		}
-	}
-	if err != nil {
-		d.Backend.Name = name
-		d.Session = func() (session.Status, error) { return session.Status{}, err }
-	} else if d.Session != nil {
-		d.Backend.Name = m.Backend
-	} else {
-		// The name status shows, e.g. "file (/home/m/.config/.../tokens.json)".
-		d.Backend.Name = m.Backend
-		d.Session = m.Status
 	}
 	return d, s.log, nil
 }

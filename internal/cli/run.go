@@ -145,12 +145,12 @@ func (p *Program) runGit(ctx context.Context, args []string) int {
 
 // serveGit answers one git request read from in.
 func (p *Program) serveGit(ctx context.Context, s *settings, action string, in io.Reader) error {
-	h, err := p.helper(s)
-	if err != nil {
-		return err
+	r := p.wire(s)
+	if r.err != nil {
+		return r.err
 	}
 	s.log.Debug("git request", "action", action)
-	return h.Git(ctx, action, in, p.Stdout)
+	return r.helper.Git(ctx, action, in, p.Stdout)
 }
 
 // runDocker serves docker the way docker-credential-helpers' Serve does:
@@ -177,12 +177,12 @@ func (p *Program) runDocker(ctx context.Context, args []string) int {
 }
 
 func (p *Program) serveDocker(ctx context.Context, s *settings, action string, in io.Reader) int {
-	h, err := p.helper(s)
-	if err != nil {
-		return p.failDocker(err)
+	r := p.wire(s)
+	if r.err != nil {
+		return p.failDocker(r.err)
 	}
 	s.log.Debug("docker request", "action", action)
-	if err := h.Docker(ctx, action, in, p.Stdout); err != nil {
+	if err := r.helper.Docker(ctx, action, in, p.Stdout); err != nil {
 		return p.failDocker(err)
 	}
 	return 0

@@ -12,7 +12,6 @@ import (
 	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/term"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
@@ -116,17 +115,17 @@ func (p *Program) sessionCommands() []*ucli.Command {
 			Usage: "show the account, where the session comes from and when its tokens expire (never a token)",
 			Flags: []ucli.Flag{boolFlag("json", "print JSON")},
 			Action: func(ctx context.Context, c *ucli.Command) error {
-				s, m, err := p.sessionFrom(c)
+				r, err := p.wired(c)
 				if err != nil {
 					return err
 				}
-				st, err := m.Status()
+				st, err := r.session.Status()
 				if err != nil {
 					return err
 				}
-				out := statusOutput{Status: st, BackendFrom: s.backendFrom}
-				if fs, ok := m.Store.(*file.Store); ok && st.Source != session.SourceNone {
-					out.UnusedSessionFile = fs.UnusedSessionFile()
+				out := statusOutput{Status: st, BackendFrom: r.backendFrom}
+				if st.Source != session.SourceNone {
+					out.UnusedSessionFile = r.backend.UnusedSessionFile()
 				}
 				if c.Bool("json") {
 					enc := json.NewEncoder(p.Stdout)
@@ -278,14 +277,9 @@ func (p *Program) now() time.Time {
 
 // sessionFrom wires the session of a command-line run.
 func (p *Program) sessionFrom(c *ucli.Command) (*settings, *session.Manager, error) {
-	s, err := p.settingsFrom(c)
+	r, err := p.wired(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := p.store(s)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := p.session(s, st)
-	return s, m, err
+	return r.settings, r.session, nil
 }

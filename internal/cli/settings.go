@@ -10,7 +10,6 @@ import (
 
 	ucli "github.com/urfave/cli/v3"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/settingsfile"
 )
@@ -187,11 +186,10 @@ func (p *Program) chooseBackend(s *settings, set func(name string) (string, bool
 // settingsPath is the settings file, in the helper's directory; "" when
 // there is no config directory.
 func (p *Program) settingsPath() string {
-	dir, err := file.HelperDir(p.Getenv, p.goos())
-	if err != nil {
-		return ""
+	if dir := p.helperDir(); dir != "" {
+		return filepath.Join(dir, settingsfile.Name)
 	}
-	return filepath.Join(dir, settingsfile.Name)
+	return ""
 }
 
 // parseBool reads a boolean option; the empty string is false.

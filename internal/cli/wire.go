@@ -1,15 +1,16 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
@@ -28,67 +29,77 @@ func (p *Program) goos() string {
 	return runtime.GOOS
 }
 
-// store opens the chosen backend and records in s which one it is (what
-// "auto" chose, "file" for none).
-func (p *Program) store(s *settings) (backends.Store, error) {
+// A run is the object graph of one command, built once by wire: its
+// settings, the backend, the Prusa session on it and the protocol
+// handler.
+type run struct {
+	*settings
+	backend *registry.Backend // nil when it could not be opened (err)
+	session *session.Manager  // nil when the account URL is bad (err)
+	helper  *helper.Helper
+	// err is why the graph is incomplete. A backend that cannot be
+	// opened still leaves a session, on a store that fails with the
+	// reason, so that doctor can describe a session from the
+	// environment.
+	err error
+}
+
+// wire builds the object graph of a run with settings s.
+func (p *Program) wire(s *settings) *run {
+	r := &run{settings: s}
+	var store backends.Store
+	name, lock := cmp.Or(s.backend, registry.Default), ""
+	if r.backend, r.err = p.open(s, s.backend); r.err == nil {
+		store, name, lock = r.backend.Store, r.backend.String(), r.backend.LockFile
+		s.backend = r.backend.Name // what auto chose
+	} else {
+		store = unopenedStore{r.err}
+		if s.backendSetting != nil {
+			r.err = hint.With(fmt.Errorf("%w (set on line %d of %s)", r.err, s.backendSetting.Line, p.settingsPath()),
+				fmt.Sprintf("%s; or choose another: %s config set backend NAME", hint.Of(r.err), Name))
+		}
+	}
+	if _, err := pkce.ParseAccountURL(s.accountURL); err != nil {
+		r.err = cmp.Or(r.err, hint.With(err, "set "+EnvAccountURL+" to an https URL (plain http only for a loopback address), or unset it"))
+		return r
+	}
+	r.session = &session.Manager{
+		Store:       store,
+		Backend:     name,
+		Getenv:      p.Getenv,
+		Account:     hintedAccount{p.accountClient(s)},
+		Credentials: func(ctx context.Context) (pkce.LoginInput, error) { return p.credentials(ctx, s) },
+		MinTTL:      s.minTTL,
+		LockFile:    lock,
+		Warn:        p.warn,
+		// A longer request timeout makes room for itself in the budget.
+		RefreshBudget:   max(session.DefaultRefreshBudget, s.httpTimeout+5*time.Second),
+		RefreshExpiring: p.refreshNotice(s),
+		Now:             p.Now,
+		Log:             s.log,
+	}
+	r.helper = &helper.Helper{Store: store, Session: helperSession{r.session}, Hosts: helper.NewHosts(s.accountURL), Now: p.Now}
+	return r
+}
+
+// wired resolves the settings of a command-line run and wires it; the
+// error is the first thing that stops the graph from being whole.
+func (p *Program) wired(c *ucli.Command) (*run, error) {
+	s, err := p.settingsFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	r := p.wire(s)
+	return r, r.err
+}
+
+// open opens the backend called name ("" for the default), for the run
+// with settings s.
+func (p *Program) open(s *settings, name string) (*registry.Backend, error) {
 	if s.backendErr != nil {
 		return nil, s.backendErr
 	}
-	st, name, err := registry.OpenNamed(s.backend, registry.Options{
-		Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile,
-		Warn: p.warn,
-	})
-	if err == nil {
-		s.backend = name
-	} else if s.backendSetting != nil {
-		err = hint.With(fmt.Errorf("%w (set on line %d of %s)", err, s.backendSetting.Line, p.settingsPath()),
-			fmt.Sprintf("%s; or choose another: %s config set backend NAME", hint.Of(err), Name))
-	}
-	return st, err
-}
-
-// helper wires the protocol handler: the backend for other hosts, the
-// session for Prusa hosts.
-func (p *Program) helper(s *settings) (*helper.Helper, error) {
-	st, err := p.store(s)
-	if err != nil {
-		return nil, err
-	}
-	m, err := p.session(s, st)
-	if err != nil {
-		return nil, err
-	}
-	m.RefreshExpiring = p.refreshNotice(s)
-	return &helper.Helper{Store: st, Session: helperSession{m}, Hosts: helper.NewHosts(s.accountURL), Now: p.Now}, nil
-}
-
-// session wires the Prusa session on store st.
-func (p *Program) session(s *settings, st backends.Store) (*session.Manager, error) {
-	if _, err := pkce.ParseAccountURL(s.accountURL); err != nil {
-		return nil, hint.With(err, "set "+EnvAccountURL+" to an https URL (plain http only for a loopback address), or unset it")
-	}
-	backend := s.backend
-	if backend == "" {
-		backend = registry.Default
-	}
-	if fs, ok := st.(*file.Store); ok {
-		backend += " (" + fs.TokensFile() + ")"
-	}
-	m := &session.Manager{
-		Store:       st,
-		Backend:     backend,
-		Getenv:      p.Getenv,
-		Account:     hintedAccount{p.accountClient(s)},
-		Credentials: p.loginCredentials(s),
-		MinTTL:      s.minTTL,
-		LockFile:    p.sessionLockFile(),
-		Warn:        p.warn,
-		// A longer request timeout makes room for itself in the budget.
-		RefreshBudget: max(session.DefaultRefreshBudget, s.httpTimeout+5*time.Second),
-		Now:           p.Now,
-		Log:           s.log,
-	}
-	return m, nil
+	return registry.Open(name, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile, Warn: p.warn})
 }
 
 // accountClient talks to Prusa Account.
@@ -121,29 +132,16 @@ func (p *Program) httpClient(s *settings) *http.Client {
 	return &hc
 }
 
-// sessionLockFile is the lock that serialises the writers of the session,
-// session.lock in the helper's directory, whatever the backend and the
-// session file: nothing of the helper's goes beside the SDK's file or a
-// file the user named, and every backend gets single-flight refresh.
-func (p *Program) sessionLockFile() string {
-	dir, err := file.HelperDir(p.Getenv, p.goos())
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "session.lock")
+// helperDir is the helper's own directory (see registry.Backend.Dir);
+// "" when there is no config directory.
+func (p *Program) helperDir() string {
+	dir, _ := file.HelperDir(p.Getenv, p.goos())
+	return dir
 }
 
 // warn tells the user something they should know although nothing failed.
 func (p *Program) warn(msg string) {
 	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, safetext.Escape(msg))
-}
-
-// loginCredentials says how get may log in: from the environment, else
-// by prompting on the terminal, unless non-interactive.
-func (p *Program) loginCredentials(s *settings) func(ctx context.Context) (pkce.LoginInput, error) {
-	return func(ctx context.Context) (pkce.LoginInput, error) {
-		return p.credentials(ctx, s)
-	}
 }
 
 func isNotFound(err error) bool { return credentials.IsErrCredentialsNotFound(err) }
