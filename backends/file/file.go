@@ -90,6 +90,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
@@ -348,7 +349,7 @@ type LockError struct {
 }
 
 func (e *LockError) Error() string {
-	msg := fmt.Sprintf("another process holds %s (waited %v)", e.Path, e.Wait)
+	msg := fmt.Sprintf("another process holds %s (waited %s)", e.Path, humantime.Duration(e.Wait))
 	if e.Err != nil && !errors.Is(e.Err, filelock.ErrTimeout) {
 		msg += ": " + e.Err.Error()
 	}

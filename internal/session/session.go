@@ -25,6 +25,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
@@ -367,13 +368,13 @@ func refreshError(err error, budget time.Duration, outOfTime bool) error {
 	}
 	const kept = "the stored session is kept; "
 	if outOfTime {
-		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %v: %w", budget, err),
+		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %s: %w", humantime.Duration(budget), err),
 			kept+"try again, or raise "+"PRUSA_HTTP_TIMEOUT on a slow network")
 	}
 	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
 		wait := "a minute"
 		if rl.RetryAfter > 0 {
-			wait = rl.RetryAfter.String()
+			wait = humantime.Duration(rl.RetryAfter)
 		}
 		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err), kept+"try again in "+wait)
 	}
@@ -447,7 +448,7 @@ func loginError(err error) error {
 	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
 		wait := "a minute"
 		if rl.RetryAfter > 0 {
-			wait = rl.RetryAfter.String()
+			wait = humantime.Duration(rl.RetryAfter)
 		}
 		return hint.With(err, "try again in "+wait)
 	}
@@ -608,6 +609,6 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	if !errors.Is(err, filelock.ErrTimeout) {
 		return unlock, err
 	}
-	return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", path, wait),
+	return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %s", path, humantime.Duration(wait)),
 		"check for a hung prusa-credential-helper; the lock is released when it exits")
 }
