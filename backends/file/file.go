@@ -187,6 +187,9 @@ func exists(path string) bool {
 type CorruptError struct {
 	Path string
 	Err  error
+	// Session is set when the file is a session file: what fixes it is
+	// a new login, not storing credentials again.
+	Session bool
 }
 
 func (e *CorruptError) Error() string {
@@ -197,6 +200,10 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Hint names the fix, with the command for the user's shell.
 func (e *CorruptError) Hint() string {
+	if e.Session {
+		// Login refuses to write over it too, so the file must go first.
+		return fmt.Sprintf("look at it, or move it aside (%s) and log in again: prusa-credential-helper login", hint.Move(e.Path, e.Path+".bad"))
+	}
 	return fmt.Sprintf("repair it, or move it aside (%s) and store the credentials again", hint.Move(e.Path, e.Path+".bad"))
 }
 
@@ -296,7 +303,7 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 			return data, nil
 		}
 		if i == len(rereadWaits) {
-			return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object")}
+			return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object"), Session: true}
 		}
 		s.sleep(rereadWaits[i])
 	}
