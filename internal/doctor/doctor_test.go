@@ -235,8 +235,10 @@ func TestCheckPath(t *testing.T) {
 		t.Errorf("docker name, another binary = %+v", f)
 	}
 	path = ""
-	if f := find(t, d.checkPath(false, false), "path/prusa-credential-helper"); f.Status != Warn || !strings.Contains(f.Hint, "add "+bin+" to PATH") {
-		t.Errorf("main name off PATH = %+v", f)
+	// The hint gives the command that puts the binary's directory on
+	// PATH, for the user's shell.
+	if f := find(t, d.checkPath(false, false), "path/prusa-credential-helper"); f.Status != Warn || !strings.Contains(f.Hint, "add "+bin+" to PATH: "+hint.PathCommand(bin)) {
+		t.Errorf("main name off PATH = %+v, want the hint to hold %s", f, hint.PathCommand(bin))
 	}
 }
 
