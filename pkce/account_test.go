@@ -195,7 +195,7 @@ func TestErrorMessages(t *testing.T) {
 		{&OAuthError{Code: "invalid_client", Description: "Invalid client.", Status: 401}, "Prusa Account answered with OAuth error invalid_client (HTTP 401): Invalid client."},
 		{&OAuthError{Code: "access_denied"}, "Prusa Account answered with OAuth error access_denied"},
 		{&OAuthError{Code: "x\x1b[31m", Description: strings.Repeat("d", 300)}, "Prusa Account answered with OAuth error x [31m: " + strings.Repeat("d", 200) + "..."},
-		{&RateLimitError{RetryAfter: 30 * time.Second}, "Prusa Account is rate limiting requests (HTTP 429, Retry-After 30s)"},
+		{&RateLimitError{RetryAfter: 30 * time.Second}, "Prusa Account is rate limiting requests (HTTP 429, Retry-After 30 seconds)"},
 		{&RateLimitError{}, "Prusa Account is rate limiting requests (HTTP 429)"},
 		{&ServerError{Status: 503}, "Prusa Account server error (HTTP 503 Service Unavailable)"},
 		{&InvalidResponseError{Status: 404, Reason: "no OAuth error in a failed response"}, "invalid token response from Prusa Account (HTTP 404): no OAuth error in a failed response"},

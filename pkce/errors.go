@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 )
 
 // Errors that need no detail. Test for them with errors.Is.
@@ -83,7 +85,7 @@ type RateLimitError struct {
 
 func (e *RateLimitError) Error() string {
 	if e.RetryAfter > 0 {
-		return fmt.Sprintf("Prusa Account is rate limiting requests (HTTP 429, Retry-After %s)", e.RetryAfter)
+		return fmt.Sprintf("Prusa Account is rate limiting requests (HTTP 429, Retry-After %s)", humantime.Duration(e.RetryAfter))
 	}
 	return "Prusa Account is rate limiting requests (HTTP 429)"
 }

@@ -90,6 +90,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
@@ -186,6 +187,9 @@ func exists(path string) bool {
 type CorruptError struct {
 	Path string
 	Err  error
+	// Session is set when the file is a session file: what fixes it is
+	// a new login, not storing credentials again.
+	Session bool
 }
 
 func (e *CorruptError) Error() string {
@@ -196,6 +200,10 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Hint names the fix, with the command for the user's shell.
 func (e *CorruptError) Hint() string {
+	if e.Session {
+		// Login refuses to write over it too, so the file must go first.
+		return fmt.Sprintf("look at it, or move it aside (%s) and log in again: prusa-credential-helper login", hint.Move(e.Path, e.Path+".bad"))
+	}
 	return fmt.Sprintf("repair it, or move it aside (%s) and store the credentials again", hint.Move(e.Path, e.Path+".bad"))
 }
 
@@ -295,7 +303,7 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 			return data, nil
 		}
 		if i == len(rereadWaits) {
-			return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object")}
+			return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object"), Session: true}
 		}
 		s.sleep(rereadWaits[i])
 	}
@@ -348,7 +356,7 @@ type LockError struct {
 }
 
 func (e *LockError) Error() string {
-	msg := fmt.Sprintf("another process holds %s (waited %v)", e.Path, e.Wait)
+	msg := fmt.Sprintf("another process holds %s (waited %s)", e.Path, humantime.Duration(e.Wait))
 	if e.Err != nil && !errors.Is(e.Err, filelock.ErrTimeout) {
 		msg += ": " + e.Err.Error()
 	}

@@ -113,6 +113,18 @@ func TestCorruptFilesAreKept(t *testing.T) {
 				if h := hint.Of(err); !strings.Contains(h, path) || !strings.Contains(h, hint.Move(path, path+".bad")) {
 					t.Errorf("%s hint %q does not show %s as typed in a move command", op.name, h, path)
 				}
+				// A session is not stored again but made again by a
+				// login; other hosts' credentials are stored again.
+				wantNext := "store the credentials again"
+				if tt.key == backends.SessionKey {
+					wantNext = "log in again: prusa-credential-helper login"
+				}
+				if h := hint.Of(err); !strings.Contains(h, wantNext) {
+					t.Errorf("%s hint %q does not say %q", op.name, h, wantNext)
+				}
+				if h := hint.Of(err); tt.key == backends.SessionKey && strings.Contains(h, "store the credentials") {
+					t.Errorf("%s hint %q tells to store credentials for a session file", op.name, h)
+				}
 			}
 			got, err := os.ReadFile(path)
 			if err != nil || string(got) != tt.content {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 )
 
 // Service names the items of this helper in every OS store: the Keychain
@@ -77,7 +78,7 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("%s did not answer within %v (%s)", e.Store, e.After, e.Op)
+	return fmt.Sprintf("%s did not answer within %s (%s)", e.Store, humantime.Duration(e.After), e.Op)
 }
 
 // Hint names the fix.

@@ -30,8 +30,11 @@ func TestCall(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("Call took %v with a 50ms timeout", d)
 	}
-	if got := err.Error(); got != "the store did not answer within 50ms (get)" {
+	if got := err.Error(); !strings.HasPrefix(got, "the store did not answer within ") {
 		t.Errorf("error = %q", got)
+	}
+	if got, want := (&TimeoutError{Store: "the store", Op: "get", After: DefaultTimeout}).Error(), "the store did not answer within 5 seconds (get)"; got != want {
+		t.Errorf("TimeoutError.Error() = %q, want %q", got, want)
 	}
 	if te.Hint() == "" {
 		t.Error("TimeoutError has no hint")

@@ -28,6 +28,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // Default is the backend used when none is named: the file, because it
@@ -217,7 +218,7 @@ func (e *Error) Hint() string {
 func openFile(opts Options, _ bool) (backends.Store, error) {
 	fo, err := file.DefaultOptions(opts.Getenv, opts.GOOS)
 	if err != nil {
-		return nil, fmt.Errorf("file backend: cannot find the config directory: %w", err)
+		return nil, hint.With(fmt.Errorf("file backend: cannot find the config directory: %w", err), configDirHint(opts.GOOS))
 	}
 	if opts.TokensFile != "" {
 		// A session file the user named is theirs: no earlier session
@@ -226,4 +227,20 @@ func openFile(opts Options, _ bool) (backends.Store, error) {
 	}
 	fo.Warn = opts.Warn
 	return file.New(fo), nil
+}
+
+// configDirHint names the environment variables from which the file
+// backend finds its directories on goos. A login session has them; a
+// service, a cron job or a container may start without them.
+func configDirHint(goos string) string {
+	vars := "HOME (or XDG_CONFIG_HOME)"
+	switch goos {
+	case "windows":
+		vars = "APPDATA and LOCALAPPDATA"
+	case "darwin", "ios":
+		vars = "HOME"
+	case "plan9":
+		vars = "home"
+	}
+	return "set " + vars + " in the environment that runs the helper (a service, a cron job or a container may start without it)"
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/keyring"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 func TestOpen(t *testing.T) {
@@ -65,9 +66,14 @@ func TestOpen(t *testing.T) {
 }
 
 func TestOpenWithoutConfigDir(t *testing.T) {
-	_, err := Open("file", Options{GOOS: "linux"})
-	if err == nil || !strings.Contains(err.Error(), "HOME") {
-		t.Errorf("Open(file) with no HOME error = %v, want one naming $HOME", err)
+	for goos, want := range map[string]string{"linux": "set HOME (or XDG_CONFIG_HOME)", "darwin": "set HOME", "windows": "set APPDATA and LOCALAPPDATA"} {
+		_, err := Open("file", Options{GOOS: goos})
+		if err == nil || !strings.Contains(err.Error(), "defined") {
+			t.Errorf("GOOS=%s: Open(file) with an empty environment error = %v, want one naming the variable", goos, err)
+		}
+		if h := hint.Of(err); !strings.HasPrefix(h, want+" in the environment") {
+			t.Errorf("GOOS=%s: hint = %q, want it to start %q", goos, h, want)
+		}
 	}
 }
 

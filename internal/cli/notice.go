@@ -9,6 +9,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
@@ -34,7 +35,7 @@ func (p *Program) refreshNotice(s *settings) func(time.Time) {
 			return
 		}
 		p.warn(fmt.Sprintf("the Prusa session ends in %s (%s); log in again before then: %s login",
-			roughDuration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name))
+			humantime.Duration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name))
 	}
 }
 
@@ -57,19 +58,4 @@ func (p *Program) firstNotice(exp time.Time) bool {
 	}
 	_ = atomicfile.Write(path, []byte(stamp+"\n"), 0o600)
 	return true
-}
-
-// roughDuration says how long d is in the largest whole unit that fits.
-func roughDuration(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", d/time.Hour)
-	case d >= 2*time.Minute:
-		return fmt.Sprintf("%d minutes", d/time.Minute)
-	case d > 0:
-		return d.Round(time.Second).String()
-	}
-	return "no time"
 }

@@ -103,18 +103,3 @@ func (fakeTerminal) Prompt(string) (string, error)       { return "", errors.New
 func (fakeTerminal) PromptSecret(string) (string, error) { return "", errors.New("no input") }
 func (fakeTerminal) Print(string) error                  { return nil }
 func (fakeTerminal) Close() error                        { return nil }
-
-func TestRoughDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		72 * time.Hour:   "3 days",
-		49 * time.Hour:   "2 days",
-		30 * time.Hour:   "30 hours",
-		90 * time.Minute: "90 minutes",
-		90 * time.Second: "1m30s",
-		-time.Second:     "no time",
-	} {
-		if got := roughDuration(d); got != want {
-			t.Errorf("roughDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}

@@ -254,20 +254,6 @@ func (p *Program) printStatus(out statusOutput) {
 	}
 }
 
-func describeExpiry(t *time.Time, now time.Time) string {
-	if t == nil {
-		return "none"
-	}
-	d := t.Sub(now).Round(time.Second)
-	if d <= 0 {
-		return fmt.Sprintf("expired %s ago (%s)", -d, t.UTC().Format(time.RFC3339))
-	}
-	if d >= 48*time.Hour {
-		return fmt.Sprintf("valid for %s (until %s)", roughDuration(d), t.UTC().Format(time.RFC3339))
-	}
-	return fmt.Sprintf("valid for %s (until %s)", d, t.UTC().Format(time.RFC3339))
-}
-
 func (p *Program) now() time.Time {
 	if p.Now != nil {
 		return p.Now()

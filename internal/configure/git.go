@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
@@ -309,9 +310,35 @@ func (g *Git) values(ctx context.Context, key string) ([]string, error) {
 		return nil, nil // the key is not set
 	}
 	if err != nil {
-		return nil, err
+		return nil, g.outsideRepository(ctx, err)
 	}
 	return splitNull(out), nil
+}
+
+// ErrNotInRepository is wrapped by the error of the local scope outside a
+// git repository, where there is no local config to edit.
+var ErrNotInRepository = errors.New("the current directory is not in a git repository")
+
+// outsideRepository turns err, the failure of the first git config
+// call, into ErrNotInRepository with its fix when the scope is the local
+// one and git finds no repository here. git says so in words that vary
+// with its version ("--local can only be used inside a git repository",
+// "not in a git directory"), always with exit status 128; asking git
+// rev-parse settles it without reading the words.
+func (g *Git) outsideRepository(ctx context.Context, err error) error {
+	ge, ok := errors.AsType[*GitError](err)
+	if !ok || ge.Code != 128 || !slices.Equal(g.scope(), LocalScope) {
+		return err
+	}
+	run := g.Run
+	if run == nil {
+		run = ExecGit
+	}
+	if _, rerr := run(ctx, "rev-parse", "--git-dir"); rerr == nil {
+		return err
+	}
+	return hint.With(fmt.Errorf("--local: %w", ErrNotInRepository),
+		"run it inside the repository whose config it should change (cd to it first), or choose another file: --global (the default) or --file PATH")
 }
 
 // origin returns the file that holds key, as git names it, or "".

@@ -254,3 +254,37 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestGitLocalOutsideRepository: the local scope outside a repository is
+// ErrNotInRepository with a hint, whatever git's words for it, and any
+// other failure of the local scope stays git's own error.
+func TestGitLocalOutsideRepository(t *testing.T) {
+	run := realGit(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+	for _, op := range []struct {
+		name string
+		do   func(*Git) error
+	}{
+		{"Configure", func(g *Git) error { _, err := g.Configure(context.Background()); return err }},
+		{"Unconfigure", func(g *Git) error { _, err := g.Unconfigure(context.Background()); return err }},
+	} {
+		err := op.do(&Git{Run: run, Scope: LocalScope, Hosts: Hosts("")})
+		if !errors.Is(err, ErrNotInRepository) || !strings.Contains(hint.Of(err), "--global") || !strings.Contains(hint.Of(err), "--file") {
+			t.Errorf("%s --local outside a repository = %v (hint %q), want ErrNotInRepository with a hint naming --global and --file", op.name, err, hint.Of(err))
+		}
+	}
+
+	// In a repository, a local failure of another kind is git's.
+	failing := func(ctx context.Context, args ...string) ([]byte, error) {
+		if args[0] == "rev-parse" {
+			return []byte(".git\n"), nil
+		}
+		return nil, &GitError{Args: args, Code: 128, Stderr: "fatal: unable to read config file '.git/config': Permission denied\n"}
+	}
+	_, err := (&Git{Run: failing, Scope: LocalScope, Hosts: Hosts("")}).Configure(context.Background())
+	if errors.Is(err, ErrNotInRepository) || !strings.Contains(err.Error(), "Permission denied") {
+		t.Errorf("Configure --local with an unreadable config = %v, want git's error", err)
+	}
+}

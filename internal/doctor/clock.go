@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 )
 
 // Clock skew limits: beyond ClockWarn a token's expiry is misjudged by
@@ -60,9 +62,9 @@ func (d *Doctor) checkClock(ctx context.Context) Finding {
 	syncHint := "set the system clock to synchronise automatically (NTP)"
 	switch {
 	case abs > ClockFail:
-		return finding(check, Fail, syncHint, "this clock is %s %s %s: tokens are judged fresh or stale wrongly", humanDuration(abs), dir, d.AccountURL)
+		return finding(check, Fail, syncHint, "this clock is %s %s %s: tokens are judged fresh or stale wrongly", humantime.Duration(abs), dir, d.AccountURL)
 	case abs > ClockWarn:
-		return finding(check, Warn, syncHint, "this clock is %s %s %s: token expiry and 2FA codes may be misjudged", humanDuration(abs), dir, d.AccountURL)
+		return finding(check, Warn, syncHint, "this clock is %s %s %s: token expiry and 2FA codes may be misjudged", humantime.Duration(abs), dir, d.AccountURL)
 	}
-	return ok(check, "this clock agrees with %s (within %s)", d.AccountURL, humanDuration(ClockWarn))
+	return ok(check, "this clock agrees with %s (within %s)", d.AccountURL, humantime.Duration(ClockWarn))
 }

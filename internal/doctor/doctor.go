@@ -217,20 +217,3 @@ func ok(check, format string, args ...any) Finding {
 func finding(check string, st Status, hint, format string, args ...any) Finding {
 	return Finding{Check: check, Status: st, Message: fmt.Sprintf(format, args...), Hint: hint}
 }
-
-// humanDuration says d the way a person would: "3 days", "1h59m", "42s".
-func humanDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Truncate(time.Second)
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%ds", int(d.Seconds()))
-}

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // checkPath finds each of the three names on PATH and checks that it is
@@ -35,21 +36,21 @@ func (d *Doctor) checkPath(gitUsesUs, dockerUsesUs bool) []Finding {
 			if n.needed {
 				st, why = Fail, "; "+n.configure+" is set up to run it and cannot"
 			}
-			hint := "add " + filepath.Dir(exe) + " to PATH"
+			fix := "add " + filepath.Dir(exe) + " to PATH: " + hint.AddToPath(filepath.Dir(exe))
 			if n.configure != "" {
-				hint = "run '" + configure.MainName + " configure " + n.configure + "', which installs it beside this binary, and make sure that directory is on PATH"
+				fix = "run '" + configure.MainName + " configure " + n.configure + "', which installs it beside this binary, and make sure that directory is on PATH"
 			}
-			fs = append(fs, finding(check, st, hint, "%s is not on PATH%s", n.name, why))
+			fs = append(fs, finding(check, st, fix, "%s is not on PATH%s", n.name, why))
 		case exeErr != nil:
 			fs = append(fs, finding(check, Warn, "", "%s is %s; cannot tell whether it is this binary: %v", n.name, found, exeErr))
 		case configure.SameBinary(found, exe):
 			fs = append(fs, ok(check, "%s (this binary)", found))
 		default:
-			hint := "another install comes first on PATH: remove it, or put " + filepath.Dir(exe) + " before it on PATH"
+			fix := "another install comes first on PATH: remove it, or put " + filepath.Dir(exe) + " before it on PATH: " + hint.AddToPath(filepath.Dir(exe))
 			if filepath.Dir(found) == filepath.Dir(exe) && n.configure != "" {
-				hint = "it is left from another version: run '" + configure.MainName + " configure " + n.configure + " --force' to replace it"
+				fix = "it is left from another version: run '" + configure.MainName + " configure " + n.configure + " --force' to replace it"
 			}
-			fs = append(fs, finding(check, Warn, hint, "%s is %s, which is not this binary (%s)", n.name, found, exe))
+			fs = append(fs, finding(check, Warn, fix, "%s is %s, which is not this binary (%s)", n.name, found, exe))
 		}
 	}
 	return fs

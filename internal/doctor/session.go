@@ -6,6 +6,7 @@ import (
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 )
 
@@ -41,11 +42,11 @@ func (d *Doctor) checkSession() []Finding {
 	case st.AccessExpiry == nil:
 		fs = append(fs, finding(access, Warn, loginHint, "the access token carries no readable expiry"))
 	case st.AccessExpiry.After(now):
-		fs = append(fs, ok(access, "valid for %s (until %s)", humanDuration(st.AccessExpiry.Sub(now)), utc(*st.AccessExpiry)))
+		fs = append(fs, ok(access, "valid for %s (until %s)", humantime.Duration(st.AccessExpiry.Sub(now)), utc(*st.AccessExpiry)))
 	case refreshable:
-		fs = append(fs, ok(access, "expired %s ago (%s); the next use refreshes it", humanDuration(now.Sub(*st.AccessExpiry)), utc(*st.AccessExpiry)))
+		fs = append(fs, ok(access, "expired %s ago (%s); the next use refreshes it", humantime.Duration(now.Sub(*st.AccessExpiry)), utc(*st.AccessExpiry)))
 	default:
-		fs = append(fs, finding(access, Fail, loginHint, "expired %s ago (%s) and cannot be refreshed", humanDuration(now.Sub(*st.AccessExpiry)), utc(*st.AccessExpiry)))
+		fs = append(fs, finding(access, Fail, loginHint, "expired %s ago (%s) and cannot be refreshed", humantime.Duration(now.Sub(*st.AccessExpiry)), utc(*st.AccessExpiry)))
 	}
 
 	const refresh = "session/refresh-token"
@@ -59,12 +60,12 @@ func (d *Doctor) checkSession() []Finding {
 	case st.RefreshExpiry == nil:
 		fs = append(fs, ok(refresh, "present (its expiry is not written in it)"))
 	case !st.RefreshExpiry.After(now):
-		fs = append(fs, finding(refresh, Fail, loginHint, "expired %s ago (%s)", humanDuration(now.Sub(*st.RefreshExpiry)), utc(*st.RefreshExpiry)))
+		fs = append(fs, finding(refresh, Fail, loginHint, "expired %s ago (%s)", humantime.Duration(now.Sub(*st.RefreshExpiry)), utc(*st.RefreshExpiry)))
 	case st.RefreshExpiry.Sub(now) < RefreshWarning:
 		fs = append(fs, finding(refresh, Warn, loginHint+" before then",
-			"expires in %s (%s); after that the session needs a new login", humanDuration(st.RefreshExpiry.Sub(now)), utc(*st.RefreshExpiry)))
+			"expires in %s (%s); after that the session needs a new login", humantime.Duration(st.RefreshExpiry.Sub(now)), utc(*st.RefreshExpiry)))
 	default:
-		fs = append(fs, ok(refresh, "valid for %s (until %s)", humanDuration(st.RefreshExpiry.Sub(now)), utc(*st.RefreshExpiry)))
+		fs = append(fs, ok(refresh, "valid for %s (until %s)", humantime.Duration(st.RefreshExpiry.Sub(now)), utc(*st.RefreshExpiry)))
 	}
 	return fs
 }

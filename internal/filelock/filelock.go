@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
@@ -80,5 +81,5 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("%w: %s (waited %v)", ErrTimeout, path, wait)
+	return nil, fmt.Errorf("%w: %s (waited %s)", ErrTimeout, path, humantime.Duration(wait))
 }

@@ -20,3 +20,29 @@ func Move(from, to string) string { return "mv " + Path(from) + " " + Path(to) }
 
 // Copy is the shell command that copies the file from to to.
 func Copy(from, to string) string { return "cp " + Path(from) + " " + Path(to) }
+
+// PathCommand is the sh, bash and zsh command that puts dir first on
+// PATH: export PATH="dir:$PATH", with dir quoted as Path quotes it when it
+// needs quoting.
+func PathCommand(dir string) string {
+	if Path(dir) == dir {
+		return `export PATH="` + dir + `:$PATH"`
+	}
+	return "export PATH=" + Path(dir) + `:"$PATH"`
+}
+
+// FishPathCommand is fish's command that puts dir first on PATH, for this
+// and every later fish session.
+func FishPathCommand(dir string) string {
+	if Path(dir) == dir {
+		return "fish_add_path " + dir
+	}
+	// In fish's single quotes only \\ and \' are escapes.
+	return `fish_add_path '` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(dir) + `'`
+}
+
+// AddToPath is the advice that puts dir on PATH: the command for sh, bash
+// and zsh, where to keep it, and fish's.
+func AddToPath(dir string) string {
+	return PathCommand(dir) + " (sh, bash, zsh; add that line to ~/.profile or your shell's rc file to keep it); in fish: " + FishPathCommand(dir)
+}

@@ -20,11 +20,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
@@ -179,7 +181,11 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if ts.IDToken == "" {
-		return "", errors.New("the session has no id token")
+		err := errors.New("the session has no id token")
+		if m.EnvSource() == SourceToken {
+			return "", hint.With(err, EnvToken+" holds an access token only: set "+EnvTokensJSON+" to a whole token set instead, or unset "+EnvToken+" to use the stored session")
+		}
+		return "", hint.With(err, "log in again to get one: prusa-credential-helper login")
 	}
 	return ts.IDToken, nil
 }
@@ -313,7 +319,7 @@ func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 	}
 	merged := ts.Merge(newer)
 	if err := m.save(merged); err != nil {
-		return nil, fmt.Errorf("the session was refreshed but could not be saved: %w", err)
+		return nil, saveFailed(fmt.Errorf("the session was refreshed but could not be saved: %w", err))
 	}
 	return merged, nil
 }
@@ -367,13 +373,13 @@ func refreshError(err error, budget time.Duration, outOfTime bool) error {
 	}
 	const kept = "the stored session is kept; "
 	if outOfTime {
-		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %v: %w", budget, err),
+		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %s: %w", humantime.Duration(budget), err),
 			kept+"try again, or raise "+"PRUSA_HTTP_TIMEOUT on a slow network")
 	}
 	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
 		wait := "a minute"
 		if rl.RetryAfter > 0 {
-			wait = rl.RetryAfter.String()
+			wait = humantime.Duration(rl.RetryAfter)
 		}
 		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err), kept+"try again in "+wait)
 	}
@@ -436,9 +442,26 @@ func (m *Manager) finishLogin(ts *pkce.TokenSet, err error) (*pkce.TokenSet, err
 		return nil, loginError(err)
 	}
 	if err := m.save(ts); err != nil {
-		return nil, fmt.Errorf("logged in but could not save the session: %w", err)
+		return nil, saveFailed(fmt.Errorf("logged in but could not save the session: %w", err))
 	}
 	return ts, nil
+}
+
+// saveFailed gives err, a session that Prusa Account issued and the
+// store did not take, its next step: fix what stopped the write (the
+// store's own hint, when it has one), then log in again. After a refresh
+// nothing else helps: the stored refresh token was single-use and is
+// spent.
+func saveFailed(err error) error {
+	const again = "log in again: prusa-credential-helper login"
+	switch h := hint.Of(err); {
+	case h == "":
+		return hint.With(err, "fix what stopped the write, then "+again)
+	case strings.Contains(h, "log in again"):
+		return err
+	default:
+		return hint.With(err, h+"; then "+again)
+	}
 }
 
 // loginError gives a failed login the advice its error does not carry:
@@ -447,7 +470,7 @@ func loginError(err error) error {
 	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
 		wait := "a minute"
 		if rl.RetryAfter > 0 {
-			wait = rl.RetryAfter.String()
+			wait = humantime.Duration(rl.RetryAfter)
 		}
 		return hint.With(err, "try again in "+wait)
 	}
@@ -608,6 +631,6 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	if !errors.Is(err, filelock.ErrTimeout) {
 		return unlock, err
 	}
-	return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %v", path, wait),
+	return nil, hint.With(fmt.Errorf("another process has held the session lock %s for %s", path, humantime.Duration(wait)),
 		"check for a hung prusa-credential-helper; the lock is released when it exits")
 }
