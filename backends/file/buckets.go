@@ -31,25 +31,6 @@ const (
 	lockName = legacyName + ".lock"
 )
 
-// The kinds of bucket file, the first part of its name.
-const (
-	kindGit    = "git"
-	kindDocker = "docker"
-	kindOther  = "other"
-)
-
-// bucketRule says how many leading "/"-separated segments of a key (or of
-// a prefix) make its bucket, and the kind of its file.
-func bucketRule(key string) (segments int, kind string) {
-	switch {
-	case strings.HasPrefix(key, "git/"):
-		return 3, kindGit
-	case strings.HasPrefix(key, "docker/"):
-		return 2, kindDocker
-	}
-	return 1, kindOther
-}
-
 // firstSegments returns s up to its n-th "/" and true, or all of s and
 // false when s has fewer.
 func firstSegments(s string, n int) (string, bool) {
@@ -66,7 +47,7 @@ func firstSegments(s string, n int) (string, bool) {
 
 // bucketOf returns the bucket of key (see the package comment).
 func bucketOf(key string) string {
-	n, _ := bucketRule(key)
+	n, _ := backends.KeyScope(key)
 	b, _ := firstSegments(key, n)
 	return b
 }
@@ -75,27 +56,23 @@ func bucketOf(key string) string {
 // when there is one: when the prefix holds the whole of the bucket and the
 // "/" after it.
 func prefixBucket(prefix string) (string, bool) {
-	n, _ := bucketRule(prefix)
+	n, _ := backends.KeyScope(prefix)
 	return firstSegments(prefix, n)
 }
 
 // kindMatches says whether a file of kind may hold a key that starts with
 // prefix.
 func kindMatches(prefix, kind string) bool {
-	switch kind {
-	case kindGit:
-		return strings.HasPrefix(prefix, "git/") || strings.HasPrefix("git/", prefix)
-	case kindDocker:
-		return strings.HasPrefix(prefix, "docker/") || strings.HasPrefix("docker/", prefix)
-	default:
-		return !strings.HasPrefix(prefix, "git/") && !strings.HasPrefix(prefix, "docker/")
+	if _, k := backends.KeyScope(prefix); k != backends.KindOther {
+		return k == kind
 	}
+	return kind == backends.KindOther || strings.HasPrefix(kind+"/", prefix)
 }
 
 // bucketFileName is the name of bucket's file: its kind and the hex
 // SHA-256 of the bucket.
 func bucketFileName(bucket string) string {
-	_, kind := bucketRule(bucket)
+	_, kind := backends.KeyScope(bucket)
 	sum := sha256.Sum256([]byte(bucket))
 	return kind + "-" + hex.EncodeToString(sum[:]) + ".json"
 }
@@ -104,7 +81,7 @@ func bucketFileName(bucket string) string {
 // a name that is not one (a temporary file, anything else).
 func bucketFileKind(name string) (string, bool) {
 	kind, rest, ok := strings.Cut(name, "-")
-	if !ok || (kind != kindGit && kind != kindDocker && kind != kindOther) {
+	if !ok || (kind != backends.KindGit && kind != backends.KindDocker && kind != backends.KindOther) {
 		return "", false
 	}
 	h, ok := strings.CutSuffix(rest, ".json")

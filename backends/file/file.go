@@ -19,15 +19,10 @@
 // Every other key lives in the directory credentials/ of Options.Dir,
 // split into buckets, so that answering one git or docker request reads
 // one small file however many credentials are stored. A key's bucket is
-//
-//   - for a key that starts with "git/", its first three "/"-separated
-//     segments: "git/<protocol>/<host>" of the helper's keys
-//     git/<protocol>/<host>/<path>/<username> (each part path-escaped);
-//   - for a key that starts with "docker/", its first two:
-//     "docker/<server URL>", which is the whole of the helper's key;
-//   - for any other key, its first segment;
-//
-// and a key with fewer segments is a bucket of its own. Each bucket is one
+// its host or registry, as backends.KeyScope names it: "git/<protocol>/<host>"
+// of a git key, "docker/<server URL>" (the whole key) of a docker key, the
+// first segment of any other key; a key with fewer segments is a bucket of
+// its own. Each bucket is one
 // file, credentials/<kind>-<h>.json, where kind is git, docker or other
 // (by the key's first segment) and h is the lower-case hex SHA-256 of the
 // bucket:
