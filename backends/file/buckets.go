@@ -45,7 +45,7 @@ func firstSegments(s string, n int) (string, bool) {
 	return s[:end-1], true
 }
 
-// bucketOf returns the bucket of key (see the package comment).
+// bucketOf returns the bucket of key (docs/files.md).
 func bucketOf(key string) string {
 	n, _ := backends.KeyScope(key)
 	b, _ := firstSegments(key, n)
