@@ -119,19 +119,13 @@ func (s *Store) readBucketFile(name string) (map[string]string, error) {
 
 // readBucketFileAt reads the bucket file at path, whose name is name.
 func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]string{}, nil
-	}
+	var f bucketFile
+	found, err := s.readFormat(path, &f, &f.Version, bucketVersion)
 	if err != nil {
 		return nil, err
 	}
-	var f bucketFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if f.Version != bucketVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, bucketVersion)}
+	if !found {
+		return map[string]string{}, nil
 	}
 	if bucketFileName(f.Bucket) != name {
 		return nil, &CorruptError{Path: path, Err: errors.New("its bucket does not match its name")}
@@ -145,6 +139,26 @@ func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
 		f.Credentials = map[string]string{}
 	}
 	return f.Credentials, nil
+}
+
+// readFormat reads the JSON file at path into f, whose format version
+// (read into *version) must be want. A missing file is not found, and no
+// error.
+func (s *Store) readFormat(path string, f any, version *int, want int) (found bool, err error) {
+	data, err := s.readSecretFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, f); err != nil {
+		return false, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
+	}
+	if *version != want {
+		return false, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", *version, want)}
+	}
+	return true, nil
 }
 
 // bucket returns the content of the bucket file name, read once.
@@ -167,19 +181,9 @@ func (s *Store) readLegacy() (map[string]string, error) {
 
 // readLegacyAt reads the credentials.json at path; nil when there is none.
 func (s *Store) readLegacyAt(path string) (map[string]string, error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	var f legacyFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if f.Version != legacyVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, legacyVersion)}
+	if found, err := s.readFormat(path, &f, &f.Version, legacyVersion); err != nil || !found {
+		return nil, err
 	}
 	if f.Credentials == nil {
 		f.Credentials = map[string]string{}
@@ -328,7 +332,7 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 	// Every file in the credentials directory is ours; credentials.json's
 	// temporary files may be left by a helper of the old layout too.
 	removeStaleTemps(filepath.Join(s.CredentialsDir(), ".*.tmp-*"))
-	removeStaleTemps(tempPattern(s.LegacyCredentialsFile()))
+	removeStaleTemps(atomicfile.TempPattern(s.LegacyCredentialsFile()))
 	return nil
 }
 
@@ -381,7 +385,7 @@ func (s *Store) writeBucketFile(path, bucket string, m map[string]string) error 
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
 // writeLegacyFile replaces the credentials.json at path with m.
@@ -390,7 +394,7 @@ func (s *Store) writeLegacyFile(path string, m map[string]string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
 // convertLegacy moves the entries of credentials.json into their buckets

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
@@ -168,10 +169,10 @@ func (s *Store) Put(key, value string) error {
 		if _, err := s.readTokensAt(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
 			return err
 		}
-		if err := writeAtomic(path, []byte(value)); err != nil {
+		if err := atomicfile.Write(path, []byte(value), 0o600); err != nil {
 			return err
 		}
-		removeStaleTemps(tempPattern(path))
+		removeStaleTemps(atomicfile.TempPattern(path))
 		// Earlier versions locked the session with a file beside it; the
 		// lock is in the helper's own directory now.
 		if fi, err := os.Lstat(path + ".lock"); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
@@ -310,4 +311,22 @@ func (e *LockError) Unwrap() error { return e.Err }
 // Hint names the fix.
 func (e *LockError) Hint() string {
 	return "check for a hung prusa-credential-helper process; the lock is released when it exits"
+}
+
+// staleTempAge is how old a temporary file must be before a later write
+// removes it as the leftover of a killed process. A live write keeps its
+// temporary file for milliseconds.
+const staleTempAge = time.Minute
+
+// removeStaleTemps removes the temporary files matching pattern (a
+// filepath.Glob pattern, such as atomicfile.TempPattern's) that processes
+// killed while writing left behind. They never block a write (each write
+// has its own name), but they hold secrets and would pile up.
+func removeStaleTemps(pattern string) {
+	temps, _ := filepath.Glob(pattern)
+	for _, t := range temps {
+		if fi, err := os.Lstat(t); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(t)
+		}
+	}
 }
