@@ -119,7 +119,10 @@ func (fa *fakeAccount) serve(w http.ResponseWriter, r *http.Request) {
 	var form url.Values
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(r.Body)
-		if form, err = url.ParseQuery(string(body)); err != nil {
+		if err == nil {
+			form, err = url.ParseQuery(string(body))
+		}
+		if err != nil {
 			fa.t.Errorf("%s: bad form body: %v", key, err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
