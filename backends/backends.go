@@ -3,13 +3,16 @@
 // sentinel error for a missing key.
 //
 // Backends know nothing of credential protocols, tokens or OAuth. The
-// layers above choose the keys and encode the values; a backend keeps them
-// safe. The sub-packages hold one backend each (memory, file, keychain,
-// wincred, secretservice, and limited for tests), chunked splits values
-// that are too large for one OS-store item, migrate moves everything from
-// one backend to another, and registry lists the ones this build and
-// platform offer. Package keyring says how the OS-store libraries were
-// chosen, with the figures.
+// layers above encode the values; a backend keeps them safe. The keys of
+// other hosts' credentials are declared here (GitKey, DockerKey), once,
+// because the file backend keeps one file per git host or docker registry.
+//
+// The sub-packages hold one backend each (memory, file, keychain, wincred,
+// secretservice, and limited for tests), chunked splits values that are
+// too large for one OS-store item, migrate moves everything from one
+// backend to another, and registry lists the ones this build and platform
+// offer. docs/keyrings.md says how the OS-store libraries were chosen,
+// with the figures.
 package backends
 
 import "errors"

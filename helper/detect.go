@@ -26,16 +26,11 @@ func Detect(in io.Reader) (Protocol, io.Reader, error) {
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return "", nil, fmt.Errorf("read request: %w", err)
 	}
-	head = bytes.TrimLeft(head, " \t\r\n")
-	line, _, _ := bytes.Cut(head, []byte("\n"))
-	switch {
-	case bytes.HasPrefix(head, []byte("{")):
-		return ProtocolDocker, br, nil
-	case isGitLine(line):
+	line, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n"), []byte("\n"))
+	if isGitLine(line) { // never JSON: "{" is no attribute name
 		return ProtocolGit, br, nil
-	default:
-		return ProtocolDocker, br, nil
 	}
+	return ProtocolDocker, br, nil
 }
 
 // isGitLine reports whether line starts with a git attribute name and "=":

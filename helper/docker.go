@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 
 	"github.com/docker/docker-credential-helpers/credentials"
@@ -77,10 +76,6 @@ type dockerEntry struct {
 	Secret   string `json:"secret"`
 }
 
-const dockerPrefix = "docker/"
-
-func dockerKey(serverURL string) string { return dockerPrefix + url.PathEscape(serverURL) }
-
 func (d *dockerHelper) Add(c *credentials.Credentials) error {
 	for name, v := range map[string]string{"ServerURL": c.ServerURL, "Username": c.Username, "Secret": c.Secret} {
 		if strings.ContainsAny(v, "\x00\r\n") {
@@ -94,7 +89,7 @@ func (d *dockerHelper) Add(c *credentials.Credentials) error {
 	if err != nil {
 		return err
 	}
-	return d.h.Store.Put(dockerKey(c.ServerURL), string(data))
+	return d.h.Store.Put(backends.DockerKey(c.ServerURL), string(data))
 }
 
 func (d *dockerHelper) Get(serverURL string) (string, string, error) {
@@ -105,7 +100,7 @@ func (d *dockerHelper) Get(serverURL string) (string, string, error) {
 		}
 		return tok.Username, tok.AccessToken, nil
 	}
-	raw, err := d.h.Store.Get(dockerKey(serverURL))
+	raw, err := d.h.Store.Get(backends.DockerKey(serverURL))
 	if errors.Is(err, backends.ErrNotFound) {
 		return "", "", credentials.NewErrCredentialsNotFound()
 	}
@@ -126,7 +121,7 @@ func (d *dockerHelper) Delete(serverURL string) error {
 	}
 	// Erasing what is not there succeeds, as in docker's pass helper:
 	// docker logout then has nothing to warn about.
-	err := d.h.Store.Delete(dockerKey(serverURL))
+	err := d.h.Store.Delete(backends.DockerKey(serverURL))
 	if errors.Is(err, backends.ErrNotFound) {
 		return nil
 	}
@@ -134,14 +129,14 @@ func (d *dockerHelper) Delete(serverURL string) error {
 }
 
 func (d *dockerHelper) List() (map[string]string, error) {
-	keys, err := d.h.Store.List(dockerPrefix)
+	keys, err := d.h.Store.List(backends.DockerPrefix)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(keys))
 	for _, key := range keys {
-		serverURL, err := url.PathUnescape(strings.TrimPrefix(key, dockerPrefix))
-		if err != nil {
+		serverURL, ok := backends.ParseDockerKey(key)
+		if !ok {
 			continue
 		}
 		raw, err := d.h.Store.Get(key)

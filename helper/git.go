@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -44,12 +45,7 @@ func (c *GitCredential) Has(key string) bool { return c.has[key] }
 
 // Offers reports whether git announced capability (capability[]=name).
 func (c *GitCredential) Offers(capability string) bool {
-	for _, v := range c.Capabilities {
-		if v == capability {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.Capabilities, capability)
 }
 
 // String describes the credential without its secrets, for messages.

@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -107,16 +105,6 @@ type gitEntry struct {
 	NoUsername bool `json:"no_username,omitempty"`
 }
 
-// gitKeyPrefix and gitKey build storage keys. Each part is path-escaped,
-// so "/" never appears inside a part and every key splits back uniquely.
-func gitKeyPrefix(protocol, host string) string {
-	return "git/" + url.PathEscape(protocol) + "/" + url.PathEscape(host) + "/"
-}
-
-func gitKey(protocol, host, path, username string) string {
-	return gitKeyPrefix(protocol, host) + url.PathEscape(path) + "/" + url.PathEscape(username)
-}
-
 // gitMatch is a stored credential that matches a request.
 type gitMatch struct {
 	key, path, username string
@@ -127,24 +115,14 @@ type gitMatch struct {
 // host, and on path and username when the request gives them, as git's
 // credential_match does.
 func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
-	prefix := gitKeyPrefix(req.Protocol, req.Host)
-	keys, err := h.Store.List(prefix)
+	keys, err := h.Store.List(backends.GitHostPrefix(req.Protocol, req.Host))
 	if err != nil {
 		return nil, err
 	}
 	var out []gitMatch
 	for _, key := range keys {
-		rest := strings.TrimPrefix(key, prefix)
-		p, u, ok := strings.Cut(rest, "/")
-		if !ok {
-			continue
-		}
-		path, err1 := url.PathUnescape(p)
-		username, err2 := url.PathUnescape(u)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		if (req.Has("path") && path != req.Path) || (req.Has("username") && username != req.Username) {
+		path, username, ok := backends.ParseGitKey(key, req.Protocol, req.Host)
+		if !ok || (req.Has("path") && path != req.Path) || (req.Has("username") && username != req.Username) {
 			continue
 		}
 		raw, err := h.Store.Get(key)
@@ -245,7 +223,7 @@ func (h *Helper) gitStore(req *GitCredential) error {
 	if err != nil {
 		return err
 	}
-	return h.Store.Put(gitKey(req.Protocol, req.Host, req.Path, req.Username), string(data))
+	return h.Store.Put(backends.GitKey(req.Protocol, req.Host, req.Path, req.Username), string(data))
 }
 
 // gitErase removes every stored credential that matches the request. When

@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/memory"
 )
 
@@ -393,7 +394,7 @@ func TestDamagedEntryQuotesNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "Z") {
 		t.Errorf("git get of a damaged entry: %v; want a damaged error that quotes none of it", err)
 	}
-	if err := st.Put(dockerKey("registry.example.com"), damaged); err != nil {
+	if err := st.Put(backends.DockerKey("registry.example.com"), damaged); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := docker(h, "get", "registry.example.com"); err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "Z") {
@@ -426,7 +427,7 @@ func TestGitBytesRoundTrip(t *testing.T) {
 		t.Errorf("get after erase with the original password = %q, want nothing", got)
 	}
 
-	if err := st.Put(gitKey("https", "old.example", "", "bob"), `{"password":"s\u00e9cret","stored":1}`); err != nil {
+	if err := st.Put(backends.GitKey("https", "old.example", "", "bob"), `{"password":"s\u00e9cret","stored":1}`); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := git(t, h, "get", "protocol=https\nhost=old.example\n"), "username=bob\npassword=s\u00e9cret\n"; got != want {

@@ -6,9 +6,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -192,17 +194,9 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if isDigits(v) {
-		const maxSeconds = int64(1<<63-1) / int64(time.Second)
-		var secs int64
-		for _, c := range v {
-			secs = secs*10 + int64(c-'0')
-			if secs > maxSeconds {
-				secs = maxSeconds
-				break
-			}
-		}
-		return time.Duration(secs) * time.Second
+	if strings.TrimLeft(v, "0123456789") == "" {
+		secs, _ := strconv.ParseInt(v, 10, 64) // math.MaxInt64 when it overflows
+		return time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
@@ -210,18 +204,6 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // printable returns s without control characters, cut to limit runes, so

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce/pkcetest"
 )
 
 // otpCounter returns an OTP source that answers code and counts calls.
@@ -25,7 +27,7 @@ func otpCounter(code string, err error) (func(context.Context) (string, error), 
 }
 
 func TestLogin(t *testing.T) {
-	fa := newFakeAccount(t)
+	fa := newFakeAccount(t, false)
 	otp, calls := otpCounter(testOTP, nil)
 
 	got, err := fa.client().Login(t.Context(), LoginInput{Email: testEmail, Password: testPassword, OTP: otp})
@@ -48,22 +50,30 @@ func TestLogin(t *testing.T) {
 	if diff := cmp.Diff(wantLog, fa.requests()); diff != "" {
 		t.Errorf("requests mismatch (-want +got):\n%s", diff)
 	}
-	loginForms, _, _ := fa.posted()
+	loginForms, _, tokenForms := fa.posted()
 	wantForm := url.Values{
-		"csrfmiddlewaretoken": {formCSRF},
-		"next":                loginForms[0]["next"], // checked by the fake
-		"variant":             {"a&b"},               // other hidden inputs, entities decoded
+		"csrfmiddlewaretoken": loginForms[0]["csrfmiddlewaretoken"], // checked by the fake
+		"next":                loginForms[0]["next"],
 		"email":               {testEmail},
 		"password":            {testPassword},
 	}
 	if diff := cmp.Diff(wantForm, loginForms[0]); diff != "" {
 		t.Errorf("login form mismatch (-want +got):\n%s", diff)
 	}
+	wantForm = url.Values{
+		"grant_type":    {"authorization_code"},
+		"client_id":     {testClientID},
+		"code":          tokenForms[0]["code"], // checked by the fake, as the verifier
+		"code_verifier": tokenForms[0]["code_verifier"],
+		"redirect_uri":  {testRedirect},
+	}
+	if diff := cmp.Diff(wantForm, tokenForms[0]); diff != "" {
+		t.Errorf("exchange form mismatch (-want +got):\n%s", diff)
+	}
 }
 
 func TestLogin2FA(t *testing.T) {
-	fa := newFakeAccount(t)
-	fa.twoFA = true
+	fa := newFakeAccount(t, true)
 	otp, calls := otpCounter(" 123 456\n", nil) // as typed, spaces and all
 
 	got, err := fa.client().Login(t.Context(), LoginInput{Email: testEmail, Password: testPassword, OTP: otp})
@@ -90,7 +100,7 @@ func TestLogin2FA(t *testing.T) {
 	}
 	_, otpForms, _ := fa.posted()
 	wantForm := url.Values{
-		"csrfmiddlewaretoken": {formCSRF},
+		"csrfmiddlewaretoken": otpForms[0]["csrfmiddlewaretoken"],
 		"next":                otpForms[0]["next"],
 		"otp_token":           {testOTP},
 	}
@@ -103,18 +113,10 @@ func TestLogin2FA(t *testing.T) {
 // with PRUSA_TOTP_SECRET.
 func TestLoginTOTP(t *testing.T) {
 	const seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-	fa := newFakeAccount(t)
-	fa.twoFA = true
+	fa := newFakeAccountFor(t, pkcetest.Account{Email: testEmail, Password: testPassword, TOTPSecret: seed})
 	code, err := TOTP(seed, testNow)
 	if err != nil {
 		t.Fatal(err)
-	}
-	fa.override["POST /login/totp/"] = func(w http.ResponseWriter, r *http.Request) {
-		if got := r.PostForm.Get("otp_token"); got != code {
-			t.Errorf("otp_token = %q, want %q", got, code)
-		}
-		fa.logIn(w)
-		http.Redirect(w, r, r.URL.Query().Get("next"), http.StatusFound)
 	}
 	c := fa.client()
 	_, err = c.Login(t.Context(), LoginInput{
@@ -124,6 +126,9 @@ func TestLoginTOTP(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatalf("Login() error = %v", err)
+	}
+	if _, otpForms, _ := fa.posted(); len(otpForms) != 1 || otpForms[0].Get("otp_token") != code {
+		t.Errorf("2FA forms = %v, want one with otp_token %q", otpForms, code)
 	}
 }
 
@@ -261,7 +266,7 @@ func TestLoginErrors(t *testing.T) {
 		{
 			name: "login form back without message",
 			override: map[string]http.HandlerFunc{"POST /login/": func(w http.ResponseWriter, r *http.Request) {
-				fmt.Fprintf(w, loginPageHTML, formCSRF, "", "", "")
+				fmt.Fprint(w, `<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="x"><input type="email" name="email"><input type="password" name="password"></form>`)
 			}},
 			check: isUnexpectedPage("came back"),
 		},
@@ -360,9 +365,10 @@ func TestLoginErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fa := newFakeAccount(t)
-			fa.twoFA = tt.twoFA
-			fa.callbackState = tt.forged
+			fa := newFakeAccount(t, tt.twoFA)
+			if tt.forged != "" {
+				fa.override["GET /o/authorize/"] = fa.forgeState(tt.forged)
+			}
 			for k, h := range tt.override {
 				fa.override[k] = h
 			}
@@ -496,7 +502,7 @@ func isInvalidResponse(substr string) func(*testing.T, error) {
 }
 
 func TestLoginNeedsCredentials(t *testing.T) {
-	fa := newFakeAccount(t)
+	fa := newFakeAccount(t, false)
 	for _, in := range []LoginInput{{Email: testEmail}, {Password: testPassword}, {}} {
 		if _, err := fa.client().Login(t.Context(), in); err == nil {
 			t.Errorf("Login(%v) = nil error, want one", in)
@@ -508,8 +514,7 @@ func TestLoginNeedsCredentials(t *testing.T) {
 }
 
 func TestLoginCanceled(t *testing.T) {
-	fa := newFakeAccount(t)
-	fa.twoFA = true
+	fa := newFakeAccount(t, true)
 	ctx, cancel := context.WithCancel(t.Context())
 	otp := func(context.Context) (string, error) {
 		cancel() // the user hits ^C at the prompt

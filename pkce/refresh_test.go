@@ -14,8 +14,8 @@ import (
 )
 
 func TestRefresh(t *testing.T) {
-	fa := newFakeAccount(t)
-	old := fa.issue()["refresh_token"].(string)
+	fa := newFakeAccount(t, false)
+	old := fa.issue().RefreshToken
 
 	got, err := fa.client().Refresh(t.Context(), old)
 	if err != nil {
@@ -159,7 +159,7 @@ func TestRefreshErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fa := newFakeAccount(t)
+			fa := newFakeAccount(t, false)
 			if tt.handler != nil {
 				fa.override["POST /o/token/"] = tt.handler
 			}
@@ -185,7 +185,7 @@ func TestRefreshErrors(t *testing.T) {
 }
 
 func TestRefreshNoToken(t *testing.T) {
-	fa := newFakeAccount(t)
+	fa := newFakeAccount(t, false)
 	if _, err := fa.client().Refresh(t.Context(), ""); !errors.Is(err, ErrSessionExpired) {
 		t.Errorf(`Refresh("") error = %v, want ErrSessionExpired`, err)
 	}
@@ -195,9 +195,9 @@ func TestRefreshNoToken(t *testing.T) {
 }
 
 func TestRefreshNetworkError(t *testing.T) {
-	fa := newFakeAccount(t)
+	fa := newFakeAccount(t, false)
 	c := fa.client()
-	fa.srv.Close()
+	fa.ts.Close()
 	_, err := c.Refresh(t.Context(), "rt-secret")
 	if err == nil {
 		t.Fatal("Refresh() to a closed server = nil error")
@@ -223,9 +223,8 @@ func TestRefreshNetworkError(t *testing.T) {
 
 // TestRefreshMerge keeps what the stored set has and the answer lacks.
 func TestRefreshMerge(t *testing.T) {
-	fa := newFakeAccount(t)
-	fa.issue()
-	stored := fa.lastIssued()
+	fa := newFakeAccount(t, false)
+	stored := fa.issue()
 	stored.Extra = map[string]json.RawMessage{"sdk_note": json.RawMessage(`{"v":1}`)}
 	fa.override["POST /o/token/"] = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -1,57 +1,17 @@
 package pkce
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/totp"
 )
 
 // ErrBadTOTPSecret reports a TOTP seed that is not valid base32.
-var ErrBadTOTPSecret = errors.New("2FA secret is not valid base32")
+var ErrBadTOTPSecret = totp.ErrBadSecret
 
 // TOTP returns the six-digit time-based one-time password for the base32
 // seed secret at time t, as RFC 6238 defines it with the parameters every
-// authenticator app uses: HMAC-SHA1, a 30-second step counted from the Unix
-// epoch (RFC 6238 §4) and the dynamic truncation of RFC 4226 §5.3.
-//
-// The seed may be written in lower case, with spaces or dashes between
-// groups and with or without "=" padding, as authenticator set-up pages
-// show it. The error never contains the secret.
-func TOTP(secret string, t time.Time) (string, error) {
-	key, err := decodeTOTPSecret(secret)
-	if err != nil {
-		return "", err
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(t.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", code%1_000_000), nil
-}
-
-func decodeTOTPSecret(secret string) ([]byte, error) {
-	s := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '\t':
-			return -1
-		}
-		return r
-	}, strings.ToUpper(secret))
-	s = strings.TrimRight(s, "=")
-	if s == "" {
-		return nil, ErrBadTOTPSecret
-	}
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
-	if err != nil || len(key) == 0 {
-		return nil, ErrBadTOTPSecret
-	}
-	return key, nil
-}
+// authenticator app uses (HMAC-SHA1, 30-second steps, six digits). The
+// seed may be in lower case, grouped with spaces or dashes, padded or not.
+// The error never contains the secret.
+func TOTP(secret string, t time.Time) (string, error) { return totp.Code(secret, t) }

@@ -31,25 +31,6 @@ const (
 	lockName = legacyName + ".lock"
 )
 
-// The kinds of bucket file, the first part of its name.
-const (
-	kindGit    = "git"
-	kindDocker = "docker"
-	kindOther  = "other"
-)
-
-// bucketRule says how many leading "/"-separated segments of a key (or of
-// a prefix) make its bucket, and the kind of its file.
-func bucketRule(key string) (segments int, kind string) {
-	switch {
-	case strings.HasPrefix(key, "git/"):
-		return 3, kindGit
-	case strings.HasPrefix(key, "docker/"):
-		return 2, kindDocker
-	}
-	return 1, kindOther
-}
-
 // firstSegments returns s up to its n-th "/" and true, or all of s and
 // false when s has fewer.
 func firstSegments(s string, n int) (string, bool) {
@@ -64,9 +45,9 @@ func firstSegments(s string, n int) (string, bool) {
 	return s[:end-1], true
 }
 
-// bucketOf returns the bucket of key (see the package comment).
+// bucketOf returns the bucket of key (docs/files.md).
 func bucketOf(key string) string {
-	n, _ := bucketRule(key)
+	n, _ := backends.KeyScope(key)
 	b, _ := firstSegments(key, n)
 	return b
 }
@@ -75,27 +56,23 @@ func bucketOf(key string) string {
 // when there is one: when the prefix holds the whole of the bucket and the
 // "/" after it.
 func prefixBucket(prefix string) (string, bool) {
-	n, _ := bucketRule(prefix)
+	n, _ := backends.KeyScope(prefix)
 	return firstSegments(prefix, n)
 }
 
 // kindMatches says whether a file of kind may hold a key that starts with
 // prefix.
 func kindMatches(prefix, kind string) bool {
-	switch kind {
-	case kindGit:
-		return strings.HasPrefix(prefix, "git/") || strings.HasPrefix("git/", prefix)
-	case kindDocker:
-		return strings.HasPrefix(prefix, "docker/") || strings.HasPrefix("docker/", prefix)
-	default:
-		return !strings.HasPrefix(prefix, "git/") && !strings.HasPrefix(prefix, "docker/")
+	if _, k := backends.KeyScope(prefix); k != backends.KindOther {
+		return k == kind
 	}
+	return kind == backends.KindOther || strings.HasPrefix(kind+"/", prefix)
 }
 
 // bucketFileName is the name of bucket's file: its kind and the hex
 // SHA-256 of the bucket.
 func bucketFileName(bucket string) string {
-	_, kind := bucketRule(bucket)
+	_, kind := backends.KeyScope(bucket)
 	sum := sha256.Sum256([]byte(bucket))
 	return kind + "-" + hex.EncodeToString(sum[:]) + ".json"
 }
@@ -104,7 +81,7 @@ func bucketFileName(bucket string) string {
 // a name that is not one (a temporary file, anything else).
 func bucketFileKind(name string) (string, bool) {
 	kind, rest, ok := strings.Cut(name, "-")
-	if !ok || (kind != kindGit && kind != kindDocker && kind != kindOther) {
+	if !ok || (kind != backends.KindGit && kind != backends.KindDocker && kind != backends.KindOther) {
 		return "", false
 	}
 	h, ok := strings.CutSuffix(rest, ".json")
@@ -142,19 +119,13 @@ func (s *Store) readBucketFile(name string) (map[string]string, error) {
 
 // readBucketFileAt reads the bucket file at path, whose name is name.
 func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]string{}, nil
-	}
+	var f bucketFile
+	found, err := s.readFormat(path, &f, &f.Version, bucketVersion)
 	if err != nil {
 		return nil, err
 	}
-	var f bucketFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if f.Version != bucketVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, bucketVersion)}
+	if !found {
+		return map[string]string{}, nil
 	}
 	if bucketFileName(f.Bucket) != name {
 		return nil, &CorruptError{Path: path, Err: errors.New("its bucket does not match its name")}
@@ -168,6 +139,26 @@ func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
 		f.Credentials = map[string]string{}
 	}
 	return f.Credentials, nil
+}
+
+// readFormat reads the JSON file at path into f, whose format version
+// (read into *version) must be want. A missing file is not found, and no
+// error.
+func (s *Store) readFormat(path string, f any, version *int, want int) (found bool, err error) {
+	data, err := s.readSecretFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, f); err != nil {
+		return false, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
+	}
+	if *version != want {
+		return false, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", *version, want)}
+	}
+	return true, nil
 }
 
 // bucket returns the content of the bucket file name, read once.
@@ -190,19 +181,9 @@ func (s *Store) readLegacy() (map[string]string, error) {
 
 // readLegacyAt reads the credentials.json at path; nil when there is none.
 func (s *Store) readLegacyAt(path string) (map[string]string, error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	var f legacyFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if f.Version != legacyVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, legacyVersion)}
+	if found, err := s.readFormat(path, &f, &f.Version, legacyVersion); err != nil || !found {
+		return nil, err
 	}
 	if f.Credentials == nil {
 		f.Credentials = map[string]string{}
@@ -351,7 +332,7 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 	// Every file in the credentials directory is ours; credentials.json's
 	// temporary files may be left by a helper of the old layout too.
 	removeStaleTemps(filepath.Join(s.CredentialsDir(), ".*.tmp-*"))
-	removeStaleTemps(tempPattern(s.LegacyCredentialsFile()))
+	removeStaleTemps(atomicfile.TempPattern(s.LegacyCredentialsFile()))
 	return nil
 }
 
@@ -404,7 +385,7 @@ func (s *Store) writeBucketFile(path, bucket string, m map[string]string) error 
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
 // writeLegacyFile replaces the credentials.json at path with m.
@@ -413,7 +394,7 @@ func (s *Store) writeLegacyFile(path string, m map[string]string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
 // convertLegacy moves the entries of credentials.json into their buckets

@@ -66,7 +66,7 @@ func TestListScope(t *testing.T) {
 		if (tt.bucket != "") != ok || (ok && b != tt.bucket) {
 			t.Errorf("prefixBucket(%q) = %q, %v, want %q", tt.prefix, b, ok, tt.bucket)
 		}
-		for kind, want := range map[string]bool{kindGit: tt.git, kindDocker: tt.dock, kindOther: tt.otherKinds} {
+		for kind, want := range map[string]bool{"git": tt.git, "docker": tt.dock, "other": tt.otherKinds} {
 			if got := kindMatches(tt.prefix, kind); got != want {
 				t.Errorf("kindMatches(%q, %s) = %v, want %v", tt.prefix, kind, got, want)
 			}

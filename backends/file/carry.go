@@ -75,7 +75,7 @@ func (s *Store) copySession(from, to string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(to, data); err != nil {
+	if err := atomicfile.Write(to, data, 0o600); err != nil {
 		return err
 	}
 	return os.Remove(from)
@@ -150,7 +150,7 @@ func (s *Store) carryLocked(old string) error {
 	}); err != nil {
 		return err
 	}
-	removeStaleTemps(tempPattern(filepath.Join(old, legacyName)))
+	removeStaleTemps(atomicfile.TempPattern(filepath.Join(old, legacyName)))
 	atomicfile.SyncDir(s.CredentialsDir())
 	atomicfile.SyncDir(s.opts.Dir)
 	os.Remove(oldCreds) // only when empty

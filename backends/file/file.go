@@ -12,69 +12,19 @@
 // prusa-connect-sdk-client/tokens.json: CarrySession moves it into the
 // SDK's file, unless that exists, which then wins.
 //
-// Everything else lives in the helper's own directory (Options.Dir,
-// os.UserConfigDir()/prusa-credential-helper), which an earlier version's
-// credentials are moved into on first use (carryCredentials).
-//
-// Every other key lives in the directory credentials/ of Options.Dir,
-// split into buckets, so that answering one git or docker request reads
-// one small file however many credentials are stored. A key's bucket is
-//
-//   - for a key that starts with "git/", its first three "/"-separated
-//     segments: "git/<protocol>/<host>" of the helper's keys
-//     git/<protocol>/<host>/<path>/<username> (each part path-escaped);
-//   - for a key that starts with "docker/", its first two:
-//     "docker/<server URL>", which is the whole of the helper's key;
-//   - for any other key, its first segment;
-//
-// and a key with fewer segments is a bucket of its own. Each bucket is one
-// file, credentials/<kind>-<h>.json, where kind is git, docker or other
-// (by the key's first segment) and h is the lower-case hex SHA-256 of the
-// bucket:
-//
-//	{"version": 2, "bucket": "git/https/example.com", "credentials": {"<key>": "<value>", ...}}
-//
-// Hashed names have a fixed length, whatever the host or URL, and only
-// the characters [0-9a-z.-], so they are valid on every file system, and
-// two buckets that differ only in case (hosts in git's keys keep their
-// case) never share a file on a case-insensitive one. A file whose bucket
-// does not hash to its name, or that holds a key of another bucket, is
-// corrupt.
-//
-// Get reads the file of its key's bucket. List reads one file when the
-// prefix fixes the bucket (git's get lists "git/<protocol>/<host>/", which
-// does), and otherwise every file of the kinds that the prefix can match
-// (docker's list, "docker/", reads the docker files only). A bucket file
-// that does not parse is reported with its path, never overwritten or
-// removed, and stops only what needs it: Get, Put and Delete of its keys,
-// and a List that would read it, which fails naming it rather than leave
-// out keys it cannot see. Other buckets are read and written as before.
-//
-// The directories are created 0700 and every file 0600. Each write goes to
-// a temporary file in the same directory, is flushed and renamed over the
-// old file, so a reader or a killed process sees the old or the new
-// content, never a mix; a bucket left empty has its file removed. Every
-// write of a credential reads, changes and writes its bucket under one
-// exclusive lock, credentials.json.lock (gofrs/flock), so concurrent
-// helpers do not lose each other's entries (the name is the one earlier
-// versions used in their directory, whose lock the carry-forward takes
-// too). Temporary files of killed writers that are over a minute old are
-// removed by the next write.
-//
-// The first layout, format version 1, is credentials.json (carried into
-// Options.Dir from an earlier version's directory), every key in one
-// file: {"version": 1, "credentials": {"<key>": "<value>"}}.
-// It keeps working. While it exists, Get and List read it first and then
-// the buckets; a key found in its bucket wins. The first write converts it
-// under the lock: each of its entries goes into its bucket unless the
-// bucket has that key already (the bucket's is newer), and then
-// credentials.json is removed. Each step is an atomic write, so a crash
-// leaves both files, the buckets winning, and the next write finishes the
-// conversion. The entries of a bucket whose file is corrupt stay in
-// credentials.json, rewritten with only them, until that file is repaired
-// or moved aside. A credentials.json that does not parse is reported and
-// left untouched, as before; it may hold any key, so until it is repaired
-// it stops every write, and the reads of keys not found in their buckets.
+// Every other key lives in credentials/ of the helper's own directory
+// (Options.Dir, os.UserConfigDir()/prusa-credential-helper), which an
+// earlier version's credentials are moved into on first use
+// (carryCredentials): one file per bucket, a key's host or registry as
+// backends.KeyScope names it, so that answering one git or docker request
+// reads one small file however many credentials are stored. Directories
+// are 0700, files 0600; every write is atomic (a temporary file flushed
+// and renamed) and every credentials write holds one exclusive lock,
+// credentials.json.lock. A file that does not parse is reported with its
+// path and never overwritten; it stops only what needs it. The file
+// format, its first version (credentials.json) and how that is converted
+// are in docs/files.md, "The credentials files": a contract with users'
+// existing files.
 package file
 
 import (
@@ -88,6 +38,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
@@ -226,10 +177,10 @@ func (s *Store) Put(key, value string) error {
 		if _, err := s.readTokensAt(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
 			return err
 		}
-		if err := writeAtomic(path, []byte(value)); err != nil {
+		if err := atomicfile.Write(path, []byte(value), 0o600); err != nil {
 			return err
 		}
-		removeStaleTemps(tempPattern(path))
+		removeStaleTemps(atomicfile.TempPattern(path))
 		// Earlier versions locked the session with a file beside it; the
 		// lock is in the helper's own directory now.
 		if fi, err := os.Lstat(path + ".lock"); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
@@ -368,4 +319,22 @@ func (e *LockError) Unwrap() error { return e.Err }
 // Hint names the fix.
 func (e *LockError) Hint() string {
 	return "check for a hung prusa-credential-helper process; the lock is released when it exits"
+}
+
+// staleTempAge is how old a temporary file must be before a later write
+// removes it as the leftover of a killed process. A live write keeps its
+// temporary file for milliseconds.
+const staleTempAge = time.Minute
+
+// removeStaleTemps removes the temporary files matching pattern (a
+// filepath.Glob pattern, such as atomicfile.TempPattern's) that processes
+// killed while writing left behind. They never block a write (each write
+// has its own name), but they hold secrets and would pile up.
+func removeStaleTemps(pattern string) {
+	temps, _ := filepath.Glob(pattern)
+	for _, t := range temps {
+		if fi, err := os.Lstat(t); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(t)
+		}
+	}
 }

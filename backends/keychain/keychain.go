@@ -134,12 +134,7 @@ func (s *Store) Put(key, value string) error {
 		if added {
 			// Best effort: unlist the key again if nothing is stored.
 			if _, gerr := s.data.Get(key); errors.Is(gerr, backends.ErrNotFound) {
-				_ = s.changeIndex(func(keys []string) []string {
-					if i, found := slices.BinarySearch(keys, key); found {
-						keys = slices.Delete(keys, i, i+1)
-					}
-					return keys
-				})
+				_ = s.changeIndex(unlist(key))
 			}
 		}
 		return err
@@ -153,15 +148,20 @@ func (s *Store) Delete(key string) error {
 	if key == backends.SessionKey || (err != nil && !errors.Is(err, backends.ErrNotFound)) {
 		return err
 	}
-	if ierr := s.changeIndex(func(keys []string) []string {
+	if ierr := s.changeIndex(unlist(key)); ierr != nil && err == nil {
+		return ierr
+	}
+	return err
+}
+
+// unlist is the index change that removes key.
+func unlist(key string) func([]string) []string {
+	return func(keys []string) []string {
 		if i, found := slices.BinarySearch(keys, key); found {
 			keys = slices.Delete(keys, i, i+1)
 		}
 		return keys
-	}); ierr != nil && err == nil {
-		return ierr
 	}
-	return err
 }
 
 // List returns the indexed keys that start with prefix, sorted.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
@@ -242,12 +243,7 @@ type member struct {
 type object []member
 
 func (o object) index(key string) int {
-	for i, m := range o {
-		if m.key == key {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(o, func(m member) bool { return m.key == key })
 }
 
 func (o object) count(key string) int {

@@ -485,3 +485,31 @@ func TestCheckUnusedSession(t *testing.T) {
 		}
 	}
 }
+
+// TestURLMatches checks git's URL matching (urlmatch.c): "*" within a
+// label, labels counted, default port, no user or path.
+func TestURLMatches(t *testing.T) {
+	for _, tt := range []struct {
+		pattern string
+		want    bool
+	}{
+		{"https://connect.prusa3d.com", true},
+		{"https://CONNECT.prusa3d.com:443/", true},
+		{"https://*.prusa3d.com", true},
+		{"https://c*t.prusa3d.com", true},
+		{"https://*nect*.*.com", true},
+		{"https://*.com", false},
+		{"https://*", false},
+		{"https://conn?ct.prusa3d.com", false},
+		{"https://co[n]nect.prusa3d.com", false},
+		{"https://connect.prusa3d.com:8443", false},
+		{"https://user@connect.prusa3d.com", false},
+		{"https://connect.prusa3d.com/path", false},
+		{"http://connect.prusa3d.com", false},
+		{"connect.prusa3d.com", true},
+	} {
+		if got := urlMatches(tt.pattern, "https", "connect.prusa3d.com"); got != tt.want {
+			t.Errorf("urlMatches(%q) = %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -151,37 +152,20 @@ func urlMatches(pattern, protocol, host string) bool {
 	return hostMatches(strings.ToLower(u.Hostname()), strings.ToLower(host))
 }
 
-// hostMatches matches host against a pattern whose labels may hold "*".
+// hostMatches matches host against a pattern whose labels may hold "*",
+// which matches any run of characters within the label. path.Match does
+// that; its other special characters cannot be in a URL's host name.
 func hostMatches(pattern, host string) bool {
 	pl, hl := strings.Split(pattern, "."), strings.Split(host, ".")
 	if len(pl) != len(hl) {
 		return false
 	}
 	for i := range pl {
-		if !globMatch(pl[i], hl[i]) {
+		if ok, _ := path.Match(pl[i], hl[i]); !ok {
 			return false
 		}
 	}
 	return true
-}
-
-// globMatch matches s against pattern, where "*" matches any run of
-// characters and everything else only itself.
-func globMatch(pattern, s string) bool {
-	star := strings.IndexByte(pattern, '*')
-	if star < 0 {
-		return pattern == s
-	}
-	if !strings.HasPrefix(s, pattern[:star]) {
-		return false
-	}
-	rest := pattern[star+1:]
-	for i := star; i <= len(s); i++ {
-		if globMatch(rest, s[i:]) {
-			return true
-		}
-	}
-	return false
 }
 
 // isOurs reports whether a helper value runs this helper: "prusa" (with

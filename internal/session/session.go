@@ -376,11 +376,7 @@ func refreshError(err error, budget time.Duration, outOfTime bool) error {
 		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %s: %w", humantime.Duration(budget), err),
 			kept+"try again, or raise "+"PRUSA_HTTP_TIMEOUT on a slow network")
 	}
-	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
-		wait := "a minute"
-		if rl.RetryAfter > 0 {
-			wait = humantime.Duration(rl.RetryAfter)
-		}
+	if wait, ok := retryWait(err); ok {
 		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err), kept+"try again in "+wait)
 	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
@@ -393,6 +389,16 @@ func refreshError(err error, budget time.Duration, outOfTime bool) error {
 	}
 	return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err),
 		kept+"try again later; if it keeps failing, run with --debug and report what it shows")
+}
+
+// retryWait says how long a rate-limited client should wait, when err is
+// a *pkce.RateLimitError.
+func retryWait(err error) (string, bool) {
+	rl, ok := errors.AsType[*pkce.RateLimitError](err)
+	if !ok || rl.RetryAfter <= 0 {
+		return "a minute", ok
+	}
+	return humantime.Duration(rl.RetryAfter), true
 }
 
 // loginFromGet logs in when get found no usable session. It takes the
@@ -426,12 +432,6 @@ func (m *Manager) loginLocked(ctx context.Context, cause error) (*pkce.TokenSet,
 	if err != nil {
 		return nil, err
 	}
-	return m.loginWith(ctx, in)
-}
-
-// loginWith logs in with in and stores the session; the caller holds the
-// lock.
-func (m *Manager) loginWith(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
 	return m.finishLogin(m.Account.Login(ctx, in))
 }
 
@@ -467,11 +467,7 @@ func saveFailed(err error) error {
 // loginError gives a failed login the advice its error does not carry:
 // pkce's errors state what happened, the hint says what to do.
 func loginError(err error) error {
-	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
-		wait := "a minute"
-		if rl.RetryAfter > 0 {
-			wait = humantime.Duration(rl.RetryAfter)
-		}
+	if wait, ok := retryWait(err); ok {
 		return hint.With(err, "try again in "+wait)
 	}
 	if _, ok := errors.AsType[*pkce.ServerError](err); ok {
@@ -502,16 +498,12 @@ func (m *Manager) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet
 // Login does: under the session lock, and only when login succeeds. A
 // browser login (pkce.WebLogin) redeems its code here; the user's part
 // of it, which takes minutes, belongs before the call, outside the lock.
-func (m *Manager) LoginVia(ctx context.Context, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
-	if err := m.carry(ctx); err != nil {
-		return nil, err
-	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	return m.finishLogin(login(ctx))
+func (m *Manager) LoginVia(ctx context.Context, login func(context.Context) (*pkce.TokenSet, error)) (ts *pkce.TokenSet, err error) {
+	err = m.carryLocked(ctx, func() error {
+		ts, err = m.finishLogin(login(ctx))
+		return err
+	})
+	return ts, err
 }
 
 // Import stores ts, a token set made elsewhere (prusactl, a browser
@@ -526,15 +518,7 @@ func (m *Manager) Import(ctx context.Context, ts *pkce.TokenSet) error {
 		return hint.With(fmt.Errorf("the refresh token expired at %s", exp.UTC().Format(time.RFC3339)),
 			"export a fresh token set, or log in: prusa-credential-helper login")
 	}
-	if err := m.carry(ctx); err != nil {
-		return err
-	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return m.save(ts)
+	return m.carryLocked(ctx, func() error { return m.save(ts) })
 }
 
 // Forget drops the stored access token if it is accessToken, so that the
@@ -545,45 +529,32 @@ func (m *Manager) Forget(ctx context.Context, accessToken string) error {
 	if _, src, _ := m.fromEnv(); src != SourceNone {
 		return nil
 	}
-	if err := m.carry(ctx); err != nil {
-		return err
-	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	ts, err := m.load()
-	if errors.Is(err, backends.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if accessToken == "" || ts.AccessToken != accessToken {
-		m.log().Debug("erase names another token; the session is kept")
-		return nil
-	}
-	ts.AccessToken = ""
-	return m.save(ts)
+	return m.carryLocked(ctx, func() error {
+		ts, err := m.load()
+		if errors.Is(err, backends.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if accessToken == "" || ts.AccessToken != accessToken {
+			m.log().Debug("erase names another token; the session is kept")
+			return nil
+		}
+		ts.AccessToken = ""
+		return m.save(ts)
+	})
 }
 
 // Logout removes the stored session. It does not touch a session in the
 // environment, which only its owner can unset.
 func (m *Manager) Logout(ctx context.Context) error {
-	if err := m.carry(ctx); err != nil {
-		return err
-	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	err = m.Store.Delete(backends.SessionKey)
-	if errors.Is(err, backends.ErrNotFound) {
+	return m.carryLocked(ctx, func() error {
+		if err := m.Store.Delete(backends.SessionKey); !errors.Is(err, backends.ErrNotFound) {
+			return err
+		}
 		return nil
-	}
-	return err
+	})
 }
 
 // Carry moves the store's old session into place (see Carrier), if it
@@ -609,6 +580,20 @@ func (m *Manager) carry(ctx context.Context) error {
 	}
 	m.carried = true
 	return nil
+}
+
+// carryLocked runs fn under the session lock, once the store's old
+// session is in place (carry).
+func (m *Manager) carryLocked(ctx context.Context, fn func() error) error {
+	if err := m.carry(ctx); err != nil {
+		return err
+	}
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
 }
 
 // lock takes the cross-process session lock.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/totp"
 )
 
 const (
@@ -639,7 +639,7 @@ func (s *Server) verifyOTP(acct *account, code string) bool {
 	defer s.mu.Unlock()
 	step := s.now().Unix() / 30
 	for _, st := range []int64{step, step - 1} {
-		want, err := pkce.TOTP(acct.TOTPSecret, time.Unix(st*30, 0))
+		want, err := totp.Code(acct.TOTPSecret, time.Unix(st*30, 0))
 		if err != nil || subtle.ConstantTimeCompare([]byte(code), []byte(want)) != 1 {
 			continue
 		}

@@ -70,7 +70,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/totp"
 )
 
 // Defaults of the real Prusa Account server and its Prusa Connect client.
@@ -423,7 +423,7 @@ func (s *Server) addAccount(i int, a Account) {
 		panic(fmt.Sprintf("pkcetest: account %d: subject %q is not numeric", i, a.Subject))
 	}
 	if a.TOTPSecret != "" {
-		if _, err := pkce.TOTP(a.TOTPSecret, time.Unix(0, 0)); err != nil {
+		if _, err := totp.Code(a.TOTPSecret, time.Unix(0, 0)); err != nil {
 			panic(fmt.Sprintf("pkcetest: account %d: %v", i, err))
 		}
 	}

@@ -235,7 +235,8 @@ func (h *home) env(accountURL string) []string {
 func pathEscape(s string) string { return url.PathEscape(s) }
 
 // gitKey is the helper's storage key of a generic git credential
-// (helper/git.go: gitKey).
+// (backends.GitKey, rewritten here to keep this harness on the standard
+// library).
 func gitKey(protocol, host, path, username string) string {
 	return "git/" + pathEscape(protocol) + "/" + pathEscape(host) + "/" + pathEscape(path) + "/" + pathEscape(username)
 }

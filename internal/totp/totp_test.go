@@ -1,4 +1,4 @@
-package pkce
+package totp
 
 import (
 	"encoding/base32"
@@ -23,16 +23,16 @@ func TestTOTPRFC6238(t *testing.T) {
 		{20000000000, "353130"},
 	}
 	for _, tt := range tests {
-		got, err := TOTP(seed, time.Unix(tt.unix, 0))
+		got, err := Code(seed, time.Unix(tt.unix, 0))
 		if err != nil || got != tt.want {
-			t.Errorf("TOTP(seed, %d) = %q, %v, want %q", tt.unix, got, err, tt.want)
+			t.Errorf("Code(seed, %d) = %q, %v, want %q", tt.unix, got, err, tt.want)
 		}
 	}
 }
 
 func TestTOTPSecretForms(t *testing.T) {
 	at := time.Unix(1111111109, 0)
-	want, err := TOTP("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", at)
+	want, err := Code("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,13 +42,13 @@ func TestTOTPSecretForms(t *testing.T) {
 		"GEZD-GNBV-GY3T-QOJQ-GEZD-GNBV-GY3T-QOJQ",
 		"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ====",
 	} {
-		if got, err := TOTP(form, at); err != nil || got != want {
-			t.Errorf("TOTP(%q) = %q, %v, want %q", form, got, err, want)
+		if got, err := Code(form, at); err != nil || got != want {
+			t.Errorf("Code(%q) = %q, %v, want %q", form, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "   ", "not base32!", "18"} {
-		if _, err := TOTP(bad, at); !errors.Is(err, ErrBadTOTPSecret) {
-			t.Errorf("TOTP(%q) error = %v, want ErrBadTOTPSecret", bad, err)
+		if _, err := Code(bad, at); !errors.Is(err, ErrBadSecret) {
+			t.Errorf("Code(%q) error = %v, want ErrBadSecret", bad, err)
 		}
 	}
 }
