@@ -55,9 +55,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				if err != nil {
 					return err
 				}
-				st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
-				fmt.Fprintf(p.Stderr, "logged in as %s; the session is stored in %s\n", safetext.Escape(st.Account), st.Backend)
-				return nil
+				return p.loggedIn(ts, m)
 			},
 		},
 		{
@@ -151,7 +149,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 
 // formLogin logs in with the email, password and 2FA code.
 func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
-	in, err := p.credentials(ctx, s)
+	in, err := p.askCredentials(ctx, s, p.replaceCheck(m))
 	if errors.Is(err, session.ErrCannotLogIn) {
 		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
@@ -159,7 +157,7 @@ func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager
 	if err != nil {
 		return nil, err
 	}
-	return m.Login(ctx, in)
+	return m.Login(forLoginCommand(ctx), in)
 }
 
 // askWeb asks at the terminal whether to log in with the email and
@@ -204,11 +202,13 @@ func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
 	if err != nil {
 		return hint.With(err, "pass the JSON object that prusactl writes (access_token, refresh_token, id_token, ...)")
 	}
+	if err := p.replaceCheck(m)(nil, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
+		return err
+	}
 	if err := m.Import(c.Context, ts); err != nil {
 		return err
 	}
-	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
-	fmt.Fprintf(p.Stderr, "stored the session of %s in %s\n", safetext.Escape(st.Account), st.Backend)
+	p.loggedIn(ts, m)
 	if src := m.EnvSource(); src != session.SourceNone {
 		fmt.Fprintf(p.Stderr, "note: %s is set and wins over the stored session while it is\n", src)
 	}
