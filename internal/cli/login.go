@@ -44,13 +44,19 @@ func (p *Program) credentials(ctx context.Context, s *settings) (pkce.LoginInput
 // password is asked for: replacing, when set, may refuse the login (the
 // person does not want another account's session replaced).
 func (p *Program) askCredentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
+	// Why the login happens, said once it is sure to: when git or
+	// docker asked for the token.
+	why := ""
 	if r, ok := helper.RequestFrom(ctx); ok {
-		p.say(s, fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL)))
+		why = fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
 	}
 	otp := &otpAsker{p: p, s: s}
 	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
 	if in.Email != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
+		if why != "" {
+			p.say(s, why)
+		}
 		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
 			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
 		}
@@ -69,6 +75,9 @@ func (p *Program) askCredentials(ctx context.Context, s *settings, replacing fun
 		return pkce.LoginInput{}, session.ErrCannotLogIn
 	}
 	defer t.Close()
+	if why != "" {
+		t.Print(why + "\n")
+	}
 	in.Email = strings.TrimSpace(in.Email)
 	for try := 0; in.Email == "" && try < loginTries; try++ {
 		if try > 0 {
@@ -132,12 +141,14 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 	pr := progressFrom(ctx)
 	pr.Pause()
 	defer pr.Resume()
-	prompt := "2FA code: "
 	if o.refused {
 		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
-		prompt = fmt.Sprintf("2FA code (try %d of %d): ", len(o.typed)+1, loginTries)
 	}
 	for {
+		prompt := "2FA code: "
+		if len(o.typed) > 0 {
+			prompt = fmt.Sprintf("2FA code (try %d of %d): ", len(o.typed)+1, loginTries)
+		}
 		code, err := t.Prompt(prompt)
 		if err != nil {
 			return "", fmt.Errorf("read 2FA code: %w", err)
@@ -172,7 +183,7 @@ func (o *otpAsker) wasTyped(code string) bool {
 
 // retry says whether to ask for another code after Prusa Account refused
 // one: only at the terminal, while tries are left.
-func (o *otpAsker) retry(ctx context.Context, refused int) bool {
+func (o *otpAsker) retry(context.Context, int) bool {
 	o.refused = true
 	return len(o.typed) > 0 && len(o.typed) < loginTries
 }
@@ -247,7 +258,8 @@ func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
 
 // loginHint gives an error of a form login the hint that says what to do
 // about it.
-func loginHint(err error, s *settings, getenv func(string) string) error {
+func (p *Program) loginHint(err error, s *settings) error {
+	getenv := p.Getenv
 	if err == nil {
 		return nil
 	}
@@ -267,7 +279,7 @@ func loginHint(err error, s *settings, getenv func(string) string) error {
 		case strings.TrimSpace(getenv(EnvOTP)) != "":
 			return hint.With(err, EnvOTP+" holds a code that is wrong, expired or already used (each code works once): set it to the current code, or set "+EnvTOTPSecret+" to the authenticator's seed")
 		case getenv(EnvTOTPSecret) != "":
-			return hint.With(err, "the code computed from "+EnvTOTPSecret+" was refused: it was already used by a login in the last 30 seconds (each code works once; try again in "+nextCodeIn(time.Now())+"), or the seed is not this account's, or this machine's clock is wrong")
+			return hint.With(err, "the code computed from "+EnvTOTPSecret+" was refused: it was already used by a login in the last 30 seconds (each code works once; try again in "+nextCodeIn(p.now())+"), or the seed is not this account's, or this machine's clock is wrong")
 		}
 		return hint.With(err, "type the code your authenticator app shows now; each code works once, so after a login wait for the next one; then run '"+Name+" login' again")
 	case errors.Is(err, pkce.ErrOTPRequired):

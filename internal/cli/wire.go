@@ -109,7 +109,7 @@ func (a hintedAccount) Login(ctx context.Context, in pkce.LoginInput) (*pkce.Tok
 	ts, err := a.p.signIn(ctx, a.s, func(ctx context.Context) (*pkce.TokenSet, error) {
 		return a.Client.Login(ctx, in)
 	})
-	return ts, loginHint(err, a.s, a.p.Getenv)
+	return ts, a.p.loginHint(err, a.s)
 }
 
 // httpClient is the client for Prusa Account, with the request timeout.
