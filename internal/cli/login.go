@@ -117,6 +117,7 @@ type otpAsker struct {
 	s       *settings
 	refused bool     // the server refused the last code
 	typed   []string // codes typed at the terminal in this login
+	seeded  bool     // the codes come from PRUSA_TOTP_SECRET
 }
 
 func (o *otpAsker) code(ctx context.Context) (string, error) {
@@ -128,6 +129,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", EnvTOTPSecret, err)
 		}
+		o.seeded = true
 		return code, nil
 	}
 	if o.s.nonInteractive {
@@ -182,10 +184,42 @@ func (o *otpAsker) wasTyped(code string) bool {
 }
 
 // retry says whether to ask for another code after Prusa Account refused
-// one: only at the terminal, while tries are left.
-func (o *otpAsker) retry(context.Context, int) bool {
+// one: at the terminal, while tries are left; with PRUSA_TOTP_SECRET once,
+// after waiting for the next code. Prusa Account accepts each code once
+// (django-otp keeps the last accepted time step), so the code of this
+// 30-second window computed from the seed is refused when another login
+// (another job, another machine) used it; the next one is not.
+func (o *otpAsker) retry(ctx context.Context, refused int) bool {
 	o.refused = true
+	if o.seeded {
+		return refused == 1 && o.waitNextCode(ctx)
+	}
 	return len(o.typed) > 0 && len(o.typed) < loginTries
+}
+
+// waitNextCode waits until the seed gives the next code, saying so: a
+// second past the next half minute, for a clock a little behind Prusa
+// Account's.
+func (o *otpAsker) waitNextCode(ctx context.Context) bool {
+	const step = 30
+	now := o.p.now()
+	wait := time.Unix((now.Unix()/step+1)*step, 0).Sub(now) + time.Second
+	pr := progressFrom(ctx)
+	pr.Pause()
+	defer pr.Resume()
+	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
+	sleep := o.p.Sleep
+	if sleep == nil {
+		sleep = func(ctx context.Context, d time.Duration) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d):
+				return nil
+			}
+		}
+	}
+	return sleep(ctx, wait) == nil
 }
 
 // nextCodeIn is how long until an authenticator shows its next code: TOTP
@@ -279,7 +313,7 @@ func (p *Program) loginHint(err error, s *settings) error {
 		case strings.TrimSpace(getenv(EnvOTP)) != "":
 			return hint.With(err, EnvOTP+" holds a code that is wrong, expired or already used (each code works once): set it to the current code, or set "+EnvTOTPSecret+" to the authenticator's seed")
 		case getenv(EnvTOTPSecret) != "":
-			return hint.With(err, "the code computed from "+EnvTOTPSecret+" was refused: it was already used by a login in the last 30 seconds (each code works once; try again in "+nextCodeIn(p.now())+"), or the seed is not this account's, or this machine's clock is wrong")
+			return hint.With(err, "the codes computed from "+EnvTOTPSecret+" were refused, also the next one: the seed is not this account's, or this machine's clock is wrong ('"+Name+" doctor' checks it)")
 		}
 		return hint.With(err, "type the code your authenticator app shows now; each code works once, so after a login wait for the next one; then run '"+Name+" login' again")
 	case errors.Is(err, pkce.ErrOTPRequired):
