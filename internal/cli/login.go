@@ -366,11 +366,8 @@ func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string
 		case !old.Usable && t != nil:
 			t.Print("This replaces the ended session of " + who + ".\n")
 			return nil
-		case !old.Usable:
-			fmt.Fprintf(p.Stderr, "%s: note: this login replaces the ended session of %s\n", Name, who)
-			return nil
-		case t == nil:
-			fmt.Fprintf(p.Stderr, "%s: note: this login replaces the session of %s\n", Name, who)
+		case !old.Usable || t == nil:
+			p.noteReplaced(old, email)
 			return nil
 		}
 		answer, err := t.Prompt("This replaces the session of " + who + " (logging in as " + safetext.Escape(email) + "). Continue? [y/N] ")
@@ -384,4 +381,17 @@ func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string
 		return hint.With(fmt.Errorf("%w: the session of %s is kept", errLoginDeclined, who),
 			"to switch accounts, answer y, or run '"+Name+" logout' first")
 	}
+}
+
+// noteReplaced says on stderr that a login without a terminal replaced
+// old, the stored session, if it was another account's than email's.
+func (p *Program) noteReplaced(old session.Status, email string) {
+	if old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
+		return
+	}
+	ended := ""
+	if !old.Usable {
+		ended = "ended "
+	}
+	fmt.Fprintf(p.Stderr, "%s: note: this login replaces the %ssession of %s\n", Name, ended, safetext.Escape(old.Account))
 }

@@ -202,12 +202,11 @@ func (p *Program) importTokens(c *ucli.Context, m *session.Manager) error {
 	if err != nil {
 		return hint.With(err, "pass the JSON object that prusactl writes (access_token, refresh_token, id_token, ...)")
 	}
-	if err := p.replaceCheck(m)(nil, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
-		return err
-	}
+	old, _ := m.Stored()
 	if err := m.Import(c.Context, ts); err != nil {
 		return err
 	}
+	p.noteReplaced(old, session.Describe(ts, session.SourceStore, "", p.now()).Account)
 	p.loggedIn(ts, m)
 	if src := m.EnvSource(); src != session.SourceNone {
 		fmt.Fprintf(p.Stderr, "note: %s is set and wins over the stored session while it is\n", src)
