@@ -54,11 +54,11 @@ func (p *Program) askCredentials(ctx context.Context, s *settings, replacing fun
 	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
 	if in.Email != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
-		if why != "" {
-			p.say(s, why)
-		}
 		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
 			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
+		}
+		if why != "" {
+			p.say(s, why)
 		}
 		if replacing != nil {
 			if err := replacing(nil, in.Email); err != nil {
@@ -110,8 +110,9 @@ func (p *Program) askCredentials(ctx context.Context, s *settings, replacing fun
 
 // otpAsker is the 2FA code source of one login: PRUSA_OTP, else
 // PRUSA_TOTP_SECRET, else the terminal. At the terminal a refused code is
-// asked for again, up to loginTries codes in all; the codes from the
-// environment are not (there is no other to try).
+// asked for again, up to loginTries codes in all; the seed's is tried
+// once more with the next code (see retry); PRUSA_OTP's is not (there is
+// no other to try).
 type otpAsker struct {
 	p       *Program
 	s       *settings
