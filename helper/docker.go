@@ -94,7 +94,7 @@ func (d *dockerHelper) Add(c *credentials.Credentials) error {
 
 func (d *dockerHelper) Get(serverURL string) (string, string, error) {
 	if d.h.hosts().Docker(serverURL) {
-		tok, err := d.h.Session.Token(d.ctx)
+		tok, err := d.h.Session.Token(withRequest(d.ctx, Request{Client: "docker", URL: serverURL}))
 		if err != nil {
 			return "", "", err
 		}

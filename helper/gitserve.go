@@ -52,7 +52,7 @@ func (h *Helper) Git(ctx context.Context, action string, in io.Reader, out io.Wr
 func (h *Helper) gitPrusa(ctx context.Context, action string, req *GitCredential, out io.Writer) error {
 	switch action {
 	case "get":
-		tok, err := h.Session.Token(ctx)
+		tok, err := h.Session.Token(withRequest(ctx, Request{Client: "git", URL: req.Protocol + "://" + req.Host}))
 		if err != nil {
 			return err
 		}

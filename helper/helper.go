@@ -84,3 +84,25 @@ func (h *Helper) hosts() Hosts {
 func damagedEntry(what string) error {
 	return fmt.Errorf("the stored credential for %s is damaged (not valid JSON)", what)
 }
+
+// Request is the request of a Prusa token that git or docker made: who
+// asks (Client, "git" or "docker") and for what (URL, as the client named
+// it). Session.Token finds it in its context, so that a login that the
+// request starts can say why it happens.
+type Request struct {
+	Client string
+	URL    string
+}
+
+type requestKey struct{}
+
+// RequestFrom returns the request of a Prusa token that ctx carries, if
+// the token is asked for by git or docker.
+func RequestFrom(ctx context.Context) (Request, bool) {
+	r, ok := ctx.Value(requestKey{}).(Request)
+	return r, ok
+}
+
+func withRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}

@@ -22,9 +22,14 @@ type testSession struct {
 	err       error
 	forgot    []string
 	loggedOut bool
+	requests  []Request // RequestFrom the context of each Token call
 }
 
-func (s *testSession) Token(context.Context) (Token, error) { return s.tok, s.err }
+func (s *testSession) Token(ctx context.Context) (Token, error) {
+	r, _ := RequestFrom(ctx)
+	s.requests = append(s.requests, r)
+	return s.tok, s.err
+}
 func (s *testSession) Forget(_ context.Context, tok string) error {
 	s.forgot = append(s.forgot, tok)
 	return nil
@@ -432,5 +437,22 @@ func TestGitBytesRoundTrip(t *testing.T) {
 	}
 	if got, want := git(t, h, "get", "protocol=https\nhost=old.example\n"), "username=bob\npassword=s\u00e9cret\n"; got != want {
 		t.Errorf("get of an entry in the old form = %q, want %q", got, want)
+	}
+}
+
+// TestTokenRequest: the session learns who asks for the token and for
+// what, so that a login it starts can say why.
+func TestTokenRequest(t *testing.T) {
+	h, se, _ := newTestHelper()
+	git(t, h, "get", "protocol=https\nhost=connect.prusa3d.com\npath=team/repo.git\n")
+	if _, err := docker(h, "get", "connect.prusa3d.com"); err != nil {
+		t.Fatal(err)
+	}
+	want := []Request{
+		{Client: "git", URL: "https://connect.prusa3d.com"},
+		{Client: "docker", URL: "connect.prusa3d.com"},
+	}
+	if diff := cmp.Diff(want, se.requests); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }

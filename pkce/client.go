@@ -58,11 +58,20 @@ type LoginInput struct {
 	Email    string
 	Password string
 	// OTP returns the 2FA code. Login calls it only when the account asks
-	// for one, at most once per login, so a CLI can prompt on a terminal
-	// (or read PRUSA_OTP, or compute TOTP from a seed) only when needed.
-	// A nil OTP, an empty code, or an error wrapping ErrOTPRequired make
-	// Login fail with ErrOTPRequired.
+	// for one, so a CLI can prompt on a terminal (or read PRUSA_OTP, or
+	// compute TOTP from a seed) only when needed; once per login unless
+	// RetryOTP asks for another code. A nil OTP, an empty code, or an
+	// error wrapping ErrOTPRequired make Login fail with ErrOTPRequired.
 	OTP func(ctx context.Context) (string, error)
+	// RetryOTP, when set, is called when Prusa Account refuses a 2FA code
+	// (it renders the 2FA form again with an error: the code is wrong,
+	// expired, or was already used, which the server does not tell
+	// apart). refused counts the codes refused so far in this login,
+	// from 1. If it returns true, Login calls OTP again and posts the new
+	// code to the form it is on, as a person in a browser would, without
+	// starting over from the email; if false, or when RetryOTP is nil,
+	// Login fails with ErrWrongOTP.
+	RetryOTP func(ctx context.Context, refused int) bool
 }
 
 // String returns a redacted description of in.
@@ -273,6 +282,7 @@ type loginFlow struct {
 
 	passwordSent bool
 	otpSent      bool
+	otpRefused   int // codes the server refused
 }
 
 // run walks from the authorization URL to the code.
@@ -349,10 +359,13 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 	}
 	if f := pg.otpForm(); f != nil {
 		if fl.otpSent {
-			if pg.invalidFeedback {
+			if !pg.invalidFeedback {
+				return nil, "", unexpected("the 2FA form came back without an error message")
+			}
+			fl.otpRefused++
+			if fl.in.RetryOTP == nil || !fl.in.RetryOTP(ctx, fl.otpRefused) {
 				return nil, "", ErrWrongOTP
 			}
-			return nil, "", unexpected("the 2FA form came back without an error message")
 		}
 		code, err := fl.otp(ctx)
 		if err != nil {

@@ -536,3 +536,59 @@ func TestLoginBadAccountURL(t *testing.T) {
 		t.Errorf("Login() error = %v, want ErrInvalidAccountURL", err)
 	}
 }
+
+// TestLoginRetryOTP: a refused 2FA code is asked for again and posted to
+// the 2FA form the server rendered again, without a new password post;
+// when RetryOTP declines, Login fails with ErrWrongOTP.
+func TestLoginRetryOTP(t *testing.T) {
+	tests := []struct {
+		name        string
+		codes       []string // what OTP returns, call by call
+		maxRefused  int      // RetryOTP says yes while refused <= this
+		wantErr     error
+		wantRefused []int // RetryOTP's arguments
+	}{
+		{name: "second code right", codes: []string{"000000", testOTP}, maxRefused: 2, wantRefused: []int{1}},
+		{name: "third code right", codes: []string{"000000", "111111", testOTP}, maxRefused: 2, wantRefused: []int{1, 2}},
+		{name: "out of tries", codes: []string{"000000", "111111", "222222"}, maxRefused: 2, wantErr: ErrWrongOTP, wantRefused: []int{1, 2, 3}},
+		{name: "no retry", codes: []string{"000000"}, maxRefused: 0, wantErr: ErrWrongOTP, wantRefused: []int{1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fa := newFakeAccount(t, true)
+			calls := 0
+			var refused []int
+			_, err := fa.client().Login(t.Context(), LoginInput{
+				Email: testEmail, Password: testPassword,
+				OTP: func(context.Context) (string, error) {
+					calls++
+					return tt.codes[calls-1], nil
+				},
+				RetryOTP: func(_ context.Context, n int) bool {
+					refused = append(refused, n)
+					return n <= tt.maxRefused
+				},
+			})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Login() error = %v, want %v", err, tt.wantErr)
+			}
+			if calls != len(tt.codes) {
+				t.Errorf("OTP called %d times, want %d", calls, len(tt.codes))
+			}
+			if diff := cmp.Diff(tt.wantRefused, refused); diff != "" {
+				t.Errorf("RetryOTP arguments (-want +got):\n%s", diff)
+			}
+			login, otp, _ := fa.posted()
+			if len(login) != 1 {
+				t.Errorf("%d password posts, want 1", len(login))
+			}
+			var posted []string
+			for _, f := range otp {
+				posted = append(posted, f.Get("otp_token"))
+			}
+			if diff := cmp.Diff(tt.codes, posted); diff != "" {
+				t.Errorf("posted codes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -25,6 +25,10 @@ const (
 // with Google, it has no password and signs in only through the browser.
 var scriptSocialAccount = pkcetest.Account{Email: "social@example.com", Social: true, Subject: "7654321"}
 
+// scriptOtherAccount is the third account of every script's fake, with a
+// password and no 2FA: another person on the same machine.
+var scriptOtherAccount = pkcetest.Account{Email: "other@example.com", Password: scriptPassword, Subject: "2345678"}
+
 // servers holds each script's fake Prusa Account.
 var servers sync.Map // *testscript.TestScript -> *pkcetest.Server
 
@@ -46,6 +50,11 @@ var serversByWork sync.Map // string -> *pkcetest.Server
 //	fakeaccount fault STATUS [N]   answer the next N (0: all) token requests with STATUS
 //	fakeaccount fault page         answer every request with a page the form login does not
 //	                               know, as a CAPTCHA in front of it would
+//	fakeaccount fault delay D [N]  hold the next N (0: all) requests to any endpoint for D
+//	                               before answering them, as a slow network would
+//
+// Besides maker@example.com (password and optional 2FA) and the social
+// account it has other@example.com, with the same password and no 2FA.
 func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! fakeaccount")
@@ -69,7 +78,7 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("fakeaccount start: unknown option %q", a)
 			}
 		}
-		srv := pkcetest.NewServer(opts, acct, scriptSocialAccount)
+		srv := pkcetest.NewServer(opts, acct, scriptSocialAccount, scriptOtherAccount)
 		servers.Store(ts, srv)
 		serversByWork.Store(ts.Getenv("WORK"), srv)
 		ts.Defer(func() { srv.Close(); servers.Delete(ts) })
@@ -117,10 +126,24 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 		srv.Revoke(scriptEmail)
 	case "fault":
 		if len(args) < 2 {
-			ts.Fatalf("usage: fakeaccount fault STATUS [N] | fault page")
+			ts.Fatalf("usage: fakeaccount fault STATUS [N] | fault page | fault delay D [N]")
 		}
 		if args[1] == "page" {
 			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Garbage: true})
+			return
+		}
+		if args[1] == "delay" {
+			if len(args) < 3 {
+				ts.Fatalf("usage: fakeaccount fault delay D [N]")
+			}
+			d, err := time.ParseDuration(args[2])
+			ts.Check(err)
+			n := 0
+			if len(args) > 3 {
+				n, err = strconv.Atoi(args[3])
+				ts.Check(err)
+			}
+			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Delay: d, Count: n})
 			return
 		}
 		status, err := strconv.Atoi(args[1])

@@ -63,7 +63,7 @@ var webPassthrough = []string{
 // (pkcetest.BrowserLogin, which follows Location headers and stops at
 // Prusa Connect's callback), and types PASTE at the prompt:
 //
-//	weblogin [-paste KIND] [-answer TEXT] [-wait D] [ARGS...]
+//	weblogin [-paste KIND] [-answer TEXT] [-wait D] [-confirm TEXT] [ARGS...]
 //
 // KIND is url (the callback address, the default), code (its code alone),
 // other (the address of another attempt: another state), nocode (the
@@ -72,13 +72,15 @@ var webPassthrough = []string{
 // old (the code this script pasted last, used up by now). With -answer,
 // TEXT is typed first, to the question plain login asks. With -wait, the
 // user takes D between the browser's last page and the paste (a code that
-// lives less than D has then expired, however fast the machine).
+// lives less than D has then expired, however fast the machine). With
+// -confirm, TEXT answers the question whether to replace another
+// account's session.
 //
 // The helper's stdout and stderr become the command's; the terminal's
 // output goes to $WORK/weblogin.tty. Whatever the run, neither stdout nor
 // stderr may contain the pasted code or state.
 func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
-	kind, answer := "url", ""
+	kind, answer, confirm := "url", "", ""
 	var wait time.Duration
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
@@ -86,6 +88,8 @@ func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
 			kind = args[1]
 		case "-answer":
 			answer = args[1]
+		case "-confirm":
+			confirm = args[1]
 		case "-wait":
 			var err error
 			wait, err = time.ParseDuration(args[1])
@@ -163,6 +167,9 @@ func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
 		pasted = paste(ts, srv, kind, out.String())
 		time.Sleep(wait)
 		master.Write([]byte(pasted + "\n"))
+	}
+	if confirm != "" && await("Continue? [y/N] ") {
+		master.Write([]byte(confirm + "\n"))
 	}
 	if !done {
 		select {

@@ -4,23 +4,67 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
+
+// A login talks to the person at the terminal the way gh auth login
+// does: it says why it happens when git or docker started it ("git needs
+// a token for ..."), says where it signs in before the network work and
+// shows progress on the terminal while Prusa Account is slow, asks again
+// in place for a refused 2FA code, and ends with "Logged in as EMAIL".
+// Everything goes to the terminal, or to stderr where a line must be
+// said without one; never to stdout, the protocol pipe of get.
+
+// loginTries is how many times a login at the terminal asks for an
+// email or a 2FA code before it gives up.
+const loginTries = 3
 
 // credentials gathers what a login needs: the email and password from
 // PRUSA_EMAIL and PRUSA_PASSWORD when both are set, else from prompts on
 // the terminal, unless the run is non-interactive or has no terminal. The
 // 2FA code comes from PRUSA_OTP, else from PRUSA_TOTP_SECRET, else from a
-// prompt; it is asked for only when the account wants one.
+// prompt; it is asked for only when the account wants one. When git or
+// docker asked for the token (ctx carries their request), a line says so
+// first.
 func (p *Program) credentials(ctx context.Context, s *settings) (pkce.LoginInput, error) {
-	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword)}
-	in.OTP = p.otpSource(s)
+	return p.askCredentials(ctx, s, nil)
+}
+
+// askCredentials is credentials with a check of the email before the
+// password is asked for: replacing, when set, may refuse the login (the
+// person does not want another account's session replaced).
+func (p *Program) askCredentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
+	// Why the login happens, said once it is sure to: when git or
+	// docker asked for the token.
+	why := ""
+	if r, ok := helper.RequestFrom(ctx); ok {
+		why = fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
+	}
+	otp := &otpAsker{p: p, s: s}
+	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
 	if in.Email != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
+		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
+			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
+		}
+		if why != "" {
+			p.say(s, why)
+		}
+		if replacing != nil {
+			if err := replacing(nil, in.Email); err != nil {
+				return pkce.LoginInput{}, err
+			}
+		}
 		return in, nil
 	}
 	if s.nonInteractive {
@@ -31,52 +75,324 @@ func (p *Program) credentials(ctx context.Context, s *settings) (pkce.LoginInput
 		return pkce.LoginInput{}, session.ErrCannotLogIn
 	}
 	defer t.Close()
-	if in.Email == "" {
-		if in.Email, err = t.Prompt("Prusa Account email: "); err != nil {
+	if why != "" {
+		t.Print(why + "\n")
+	}
+	in.Email = strings.TrimSpace(in.Email)
+	for try := 0; in.Email == "" && try < loginTries; try++ {
+		if try > 0 {
+			t.Print("The email cannot be empty: type the email of your Prusa Account.\n")
+		}
+		email, err := t.Prompt("Prusa Account email: ")
+		if err != nil {
 			return pkce.LoginInput{}, fmt.Errorf("read email: %w", err)
+		}
+		in.Email = strings.TrimSpace(email)
+	}
+	if in.Email == "" {
+		return pkce.LoginInput{}, errors.New("no email was given; login needs the email of your Prusa Account")
+	}
+	if replacing != nil {
+		if err := replacing(t, in.Email); err != nil {
+			return pkce.LoginInput{}, err
 		}
 	}
 	if in.Password == "" {
-		if in.Password, err = t.PromptSecret("Password for " + in.Email + ": "); err != nil {
+		if in.Password, err = t.PromptSecret("Password for " + safetext.Escape(in.Email) + ": "); err != nil {
 			return pkce.LoginInput{}, fmt.Errorf("read password: %w", err)
 		}
 	}
-	in.Email = strings.TrimSpace(in.Email)
-	if in.Email == "" || in.Password == "" {
-		return pkce.LoginInput{}, errors.New("login needs an email and a password")
+	if in.Password == "" {
+		return pkce.LoginInput{}, errors.New("login needs a password")
 	}
 	return in, nil
 }
 
-// otpSource returns the 2FA code source of a login.
-func (p *Program) otpSource(s *settings) func(context.Context) (string, error) {
-	return func(context.Context) (string, error) {
-		if code := strings.TrimSpace(p.Getenv(EnvOTP)); code != "" {
-			return code, nil
-		}
-		if seed := p.Getenv(EnvTOTPSecret); seed != "" {
-			now := time.Now
-			if p.Now != nil {
-				now = p.Now
-			}
-			code, err := pkce.TOTP(seed, now())
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", EnvTOTPSecret, err)
-			}
-			return code, nil
-		}
-		if s.nonInteractive {
-			return "", pkce.ErrOTPRequired
-		}
-		t, err := p.terminal()
+// otpAsker is the 2FA code source of one login: PRUSA_OTP, else
+// PRUSA_TOTP_SECRET, else the terminal. At the terminal a refused code is
+// asked for again, up to loginTries codes in all; the seed's is tried
+// once more with the next code (see retry); PRUSA_OTP's is not (there is
+// no other to try).
+type otpAsker struct {
+	p       *Program
+	s       *settings
+	refused bool     // the server refused the last code
+	typed   []string // codes typed at the terminal in this login
+	seeded  bool     // the codes come from PRUSA_TOTP_SECRET
+}
+
+func (o *otpAsker) code(ctx context.Context) (string, error) {
+	if code := strings.TrimSpace(o.p.Getenv(EnvOTP)); code != "" {
+		return code, nil
+	}
+	if seed := o.p.Getenv(EnvTOTPSecret); seed != "" {
+		code, err := pkce.TOTP(seed, o.p.now())
 		if err != nil {
-			return "", pkce.ErrOTPRequired
+			return "", fmt.Errorf("%s: %w", EnvTOTPSecret, err)
 		}
-		defer t.Close()
-		code, err := t.Prompt("2FA code: ")
+		o.seeded = true
+		return code, nil
+	}
+	if o.s.nonInteractive {
+		return "", pkce.ErrOTPRequired
+	}
+	t, err := o.p.terminal()
+	if err != nil {
+		return "", pkce.ErrOTPRequired
+	}
+	defer t.Close()
+	pr := progressFrom(ctx)
+	pr.Pause()
+	defer pr.Resume()
+	if o.refused {
+		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
+	}
+	for {
+		prompt := "2FA code: "
+		if len(o.typed) > 0 {
+			prompt = fmt.Sprintf("2FA code (try %d of %d): ", len(o.typed)+1, loginTries)
+		}
+		code, err := t.Prompt(prompt)
 		if err != nil {
 			return "", fmt.Errorf("read 2FA code: %w", err)
 		}
-		return strings.TrimSpace(code), nil
+		code = strings.Join(strings.Fields(code), "")
+		switch {
+		case code == "":
+			t.Print("Type the 6-digit code that your authenticator app shows.\n")
+		case o.wasTyped(code):
+			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
+		default:
+			o.typed = append(o.typed, code)
+			return code, nil
+		}
+		// A line that is not a new code spends a try as well, so that
+		// the loop ends whatever is typed.
+		o.typed = append(o.typed, "")
+		if len(o.typed) >= loginTries {
+			return "", fmt.Errorf("no new code after %d tries: %w", loginTries, pkce.ErrWrongOTP)
+		}
 	}
+}
+
+func (o *otpAsker) wasTyped(code string) bool {
+	for _, c := range o.typed {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// retry says whether to ask for another code after Prusa Account refused
+// one: at the terminal, while tries are left; with PRUSA_TOTP_SECRET once,
+// after waiting for the next code. Prusa Account accepts each code once
+// (django-otp keeps the last accepted time step), so the code of this
+// 30-second window computed from the seed is refused when another login
+// (another job, another machine) used it; the next one is not.
+func (o *otpAsker) retry(ctx context.Context, refused int) bool {
+	o.refused = true
+	if o.seeded {
+		return refused == 1 && o.waitNextCode(ctx)
+	}
+	return len(o.typed) > 0 && len(o.typed) < loginTries
+}
+
+// waitNextCode waits until the seed gives the next code, saying so: a
+// second past the next half minute, for a clock a little behind Prusa
+// Account's.
+func (o *otpAsker) waitNextCode(ctx context.Context) bool {
+	const step = 30
+	now := o.p.now()
+	wait := time.Unix((now.Unix()/step+1)*step, 0).Sub(now) + time.Second
+	pr := progressFrom(ctx)
+	pr.Pause()
+	defer pr.Resume()
+	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
+	sleep := o.p.Sleep
+	if sleep == nil {
+		sleep = func(ctx context.Context, d time.Duration) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d):
+				return nil
+			}
+		}
+	}
+	return sleep(ctx, wait) == nil
+}
+
+// nextCodeIn is how long until an authenticator shows its next code: TOTP
+// codes change every 30 seconds, on the half minute (RFC 6238 §4).
+func nextCodeIn(now time.Time) string {
+	const step = 30
+	return fmt.Sprintf("%d s", step-now.Unix()%step)
+}
+
+// say writes a line for the person a login is for: on the terminal when
+// the run may use one, else on stderr; never on stdout.
+func (p *Program) say(s *settings, line string) {
+	if !s.nonInteractive {
+		if t, err := p.terminal(); err == nil {
+			t.Print(line + "\n")
+			t.Close()
+			return
+		}
+	}
+	fmt.Fprintln(p.Stderr, line)
+}
+
+// accountHost is the host of the Prusa Account URL, as login names it.
+func accountHost(s *settings) string {
+	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
+		return u.Host
+	}
+	return s.accountURL
+}
+
+// signIn runs login, the network part of a login, on the terminal (when
+// the run may use one) between "Signing in to HOST…" and, after a second
+// without an answer, a progress line erased when the answer comes. A
+// login that the login command did not start (git's, docker's, token's)
+// ends with "Logged in as EMAIL"; the login command says it itself,
+// with where the session is stored.
+func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
+	host := accountHost(s)
+	var t Terminal
+	if !s.nonInteractive {
+		if tt, err := p.terminal(); err == nil {
+			t = tt
+			defer t.Close()
+			t.Print("Signing in to " + safetext.Escape(host) + "…\n")
+		}
+	}
+	pr := startProgress(t, host)
+	ts, err := login(withProgress(ctx, pr))
+	pr.Pause()
+	if err == nil && ctx.Value(loginCommandKey{}) == nil {
+		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.now()).Account))
+	}
+	return ts, err
+}
+
+type loginCommandKey struct{}
+
+// forLoginCommand marks ctx as the login command's, which reports the
+// login itself.
+func forLoginCommand(ctx context.Context) context.Context {
+	return context.WithValue(ctx, loginCommandKey{}, true)
+}
+
+// loggedIn reports the login command's new session.
+func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
+	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
+	fmt.Fprintf(p.Stderr, "Logged in as %s; the session is stored in %s\n", safetext.Escape(st.Account), st.Backend)
+	return nil
+}
+
+// loginHint gives an error of a form login the hint that says what to do
+// about it.
+func (p *Program) loginHint(err error, s *settings) error {
+	getenv := p.Getenv
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*pkce.UnexpectedPageError](err); ok {
+		return hint.With(err, "log in through your browser instead: "+Name+" login --web (or store a token set with '"+Name+" login --with-tokens')")
+	}
+	web := "an account made with Google, Apple or Facebook has no password: log in with '" + Name + " login --web'"
+	switch {
+	case errors.Is(err, pkce.ErrWrongCredentials):
+		check := "check the email and password"
+		if getenv(EnvEmail) != "" && getenv(EnvPassword) != "" {
+			check = "check " + EnvEmail + " and " + EnvPassword
+		}
+		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); "+web)
+	case errors.Is(err, pkce.ErrWrongOTP):
+		switch {
+		case strings.TrimSpace(getenv(EnvOTP)) != "":
+			return hint.With(err, EnvOTP+" holds a code that is wrong, expired or already used (each code works once): set it to the current code, or set "+EnvTOTPSecret+" to the authenticator's seed")
+		case getenv(EnvTOTPSecret) != "":
+			return hint.With(err, "the codes computed from "+EnvTOTPSecret+" were refused, also the next one: the seed is not this account's, or this machine's clock is wrong ('"+Name+" doctor' checks it)")
+		}
+		return hint.With(err, "type the code your authenticator app shows now; each code works once, so after a login wait for the next one; then run '"+Name+" login' again")
+	case errors.Is(err, pkce.ErrOTPRequired):
+		return hint.With(err, "the account has two-factor authentication: run the login in a terminal to type the code, or set "+EnvOTP+" (a current code) or "+EnvTOTPSecret+" (the authenticator's base32 seed)")
+	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return hint.With(err, networkHint(ue, s))
+	}
+	return err
+}
+
+// networkHint says what to check when Prusa Account could not be reached.
+func networkHint(ue *url.Error, s *settings) string {
+	where := "Prusa Account is " + s.accountURL
+	if s.accountURL != DefaultAccountURL {
+		where += " (set by " + EnvAccountURL + " or --account-url)"
+	}
+	if dns, ok := errors.AsType[*net.DNSError](ue); ok {
+		return where + "; its name " + dns.Name + " does not resolve: check the network connection and the address"
+	}
+	if ue.Timeout() {
+		return where + "; it did not answer within " + s.httpTimeout.String() + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
+	}
+	if errors.Is(ue, syscall.ECONNREFUSED) {
+		return where + "; nothing answers there: check the address and the network connection (a proxy or firewall)"
+	}
+	return where + "; check the network connection (a proxy or firewall) and the address, then try again"
+}
+
+// errLoginDeclined is a login the person called off rather than replace
+// another account's session.
+var errLoginDeclined = errors.New("login cancelled")
+
+// replaceCheck is what a login does before it replaces the stored
+// session of another account than email's. At the terminal (t not nil)
+// it asks, when that session still works, and refuses the login unless
+// the answer is yes; without a terminal (credentials from the
+// environment, a token set on stdin) nobody can answer, so the login
+// goes on and says on stderr whose session it replaces. A session that
+// can no longer produce a token is replaced with a note only: nothing is
+// lost.
+func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string) error {
+	return func(t Terminal, email string) error {
+		old, err := m.Stored()
+		if err != nil || old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
+			return nil
+		}
+		who := safetext.Escape(old.Account)
+		switch {
+		case !old.Usable && t != nil:
+			t.Print("This replaces the ended session of " + who + ".\n")
+			return nil
+		case !old.Usable || t == nil:
+			p.noteReplaced(old, email)
+			return nil
+		}
+		answer, err := t.Prompt("This replaces the session of " + who + " (logging in as " + safetext.Escape(email) + "). Continue? [y/N] ")
+		if err != nil {
+			return fmt.Errorf("read the answer: %w", err)
+		}
+		switch strings.ToLower(strings.TrimSpace(answer)) {
+		case "y", "yes":
+			return nil
+		}
+		return hint.With(fmt.Errorf("%w: the session of %s is kept", errLoginDeclined, who),
+			"to switch accounts, answer y, or run '"+Name+" logout' first")
+	}
+}
+
+// noteReplaced says on stderr that a login without a terminal replaced
+// old, the stored session, if it was another account's than email's.
+func (p *Program) noteReplaced(old session.Status, email string) {
+	if old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
+		return
+	}
+	ended := ""
+	if !old.Usable {
+		ended = "ended "
+	}
+	fmt.Fprintf(p.Stderr, "%s: note: this login replaces the %ssession of %s\n", Name, ended, safetext.Escape(old.Account))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
@@ -52,21 +53,26 @@ func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager,
 	}
 	code, err := w.Code(pasted)
 	if err != nil {
-		return nil, webError(err)
+		return nil, webError(err, s)
 	}
 	s.log.Debug("redeeming the code of the browser login")
-	ts, err := m.LoginVia(ctx, func(ctx context.Context) (*pkce.TokenSet, error) {
+	ts, err := p.signIn(forLoginCommand(ctx), s, func(ctx context.Context) (*pkce.TokenSet, error) {
 		return w.Exchange(ctx, code)
 	})
 	if err != nil {
-		return nil, webError(err)
+		return nil, webError(err, s)
 	}
-	return ts, nil
+	// Whose session it is shows only now, in the tokens: the check of
+	// the account comes before they are stored.
+	if err := p.replaceCheck(m)(t, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
+		return nil, err
+	}
+	return m.LoginVia(ctx, func(context.Context) (*pkce.TokenSet, error) { return ts, nil })
 }
 
 // webError adds to an error of the browser login what the user can do.
 // None of them quotes what was pasted.
-func webError(err error) error {
+func webError(err error, s *settings) error {
 	again := "run '" + Name + " login --web' again"
 	switch oe, isOAuth := errors.AsType[*pkce.OAuthError](err); {
 	case errors.Is(err, pkce.ErrStateMismatch):
@@ -82,6 +88,19 @@ func webError(err error) error {
 		return hint.With(fmt.Errorf("the sign-in was refused or cancelled in the browser: %w", err), again+" and allow Prusa Connect access")
 	case isOAuth && oe.Status == 0:
 		return hint.With(fmt.Errorf("the sign-in failed in the browser: %w", err), again)
+	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return hint.With(err, networkHint(ue, s))
+	}
+	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
+		wait := "a minute"
+		if rl.RetryAfter > 0 {
+			wait = rl.RetryAfter.String()
+		}
+		return hint.With(err, "try again in "+wait+": "+again)
+	}
+	if _, ok := errors.AsType[*pkce.ServerError](err); ok {
+		return hint.With(err, "try again later: "+again)
 	}
 	return err
 }

@@ -53,6 +53,9 @@ type Program struct {
 	// OpenBrowser opens an address in the user's browser; nil means the
 	// program BROWSER names, else the platform's opener.
 	OpenBrowser func(url string) error
+	// Sleep waits for d or until ctx ends; nil means a timer. A login
+	// waits for the next TOTP code with it.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Run runs the helper with args (args[0] is the program name) and returns

@@ -54,9 +54,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				if err != nil {
 					return err
 				}
-				st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
-				fmt.Fprintf(p.Stderr, "logged in as %s; the session is stored in %s\n", safetext.Escape(st.Account), st.Backend)
-				return nil
+				return p.loggedIn(ts, m)
 			},
 		},
 		{
@@ -150,7 +148,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 
 // formLogin logs in with the email, password and 2FA code.
 func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
-	in, err := p.credentials(ctx, s)
+	in, err := p.askCredentials(ctx, s, p.replaceCheck(m))
 	if errors.Is(err, session.ErrCannotLogIn) {
 		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
@@ -158,7 +156,7 @@ func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager
 	if err != nil {
 		return nil, err
 	}
-	return m.Login(ctx, in)
+	return m.Login(forLoginCommand(ctx), in)
 }
 
 // askWeb asks at the terminal whether to log in with the email and
@@ -203,11 +201,12 @@ func (p *Program) importTokens(ctx context.Context, m *session.Manager) error {
 	if err != nil {
 		return hint.With(err, "pass the JSON object that prusactl writes (access_token, refresh_token, id_token, ...)")
 	}
+	old, _ := m.Stored()
 	if err := m.Import(ctx, ts); err != nil {
 		return err
 	}
-	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
-	fmt.Fprintf(p.Stderr, "stored the session of %s in %s\n", safetext.Escape(st.Account), st.Backend)
+	p.noteReplaced(old, session.Describe(ts, session.SourceStore, "", p.now()).Account)
+	p.loggedIn(ts, m)
 	if src := m.EnvSource(); src != session.SourceNone {
 		fmt.Fprintf(p.Stderr, "note: %s is set and wins over the stored session while it is\n", src)
 	}

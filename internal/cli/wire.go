@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -67,7 +66,7 @@ func (p *Program) wire(s *settings) *run {
 		Store:       store,
 		Backend:     name,
 		Getenv:      p.Getenv,
-		Account:     hintedAccount{p.accountClient(s)},
+		Account:     hintedAccount{p.accountClient(s), p, s},
 		Credentials: func(ctx context.Context) (pkce.LoginInput, error) { return p.credentials(ctx, s) },
 		MinTTL:      s.minTTL,
 		LockFile:    lock,
@@ -107,19 +106,21 @@ func (p *Program) accountClient(s *settings) *pkce.Client {
 	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now}
 }
 
-// hintedAccount is Prusa Account with the command line's hints on the
-// form login's errors: a page the form login does not know (a CAPTCHA, a
-// sign-in that needs another provider) is what the browser login is for.
-type hintedAccount struct{ *pkce.Client }
+// hintedAccount is Prusa Account as a login at the command line sees
+// it: it says where it signs in and shows progress on the terminal
+// (signIn), and gives the form login's errors the command line's hints
+// (loginHint).
+type hintedAccount struct {
+	*pkce.Client
+	p *Program
+	s *settings
+}
 
 func (a hintedAccount) Login(ctx context.Context, in pkce.LoginInput) (*pkce.TokenSet, error) {
-	ts, err := a.Client.Login(ctx, in)
-	if _, ok := errors.AsType[*pkce.UnexpectedPageError](err); ok {
-		err = hint.With(err, "log in through your browser instead: "+Name+" login --web (or store a token set with '"+Name+" login --with-tokens')")
-	} else if errors.Is(err, pkce.ErrWrongCredentials) {
-		err = hint.With(err, "an account made with Google, Apple or Facebook has no password: log in with '"+Name+" login --web'")
-	}
-	return ts, err
+	ts, err := a.p.signIn(ctx, a.s, func(ctx context.Context) (*pkce.TokenSet, error) {
+		return a.Client.Login(ctx, in)
+	})
+	return ts, a.p.loginHint(err, a.s)
 }
 
 // httpClient is the client for Prusa Account, with the request timeout.

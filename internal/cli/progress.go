@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progressDelay is how long a wait for Prusa Account goes unremarked
+// before the progress line appears: most answers come sooner.
+const progressDelay = time.Second
+
+// progressFrames is the spinner, in ASCII so that every console shows it.
+var progressFrames = []string{"|", "/", "-", `\`}
+
+// progress shows on a terminal that the helper is waiting for Prusa
+// Account: once a wait has lasted progressDelay, a spinner and the seconds
+// waited, on one line redrawn in place, erased when the wait ends or is
+// paused (for a prompt). It writes to a terminal only, never to a pipe or
+// a file: the nil *progress, which start makes without a terminal, does
+// nothing.
+type progress struct {
+	t     Terminal
+	label string
+
+	mu      sync.Mutex
+	stop    chan struct{} // closed to end the current wait; nil when paused
+	stopped chan struct{} // closed when its drawing goroutine has ended
+}
+
+// startProgress starts showing progress on t, waiting for label; a nil t
+// gives a nil *progress.
+func startProgress(t Terminal, label string) *progress {
+	if t == nil {
+		return nil
+	}
+	pr := &progress{t: t, label: label}
+	pr.Resume()
+	return pr
+}
+
+// Resume starts a new wait, after Pause.
+func (pr *progress) Resume() {
+	if pr == nil {
+		return
+	}
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.stop != nil {
+		return
+	}
+	pr.stop, pr.stopped = make(chan struct{}), make(chan struct{})
+	go pr.draw(pr.stop, pr.stopped)
+}
+
+// Pause ends the wait and erases the progress line, if it was drawn; it
+// returns when the line is gone, so that a prompt can follow.
+func (pr *progress) Pause() {
+	if pr == nil {
+		return
+	}
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.stop == nil {
+		return
+	}
+	close(pr.stop)
+	<-pr.stopped
+	pr.stop, pr.stopped = nil, nil
+}
+
+// draw is one wait: nothing for progressDelay, then the line, redrawn
+// four times a second, until stop is closed.
+func (pr *progress) draw(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	began := time.Now()
+	select {
+	case <-stop:
+		return
+	case <-time.After(progressDelay):
+	}
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	width := 0
+	for i := 0; ; i++ {
+		line := fmt.Sprintf("\r%s waiting for %s (%ds)", progressFrames[i%len(progressFrames)], pr.label, int(time.Since(began).Seconds()))
+		width = max(width, len(line)-1)
+		pr.t.Print(line)
+		select {
+		case <-stop:
+			// Spaces and a carriage return erase the line on every
+			// console, escape sequences or not.
+			pr.t.Print("\r" + strings.Repeat(" ", width) + "\r")
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+type progressKey struct{}
+
+// withProgress gives ctx the progress of the wait it is for, so that a
+// prompt in the middle of the wait (the 2FA code) can pause it.
+func withProgress(ctx context.Context, pr *progress) context.Context {
+	return context.WithValue(ctx, progressKey{}, pr)
+}
+
+// progressFrom returns the progress ctx carries, or nil.
+func progressFrom(ctx context.Context) *progress {
+	pr, _ := ctx.Value(progressKey{}).(*progress)
+	return pr
+}
