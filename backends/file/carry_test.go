@@ -287,8 +287,17 @@ func TestSessionStaysCorrupt(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Path != opts.TokensFile {
 			t.Errorf("Get(session) of %q = %v, want a CorruptError naming the file", content, err)
 		}
-		if total == 0 || total > 100*time.Millisecond {
-			t.Errorf("waited %v in all for %q, want some, and at most 100ms", total, content)
+		if total == 0 || total > 1500*time.Millisecond {
+			t.Errorf("waited %v in all for %q, want some, and at most 1.5s", total, content)
+		}
+		// A file nobody has written for a while is corrupt at once.
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(opts.TokensFile, old, old); err != nil {
+			t.Fatal(err)
+		}
+		total = 0
+		if _, err := s.Get(backends.SessionKey); !errors.As(err, &ce) || total != 0 {
+			t.Errorf("Get(session) of an old %q = %v after waiting %v, want a CorruptError at once", content, err, total)
 		}
 	}
 }

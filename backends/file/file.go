@@ -7,7 +7,7 @@
 // SDKTokensFile), kept byte for byte as written, so that the SDK and this
 // helper share one session. The SDK rewrites that file in place, with no
 // temporary file and no lock, so a read that finds it empty or not a JSON
-// object reads it again a few times, over at most 75 ms, before it calls
+// object reads it again a few times, over at most 1.3 s, before it calls
 // it corrupt. Earlier versions of this helper kept the session in
 // prusa-connect-sdk-client/tokens.json: CarrySession moves it into the
 // SDK's file, unless that exists, which then wins.
@@ -233,11 +233,19 @@ func (s *Store) List(prefix string) ([]string, error) {
 func (s *Store) readTokens() ([]byte, error) { return s.readTokensAt(s.TokensFile()) }
 
 // rereadWaits are the pauses between the reads of a session file that is
-// empty or not (yet) a JSON object, 75 ms in all. The Python SDK rewrites
+// empty or not (yet) a JSON object, 1.3 s in all. The Python SDK rewrites
 // its file in place, without a temporary file or a lock: it truncates the
 // file, writes the JSON and closes it, so for a moment a reader sees an
-// empty or half-written file. Only a file that stays broken is corrupt.
-var rereadWaits = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond}
+// empty or half-written file, and on a busy machine the writer may be
+// kept from finishing for much longer than the write takes. Only a file
+// that stays broken is corrupt; one that nobody has written for
+// writerGone is corrupt at once.
+var rereadWaits = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond,
+	80 * time.Millisecond, 160 * time.Millisecond, 320 * time.Millisecond, 640 * time.Millisecond}
+
+// writerGone is how long ago a broken session file must have been last
+// written for no writer to be in the middle of it.
+const writerGone = 5 * time.Second
 
 // readTokensAt reads a session file and checks that it holds a JSON
 // object; what the object means is for the session layer to say.
@@ -253,7 +261,8 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 		if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) {
 			return data, nil
 		}
-		if i == len(rereadWaits) {
+		fi, err := os.Lstat(path)
+		if i == len(rereadWaits) || (err == nil && time.Since(fi.ModTime()) > writerGone) {
 			return nil, &CorruptError{Path: path, Err: errors.New("not a JSON object"), Session: true}
 		}
 		s.sleep(rereadWaits[i])
