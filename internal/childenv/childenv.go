@@ -11,15 +11,19 @@ import (
 	"strings"
 )
 
-// Secrets are the variables that hold a password, a token or a 2FA
-// secret. They never reach a child process.
-var Secrets = []string{
-	"PRUSA_PASSWORD",
-	"PRUSA_TOKEN",
-	"PRUSA_TOKENS_JSON",
-	"PRUSA_TOTP_SECRET",
-	"PRUSA_OTP",
-}
+// The variables that hold a password, a token or a 2FA secret, declared
+// here, where it is decided that they never reach a child process; the
+// command line and the session read them under these names.
+const (
+	Password   = "PRUSA_PASSWORD"
+	OTP        = "PRUSA_OTP"
+	TOTPSecret = "PRUSA_TOTP_SECRET"
+	Token      = "PRUSA_TOKEN"
+	TokensJSON = "PRUSA_TOKENS_JSON"
+)
+
+// Secrets are those variables.
+var Secrets = []string{Password, OTP, TOTPSecret, Token, TokensJSON}
 
 // Without returns env (NAME=value entries) without the Secrets. Names are
 // compared as the system does: case-insensitively on Windows.

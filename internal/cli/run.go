@@ -22,15 +22,17 @@ import (
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 )
 
-// The names the binary answers to.
+// The names the binary answers to, as package configure, which installs
+// them, declares them.
 const (
-	Name       = "prusa-credential-helper"
-	GitName    = "git-credential-prusa"
-	DockerName = "docker-credential-prusa"
+	Name       = configure.MainName
+	GitName    = configure.GitLinkName
+	DockerName = configure.DockerLinkName
 )
 
 // Program is one run of the helper with everything it touches.

@@ -10,6 +10,7 @@ import (
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/settingsfile"
 )
@@ -25,9 +26,9 @@ const (
 	EnvDebug          = "PRUSA_CREDENTIAL_DEBUG"
 	EnvMinTTL         = "PRUSA_MIN_TTL"
 	EnvEmail          = "PRUSA_EMAIL"
-	EnvPassword       = "PRUSA_PASSWORD"
-	EnvOTP            = "PRUSA_OTP"
-	EnvTOTPSecret     = "PRUSA_TOTP_SECRET"
+	EnvPassword       = childenv.Password
+	EnvOTP            = childenv.OTP
+	EnvTOTPSecret     = childenv.TOTPSecret
 	EnvHTTPTimeout    = "PRUSA_HTTP_TIMEOUT"
 )
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
@@ -32,8 +33,8 @@ import (
 
 // Environment variables that carry a session.
 const (
-	EnvTokensJSON = "PRUSA_TOKENS_JSON"
-	EnvToken      = "PRUSA_TOKEN"
+	EnvTokensJSON = childenv.TokensJSON
+	EnvToken      = childenv.Token
 )
 
 // Store is where a stored session lives, under backends.SessionKey.
