@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,33 @@ type claims map[string]any
 // and so is the standard base64 alphabet, as some encoders produce them.
 // Errors never contain the token.
 func parseClaims(token string) (claims, error) {
+	recent.Lock()
+	defer recent.Unlock()
+	for i, t := range recent.tokens {
+		if t == token && t != "" {
+			return recent.claims[i], nil
+		}
+	}
+	c, err := decodeClaims(token)
+	if err == nil {
+		recent.tokens[recent.next], recent.claims[recent.next] = token, c
+		recent.next = (recent.next + 1) % len(recent.tokens)
+	}
+	return c, err
+}
+
+// recent are the claims of the tokens decoded last: a get asks for the
+// access token's expiry and the id token's email several times, and each
+// decoding is a few microseconds of base64 and JSON. Claims are never
+// changed once decoded.
+var recent struct {
+	sync.Mutex
+	tokens [4]string
+	claims [4]claims
+	next   int
+}
+
+func decodeClaims(token string) (claims, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("not a JWT (%d dot-separated parts, want 3)", len(parts))

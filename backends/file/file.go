@@ -29,7 +29,6 @@ package file
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -258,7 +257,10 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) {
+		// Whole, as far as a writer goes: it writes the closing brace
+		// last. Whether the object inside is valid is for the session
+		// layer, which parses it, to say.
+		if trimmed := bytes.TrimSpace(data); len(trimmed) > 1 && trimmed[0] == '{' && trimmed[len(trimmed)-1] == '}' {
 			return data, nil
 		}
 		fi, err := os.Lstat(path)
