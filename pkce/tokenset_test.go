@@ -519,3 +519,16 @@ func FuzzParseClaims(f *testing.F) {
 		ts.Validate()
 	})
 }
+
+// TestJSONString: the fast path for strings without escapes reads what
+// encoding/json reads.
+func TestJSONString(t *testing.T) {
+	for _, raw := range []string{`"eyJ.a-b_c"`, `""`, `"a\"b"`, `"\u00e9t\u00e9"`, `"été"`, "\"\xff\xfe\"", `"a\\b"`, `null`} {
+		var want string
+		json.Unmarshal([]byte(raw), &want)
+		got, err := jsonString(json.RawMessage(raw))
+		if err != nil || got != want {
+			t.Errorf("jsonString(%q) = %q, %v; encoding/json reads %q", raw, got, err, want)
+		}
+	}
+}
