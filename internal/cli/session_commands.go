@@ -195,7 +195,8 @@ func (p *Program) importTokens(ctx context.Context, m *session.Manager) error {
 		return fmt.Errorf("read stdin: %w", err)
 	}
 	if len(data) > maxTokenSet {
-		return fmt.Errorf("the input is over %d bytes; a token set is a few kilobytes", maxTokenSet)
+		return hint.With(fmt.Errorf("the input is over %d bytes; a token set is a few kilobytes", maxTokenSet),
+			"pass the file prusactl writes: "+Name+" login --with-tokens < prusa_tokens.json")
 	}
 	ts, err := pkce.ParseTokenSet(data)
 	if err != nil {

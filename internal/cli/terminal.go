@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // Terminal is where the helper asks the user for what it needs to log in.
@@ -137,5 +139,6 @@ func choose(t Terminal, question string, options []string) (int, error) {
 			}
 		}
 	}
-	return 0, fmt.Errorf("no choice among 1-%d was made", len(options))
+	return 0, hint.With(fmt.Errorf("no choice among 1-%d was made", len(options)),
+		"run it again and type one of the numbers (or go to the browser login at once: "+Name+" login --web)")
 }
