@@ -9,6 +9,7 @@ import (
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
@@ -102,6 +103,12 @@ func (p *Program) unknownCommand(ctx context.Context, c *ucli.Command) error {
 		return ucli.ShowRootCommandHelp(c)
 	}
 	name := c.Args().First()
+	if name == "help" { // as other tools take it: help [COMMAND]
+		if topic := c.Args().Get(1); c.Command(topic) != nil {
+			return ucli.ShowCommandHelp(ctx, c, topic)
+		}
+		return ucli.ShowRootCommandHelp(c)
+	}
 	h := "run '" + Name + " --help' for the commands"
 	if near := nearest(name, c.Commands); near != "" {
 		h = "did you mean '" + Name + " " + near + "'? " + h
@@ -132,6 +139,15 @@ func refuseStrayArgs(c *ucli.Command) {
 type badUsage struct{ error }
 
 func (e badUsage) Unwrap() error { return e.error }
+
+// unknownBackend makes the error of opening a backend by a name the user
+// typed as an option a usage error when no backend has that name.
+func unknownBackend(err error) error {
+	if re, ok := errors.AsType[*registry.Error](err); ok && re.Err == nil {
+		return badUsage{err}
+	}
+	return err
+}
 
 // commandShown is how an unknown command is named in its error: quoted
 // when it looks like a mistyped command (a short word of lower-case

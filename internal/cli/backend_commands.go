@@ -49,11 +49,11 @@ func (p *Program) migrateAction(ctx context.Context, c *ucli.Command) error {
 	}
 	from, err := p.open(s, c.String("from"))
 	if err != nil {
-		return err
+		return unknownBackend(err)
 	}
 	to, err := p.open(s, c.String("to"))
 	if err != nil {
-		return err
+		return unknownBackend(err)
 	}
 	fromName, toName := from.Name, to.Name
 	if fromName == toName {

@@ -42,6 +42,9 @@ const DefaultMinTTL = 30 * time.Second
 // DefaultHTTPTimeout bounds each request to Prusa Account.
 const DefaultHTTPTimeout = 10 * time.Second
 
+// flagBackend is what chose a backend named with --backend.
+const flagBackend = "the --backend option"
+
 // settings are the resolved global options: a flag wins over its
 // environment variable, which wins over the settings file (the backend
 // only), which wins over the default.
@@ -159,7 +162,7 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 // the settings file, else the default ("").
 func (p *Program) chooseBackend(s *settings, set func(name string) (string, bool)) error {
 	if v, ok := set("backend"); ok {
-		s.backend, s.backendFrom = v, "the --backend option"
+		s.backend, s.backendFrom = v, flagBackend
 		return nil
 	}
 	if v := p.Getenv(EnvBackend); v != "" {

@@ -53,6 +53,9 @@ func (p *Program) wire(s *settings) *run {
 		s.backend = r.backend.Name // what auto chose
 	} else {
 		store = unopenedStore{r.err}
+		if s.backendFrom == flagBackend {
+			r.err = unknownBackend(r.err)
+		}
 		if s.backendSetting != nil {
 			r.err = hint.With(fmt.Errorf("%w (set on line %d of %s)", r.err, s.backendSetting.Line, p.settingsPath()),
 				fmt.Sprintf("%s; or choose another: %s config set backend NAME", hint.Of(r.err), Name))
