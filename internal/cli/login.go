@@ -7,11 +7,11 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
@@ -336,9 +336,9 @@ func networkHint(ue *url.Error, s *settings) string {
 		return where + "; its name " + dns.Name + " does not resolve: check the network connection and the address"
 	}
 	if ue.Timeout() {
-		return where + "; it did not answer within " + s.httpTimeout.String() + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
+		return where + "; it did not answer within " + humantime.Duration(s.httpTimeout) + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
 	}
-	if errors.Is(ue, syscall.ECONNREFUSED) {
+	if errors.Is(ue, connRefused) {
 		return where + "; nothing answers there: check the address and the network connection (a proxy or firewall)"
 	}
 	return where + "; check the network connection (a proxy or firewall) and the address, then try again"
