@@ -20,7 +20,7 @@ var shellSetup = map[string]struct {
 	setup string
 }{
 	"bash": {[]string{"--norc", "--noprofile", "-i"}, "source <(prusa-credential-helper completion bash)"},
-	"zsh":  {[]string{"-f", "-i"}, "autoload -Uz compinit && compinit -u && source <(prusa-credential-helper completion zsh)"},
+	"zsh":  {[]string{"-f", "-i"}, "autoload -U compinit && compinit && source <(prusa-credential-helper completion zsh)"},
 	"fish": {[]string{"--no-config", "-i", "-C", "function fish_prompt; echo -n 'READY> '; end"}, "prusa-credential-helper completion fish | source"},
 }
 
