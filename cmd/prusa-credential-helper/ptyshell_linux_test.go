@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -52,28 +51,8 @@ func cmdPTYShell(ts *testscript.TestScript, neg bool, args []string) {
 	cmd := exec.Command(bin, sh.args...)
 	cmd.Dir = ts.Getenv("WORK")
 	cmd.Env = []string{"TERM=xterm", "PS1=READY> ", "PROMPT=READY> ", "LANG=C.UTF-8"}
-	for _, k := range webPassthrough {
-		if v := ts.Getenv(k); v != "" {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	ts.Check(cmd.Start())
-	tty.Close()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	var out lockedBuffer
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			out.Write(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	exited, out, _ := startOnPTY(ts, cmd, master, tty, 0)
 	deadline := time.Now().Add(60 * time.Second)
 	// until waits for the terminal to show what ok wants.
 	until := func(what string, ok func(shown string) bool) {

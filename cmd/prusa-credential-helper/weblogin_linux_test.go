@@ -44,6 +44,37 @@ func openPTY() (master, tty *os.File, err error) {
 	return master, tty, nil
 }
 
+// startOnPTY starts cmd in a session of its own whose controlling
+// terminal is tty, file descriptor ctty in the child, with the script's
+// webPassthrough variables added to its environment. It returns the
+// child's exit, and what the terminal shows, read from master until it
+// closes (readerDone).
+func startOnPTY(ts *testscript.TestScript, cmd *exec.Cmd, master, tty *os.File, ctty int) (exited <-chan error, out *lockedBuffer, readerDone <-chan struct{}) {
+	for _, k := range webPassthrough {
+		if v := ts.Getenv(k); v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: ctty}
+	ts.Check(cmd.Start())
+	tty.Close()
+	exit, done := make(chan error, 1), make(chan struct{})
+	go func() { exit <- cmd.Wait() }()
+	out = new(lockedBuffer)
+	go func() {
+		defer close(done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return exit, out, done
+}
+
 // lastCodes keeps the code each script pasted last, for -paste old.
 var lastCodes sync.Map // *testscript.TestScript -> string
 
@@ -115,32 +146,10 @@ func cmdWebLogin(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = ts.Getenv("WORK")
-	for _, k := range webPassthrough {
-		if v := ts.Getenv(k); v != "" {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.ExtraFiles = []*os.File{tty}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
-	ts.Check(cmd.Start())
-	tty.Close()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	var out lockedBuffer
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			out.Write(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	exited, out, readerDone := startOnPTY(ts, cmd, master, tty, 3)
 
 	var pasted string
 	var waitErr error
