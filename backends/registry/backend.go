@@ -38,12 +38,20 @@ type Private struct {
 
 // describe wraps the opened store s, called name.
 func describe(s backends.Store, name string, opts Options) *Backend {
-	b := &Backend{Store: s, Name: name}
-	if dir, err := file.HelperDir(opts.Getenv, opts.GOOS); err == nil {
-		b.Dir, b.LockFile = dir, filepath.Join(dir, "session.lock")
+	b := &Backend{Store: s, Name: name, Dir: Dir(opts)}
+	if b.Dir != "" {
+		b.LockFile = filepath.Join(b.Dir, "session.lock")
 	}
 	b.file, _ = s.(*file.Store)
 	return b
+}
+
+// Dir is the helper's own directory (see Backend.Dir), for what needs it
+// without a backend (the settings file, notices); "" when there is no
+// config directory.
+func Dir(opts Options) string {
+	dir, _ := file.HelperDir(opts.Getenv, opts.GOOS)
+	return dir
 }
 
 // String is the backend as status and doctor name it: the file backend

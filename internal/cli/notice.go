@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
@@ -42,8 +41,8 @@ func (p *Program) refreshNotice(s *settings) func(time.Time) {
 // firstNotice records exp as warned about and reports whether it was not
 // already.
 func (p *Program) firstNotice(exp time.Time) bool {
-	dir, err := file.HelperDir(p.Getenv, p.goos())
-	if err != nil {
+	dir := p.helperDir()
+	if dir == "" {
 		return true
 	}
 	path := filepath.Join(dir, noticeFile)

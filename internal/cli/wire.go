@@ -12,7 +12,6 @@ import (
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
@@ -139,8 +138,7 @@ func (p *Program) httpClient(s *settings) *http.Client {
 // helperDir is the helper's own directory (see registry.Backend.Dir);
 // "" when there is no config directory.
 func (p *Program) helperDir() string {
-	dir, _ := file.HelperDir(p.Getenv, p.goos())
-	return dir
+	return registry.Dir(registry.Options{Getenv: p.Getenv, GOOS: p.goos()})
 }
 
 // warn tells the user something they should know although nothing failed.
