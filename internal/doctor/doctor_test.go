@@ -237,7 +237,7 @@ func TestCheckPath(t *testing.T) {
 	path = ""
 	// The hint gives the command that puts the binary's directory on
 	// PATH, for the user's shell.
-	if f := find(t, d.checkPath(false, false), "path/prusa-credential-helper"); f.Status != Warn || !strings.Contains(f.Hint, "add "+bin+" to PATH: "+hint.PathCommand(bin)) {
+	if f := find(t, d.checkPath(false, false), "path/prusa-credential-helper"); f.Status != Warn || !strings.Contains(f.Hint, "add "+bin+" to PATH: ") || !strings.Contains(f.Hint, hint.PathCommand(bin)) {
 		t.Errorf("main name off PATH = %+v, want the hint to hold %s", f, hint.PathCommand(bin))
 	}
 }
