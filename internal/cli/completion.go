@@ -115,7 +115,7 @@ func (p *Program) flagValues(flag string) []string {
 // argValues are the values offered for the positional argument under the
 // cursor: config's settings, then their values.
 func (p *Program) argValues(c *ucli.Command) []string {
-	if c.Lineage()[1].Name != "config" || (c.Name != "get" && c.Name != "set") {
+	if parent := c.Lineage(); len(parent) < 2 || parent[1].Name != "config" || (c.Name != "get" && c.Name != "set") {
 		return nil
 	}
 	switch c.NArg() - 1 { // the last argument is the word under the cursor
