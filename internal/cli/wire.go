@@ -47,7 +47,12 @@ func (p *Program) wire(s *settings) *run {
 	r := &run{settings: s}
 	var store backends.Store
 	name, lock := cmp.Or(s.backend, registry.Default), ""
-	if r.backend, r.err = p.open(s, s.backend); r.err == nil {
+	if s.backendErr != nil {
+		r.err = s.backendErr // the settings file could not say which
+	} else {
+		r.backend, r.err = p.open(s, s.backend)
+	}
+	if r.err == nil {
 		store, name, lock = r.backend.Store, r.backend.String(), r.backend.LockFile
 		s.backend = r.backend.Name // what auto chose
 	} else {
@@ -97,9 +102,6 @@ func (p *Program) wired(c *ucli.Command) (*run, error) {
 // open opens the backend called name ("" for the default), for the run
 // with settings s.
 func (p *Program) open(s *settings, name string) (*registry.Backend, error) {
-	if s.backendErr != nil {
-		return nil, s.backendErr
-	}
 	return registry.Open(name, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile, Warn: p.warn})
 }
 
