@@ -132,28 +132,28 @@ func cmdFakeAccount(ts *testscript.TestScript, neg bool, args []string) {
 			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Garbage: true})
 			return
 		}
+		// count is the optional N at args[i]: how many answers the
+		// fault lasts (0: until cleared).
+		count := func(i int) int {
+			if len(args) <= i {
+				return 0
+			}
+			n, err := strconv.Atoi(args[i])
+			ts.Check(err)
+			return n
+		}
 		if args[1] == "delay" {
 			if len(args) < 3 {
 				ts.Fatalf("usage: fakeaccount fault delay D [N]")
 			}
 			d, err := time.ParseDuration(args[2])
 			ts.Check(err)
-			n := 0
-			if len(args) > 3 {
-				n, err = strconv.Atoi(args[3])
-				ts.Check(err)
-			}
-			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Delay: d, Count: n})
+			srv.SetFault(pkcetest.Fault{Scope: pkcetest.AllEndpoints, Delay: d, Count: count(3)})
 			return
 		}
 		status, err := strconv.Atoi(args[1])
 		ts.Check(err)
-		n := 0
-		if len(args) > 2 {
-			n, err = strconv.Atoi(args[2])
-			ts.Check(err)
-		}
-		srv.SetFault(pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: status, Count: n})
+		srv.SetFault(pkcetest.Fault{Scope: pkcetest.TokenEndpoint, Status: status, Count: count(2)})
 	default:
 		ts.Fatalf("fakeaccount: unknown subcommand %q", args[0])
 	}
