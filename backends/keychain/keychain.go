@@ -34,6 +34,7 @@
 package keychain
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,21 +92,17 @@ const indexKey = "keys"
 // Open returns the Keychain backend. It runs nothing: the first call to
 // security is the first Get, Put, Delete or List.
 func Open(opts Options) (*Store, error) {
-	api := opts.API
-	if api == nil {
+	if opts.API == nil {
 		var err error
-		if api, err = systemAPI(); err != nil {
+		if opts.API, err = systemAPI(); err != nil {
 			return nil, err
 		}
 	}
-	if opts.Service == "" {
-		opts.Service = keyring.Service
-	}
-	timeout := keyring.Timeout(opts.Timeout)
-	item := func(service string) *items { return &items{api: api, service: service, timeout: timeout} }
-	indexItems := item(opts.Service + keyring.IndexSuffix)
+	service, timeout := cmp.Or(opts.Service, keyring.Service), keyring.Timeout(opts.Timeout)
+	item := func(suffix string) *items { return &items{api: opts.API, service: service + suffix, timeout: timeout} }
+	indexItems := item(keyring.IndexSuffix)
 	return &Store{
-		data:     chunked.New(item(opts.Service), item(opts.Service+keyring.PartsSuffix)),
+		data:     chunked.New(item(""), item(keyring.PartsSuffix)),
 		index:    chunked.New(indexItems, indexItems), // one key only: its parts cannot collide with it
 		lockFile: opts.LockFile,
 		timeout:  timeout,
@@ -167,16 +164,7 @@ func unlist(key string) func([]string) []string {
 // List returns the indexed keys that start with prefix, sorted.
 func (s *Store) List(prefix string) ([]string, error) {
 	keys, err := s.readIndex()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, k := range keys {
-		if strings.HasPrefix(k, prefix) && k != backends.SessionKey {
-			out = append(out, k)
-		}
-	}
-	return out, nil
+	return keyring.ListKeys(keys, prefix), err
 }
 
 func (s *Store) readIndex() ([]string, error) {
@@ -282,14 +270,13 @@ func (it *items) MaxLen(account string) int {
 	return room / 4 * 3
 }
 
-func (it *items) check(account string) error {
-	// An account that takes most of the command line leaves no room
-	// for a value; 1024 bytes is far beyond any key the helper builds.
-	return keyring.CheckKey(what, account, 1024)
-}
+// maxAccount bounds the account: one that takes most of the command line
+// leaves no room for a value; 1024 bytes is far beyond any key the helper
+// builds.
+const maxAccount = 1024
 
 func (it *items) Get(account string) (string, error) {
-	if err := it.check(account); err != nil {
+	if err := keyring.CheckKey(what, account, maxAccount); err != nil {
 		return "", err
 	}
 	return keyring.Call(it.timeout, what, "get", func() (string, error) {
@@ -299,12 +286,10 @@ func (it *items) Get(account string) (string, error) {
 }
 
 func (it *items) Put(account, value string) error {
-	if err := it.check(account); err != nil {
+	if err := keyring.CheckKey(what, account, maxAccount); err != nil {
 		return err
 	}
-	if _, err := keyring.Call(it.timeout, what, "store", func() (struct{}, error) {
-		return struct{}{}, mapError(account, it.api.Set(it.service, account, value))
-	}); err != nil {
+	if err := keyring.Do(it.timeout, what, "store", func() error { return mapError(account, it.api.Set(it.service, account, value)) }); err != nil {
 		return err
 	}
 	got, err := it.Get(account)
@@ -318,13 +303,10 @@ func (it *items) Put(account, value string) error {
 }
 
 func (it *items) Delete(account string) error {
-	if err := it.check(account); err != nil {
+	if err := keyring.CheckKey(what, account, maxAccount); err != nil {
 		return err
 	}
-	_, err := keyring.Call(it.timeout, what, "delete", func() (struct{}, error) {
-		return struct{}{}, mapError(account, it.api.Delete(it.service, account))
-	})
-	return err
+	return keyring.Do(it.timeout, what, "delete", func() error { return mapError(account, it.api.Delete(it.service, account)) })
 }
 
 // List is not offered by the Keychain; package chunked never asks and
@@ -333,35 +315,24 @@ func (it *items) List(string) ([]string, error) {
 	return nil, errors.New("the Keychain cannot list items")
 }
 
-// Exit statuses of /usr/bin/security: the low byte of the OSStatus.
-const (
-	exitInteractionNotAllowed = 36  // errSecInteractionNotAllowed (-25308)
-	exitAuthFailed            = 51  // errSecAuthFailed (-25293)
-	exitNoSuchKeychain        = 50  // errSecNoSuchKeychain (-25294)
-	exitUserCanceled          = 128 // errSecUserCanceled (-128)
-)
-
 // mapError turns what zalando returns into our errors: not-found wraps
 // backends.ErrNotFound, a locked keychain is a *keyring.LockedError.
-// zalando returns security's exit status (an *exec.ExitError) without its
-// output.
+// zalando returns security's exit status (an *exec.ExitError), the low
+// byte of the OSStatus, without its output.
 func mapError(account string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, backends.ErrNotFound) {
-		return fmt.Errorf("%s: %q: %w", what, account, err)
-	}
 	var exit interface{ ExitCode() int }
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
-		case exitInteractionNotAllowed:
+		case 36: // errSecInteractionNotAllowed (-25308)
 			return &keyring.LockedError{Store: what, Err: err,
 				Fix: "unlock it (security unlock-keychain), or run where macOS can show its unlock dialog"}
-		case exitAuthFailed, exitUserCanceled:
+		case 51, 128: // errSecAuthFailed (-25293), errSecUserCanceled (-128)
 			return &keyring.LockedError{Store: what, Err: err,
 				Fix: "allow prusa-credential-helper when macOS asks, or unlock the keychain (security unlock-keychain)"}
-		case exitNoSuchKeychain:
+		case 50: // errSecNoSuchKeychain (-25294)
 			return &keyring.UnavailableError{Store: what, Why: "there is no default keychain", Err: err,
 				Fix: "create or select one in Keychain Access"}
 		}

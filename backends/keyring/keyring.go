@@ -3,6 +3,7 @@ package keyring
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -69,6 +70,20 @@ func Call[T any](timeout time.Duration, store, op string, f func() (T, error)) (
 	}
 }
 
+// Do is Call for an op that returns only an error.
+func Do(timeout time.Duration, store, op string, f func() error) error {
+	_, err := Call(timeout, store, op, func() (struct{}, error) { return struct{}{}, f() })
+	return err
+}
+
+// ListKeys returns what List returns of keys: those that start with
+// prefix, without the session, sorted and without duplicates.
+func ListKeys(keys []string, prefix string) []string {
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == backends.SessionKey || !strings.HasPrefix(k, prefix) })
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
 // TimeoutError reports an OS store that did not answer in time, most
 // often because it waits for an unlock prompt that nobody sees.
 type TimeoutError struct {
@@ -85,9 +100,6 @@ func (e *TimeoutError) Error() string {
 func (e *TimeoutError) Hint() string {
 	return "it may be locked and waiting for a password prompt that cannot appear here: unlock it and retry, or choose --backend file"
 }
-
-// Timeout reports true, for callers that test errors by behaviour.
-func (e *TimeoutError) Timeout() bool { return true }
 
 // LockedError reports an OS store that is locked and cannot be unlocked
 // without the user: this helper never shows an unlock prompt of its own.
@@ -108,12 +120,7 @@ func (e *LockedError) Error() string {
 func (e *LockedError) Unwrap() error { return e.Err }
 
 // Hint names the fix.
-func (e *LockedError) Hint() string {
-	if e.Fix == "" {
-		return "unlock it and retry, or choose --backend file"
-	}
-	return e.Fix + ", then retry; or choose --backend file"
-}
+func (e *LockedError) Hint() string { return e.Fix + ", then retry; or choose --backend file" }
 
 // UnavailableError reports an OS store that cannot be reached here: no
 // D-Bus session bus, no Secret Service on it, not this operating system.

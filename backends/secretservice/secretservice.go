@@ -101,7 +101,7 @@ func SessionBusAddress(getenv func(string) string) (string, error) {
 	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" {
 		sock := path.Join(dir, "bus")
 		if fi, err := os.Stat(sock); err == nil && fi.Mode().Type() == os.ModeSocket {
-			return "unix:path=" + escapeAddress(sock), nil
+			return "unix:path=" + dbus.EscapeBusAddressValue(sock), nil
 		}
 	}
 	return "", &keyring.UnavailableError{
@@ -109,22 +109,6 @@ func SessionBusAddress(getenv func(string) string) (string, error) {
 		Why:   "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist)",
 		Fix:   "run inside a desktop session, or start one with dbus-run-session",
 	}
-}
-
-// escapeAddress escapes a value for a D-Bus address, where ",", ";",
-// "=" and "%" have meanings: every byte but [-0-9A-Za-z_/.\\*] becomes %XX.
-func escapeAddress(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == '-' || c == '_' || c == '/' || c == '.' || c == '\\' || c == '*' ||
-			(c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02x", c)
-		}
-	}
-	return b.String()
 }
 
 // Store is the Secret Service backend. It holds one D-Bus connection and
@@ -192,12 +176,7 @@ func (s *Store) connect(addr string) error {
 
 // Close closes the connection (and with it the Secret Service session).
 func (s *Store) Close() error {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	if s.conn == nil {
-		return nil
-	}
+	s.cancel()
 	return s.conn.Close()
 }
 
@@ -474,11 +453,9 @@ func (it *items) List(prefix string) ([]string, error) {
 		if err := it.s.property(p, ifItem, "Attributes", &attrs); err != nil {
 			return nil, it.s.mapErr("list", err)
 		}
-		k, ok := attrs["username"]
-		if ok && attrs["service"] == it.service && k != backends.SessionKey && strings.HasPrefix(k, prefix) {
+		if k, ok := attrs["username"]; ok && attrs["service"] == it.service {
 			keys = append(keys, k)
 		}
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys), nil
+	return keyring.ListKeys(keys, prefix), nil
 }

@@ -25,8 +25,8 @@
 package wincred
 
 import (
+	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +34,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/chunked"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/keyring"
 )
@@ -74,27 +73,18 @@ type Options struct {
 	API API
 }
 
-// Store is the Credential Manager backend.
-type Store struct {
-	backends.Store
-}
-
 // Open returns the Credential Manager backend. It calls nothing yet.
-func Open(opts Options) (*Store, error) {
-	api := opts.API
-	if api == nil {
+func Open(opts Options) (*chunked.Store, error) {
+	if opts.API == nil {
 		var err error
-		if api, err = systemAPI(); err != nil {
+		if opts.API, err = systemAPI(); err != nil {
 			return nil, err
 		}
 	}
-	if opts.Service == "" {
-		opts.Service = keyring.Service
-	}
-	timeout := keyring.Timeout(opts.Timeout)
-	heads := &items{api: api, service: opts.Service, timeout: timeout}
-	parts := &items{api: api, service: opts.Service + keyring.PartsSuffix, timeout: timeout}
-	return &Store{chunked.New(heads, parts)}, nil
+	service, timeout := cmp.Or(opts.Service, keyring.Service), keyring.Timeout(opts.Timeout)
+	heads := &items{api: opts.API, service: service, timeout: timeout}
+	parts := &items{api: opts.API, service: service + keyring.PartsSuffix, timeout: timeout}
+	return chunked.New(heads, parts), nil
 }
 
 // items is the generic credentials whose target names start with
@@ -138,17 +128,11 @@ func (it *items) Put(key, value string) error {
 	if err != nil {
 		return err
 	}
-	if len(value) > MaxBlob {
-		return fmt.Errorf("%s: value of %d bytes is over the %d-byte limit", what, len(value), MaxBlob)
-	}
 	user := key // shown in Credential Manager; optional
 	if len(utf16.Encode([]rune(user))) > maxUserName {
 		user = ""
 	}
-	_, err = keyring.Call(it.timeout, what, "store", func() (struct{}, error) {
-		return struct{}{}, wrap(key, it.api.Write(t, user, []byte(value)))
-	})
-	return err
+	return keyring.Do(it.timeout, what, "store", func() error { return wrap(key, it.api.Write(t, user, []byte(value))) })
 }
 
 func (it *items) Delete(key string) error {
@@ -156,10 +140,7 @@ func (it *items) Delete(key string) error {
 	if err != nil {
 		return err
 	}
-	_, err = keyring.Call(it.timeout, what, "delete", func() (struct{}, error) {
-		return struct{}{}, wrap(key, it.api.Delete(t))
-	})
-	return err
+	return keyring.Do(it.timeout, what, "delete", func() error { return wrap(key, it.api.Delete(t)) })
 }
 
 func (it *items) List(prefix string) ([]string, error) {
@@ -173,17 +154,13 @@ func (it *items) List(prefix string) ([]string, error) {
 	var keys []string
 	for _, t := range targets {
 		// The filter is a wildcard match, and case-insensitive: check.
-		enc, ok := strings.CutPrefix(t, p)
-		if !ok {
-			continue
-		}
-		k, ok := decodeKey(enc)
-		if ok && strings.HasPrefix(k, prefix) && k != backends.SessionKey {
-			keys = append(keys, k)
+		if enc, ok := strings.CutPrefix(t, p); ok {
+			if k, ok := decodeKey(enc); ok {
+				keys = append(keys, k)
+			}
 		}
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys), nil
+	return keyring.ListKeys(keys, prefix), nil
 }
 
 // wrap names the store and key; the error of a missing credential
