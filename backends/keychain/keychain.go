@@ -127,16 +127,14 @@ func (s *Store) Put(key, value string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.data.Put(key, value); err != nil {
-		if added {
-			// Best effort: unlist the key again if nothing is stored.
-			if _, gerr := s.data.Get(key); errors.Is(gerr, backends.ErrNotFound) {
-				_ = s.changeIndex(unlist(key))
-			}
+	err = s.data.Put(key, value)
+	if err != nil && added {
+		// Best effort: unlist the key again if nothing is stored.
+		if _, gerr := s.data.Get(key); errors.Is(gerr, backends.ErrNotFound) {
+			_ = s.changeIndex(unlist(key))
 		}
-		return err
 	}
-	return nil
+	return err
 }
 
 // Delete removes key, and then its index entry.

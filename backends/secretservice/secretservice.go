@@ -24,6 +24,7 @@
 package secretservice
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -133,9 +134,7 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	if opts.Service == "" {
-		opts.Service = keyring.Service
-	}
+	service := cmp.Or(opts.Service, keyring.Service)
 	s := &Store{timeout: keyring.Timeout(opts.Timeout)}
 	if err := s.connect(addr); err != nil {
 		return nil, err
@@ -144,10 +143,10 @@ func Open(opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	heads := &items{s: s, service: opts.Service, max: opts.MaxItemLen}
+	heads := &items{s: s, service: service, max: opts.MaxItemLen}
 	s.store = heads
 	if opts.MaxItemLen > 0 {
-		s.store = chunked.New(heads, &items{s: s, service: opts.Service + keyring.PartsSuffix, max: opts.MaxItemLen})
+		s.store = chunked.New(heads, &items{s: s, service: service + keyring.PartsSuffix, max: opts.MaxItemLen})
 	}
 	return s, nil
 }
@@ -408,23 +407,19 @@ func (it *items) Put(key, value string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range found {
-		if p != item {
-			if err := it.delete(p, key); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return it.delete(slices.DeleteFunc(found, func(p dbus.ObjectPath) bool { return p == item }), key)
 }
 
-func (it *items) delete(p dbus.ObjectPath, key string) error {
-	var prompt dbus.ObjectPath
-	if err := it.s.call(p, ifItem+".Delete").Store(&prompt); err != nil {
-		return it.s.mapErr("delete "+key, err)
-	}
-	if prompt != noPrompt {
-		return it.s.locked(errors.New("deleting needs an unlock prompt"))
+// delete deletes the items found under key.
+func (it *items) delete(found []dbus.ObjectPath, key string) error {
+	for _, p := range found {
+		var prompt dbus.ObjectPath
+		if err := it.s.call(p, ifItem+".Delete").Store(&prompt); err != nil {
+			return it.s.mapErr("delete "+key, err)
+		}
+		if prompt != noPrompt {
+			return it.s.locked(errors.New("deleting needs an unlock prompt"))
+		}
 	}
 	return nil
 }
@@ -434,12 +429,7 @@ func (it *items) Delete(key string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range found {
-		if err := it.delete(p, key); err != nil {
-			return err
-		}
-	}
-	return nil
+	return it.delete(found, key)
 }
 
 func (it *items) List(prefix string) ([]string, error) {
