@@ -1,21 +1,18 @@
 // Package keychain is the storage backend for the macOS Keychain (the
-// user's default keychain, normally login.keychain-db), reached through
-// github.com/zalando/go-keyring, which runs /usr/bin/security: no cgo, so
-// a binary cross-compiled from Linux has it too. zalando passes the secret
-// to `security -i` on standard input, never in argv, so it does not show
-// in the process list; item names (service and account) are in argv.
+// user's default keychain), reached through github.com/zalando/go-keyring,
+// which runs /usr/bin/security: no cgo, so a binary cross-compiled from
+// Linux has it too. zalando passes the secret to `security -i` on standard
+// input, never in argv, so it does not show in the process list; item
+// names (service and account) are in argv.
 //
 // Each entry is a generic-password item with service
 // "prusa-credential-helper" and the key as account:
 //
 //	security find-generic-password -s prusa-credential-helper -a prusa-session -w
 //
-// (zalando stores values base64-encoded behind a "go-keyring-base64:"
-// prefix, so any bytes survive the round trip.) One `security -i` command
-// line holds at most 4096 bytes, so a value takes at most about 2900
-// bytes per item and larger ones, such as a Prusa token set, are split
-// by package chunked, with the parts under the service
-// "prusa-credential-helper.parts".
+// An item holds about 2900 bytes of value (see items.MaxLen); larger ones,
+// such as a Prusa token set, are split by package chunked, with the parts
+// under the service "prusa-credential-helper.parts".
 //
 // The Keychain cannot list items by service without dumping the whole
 // keychain, so the keys are also kept in an index item (service
@@ -26,9 +23,7 @@
 // nothing (the next Delete of it cleans the index), never an entry that
 // List misses. The session is never in the index.
 //
-// Every call to security is bounded by Options.Timeout; exit status 36
-// (errSecInteractionNotAllowed: the keychain is locked and no unlock
-// dialog can be shown, e.g. over ssh) is a *keyring.LockedError. Because
+// Every call to security is bounded by Options.Timeout. Because
 // `security -i` has been seen to exit 0 when its command fails, every
 // write is read back before it counts as done.
 package keychain
@@ -324,7 +319,7 @@ func mapError(account string, err error) error {
 	var exit interface{ ExitCode() int }
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
-		case 36: // errSecInteractionNotAllowed (-25308)
+		case 36: // errSecInteractionNotAllowed (-25308): locked, and no unlock dialog can be shown (e.g. over ssh)
 			return &keyring.LockedError{Store: what, Err: err,
 				Fix: "unlock it (security unlock-keychain), or run where macOS can show its unlock dialog"}
 		case 51, 128: // errSecAuthFailed (-25293), errSecUserCanceled (-128)

@@ -1,3 +1,15 @@
+// Package keyring holds what the OS secret-store backends (keychain,
+// wincred, secretservice) share: the item names, bounded calls and the
+// errors that name their fix. docs/keyrings.md records why each store is
+// reached through the library it is, with the figures.
+//
+// All three are cgo-free, so a binary cross-compiled with CGO_ENABLED=0
+// has each; package registry wires each in through a file built only for
+// its system, so a Linux binary has no Keychain code and a macOS binary
+// no D-Bus. Every call is bounded by a timeout (Call, or a D-Bus call
+// context); a store that does not answer is a *TimeoutError, a locked one
+// a *LockedError, an unreachable one an *UnavailableError (which wraps
+// backends.ErrUnavailable), each with a Hint.
 package keyring
 
 import (

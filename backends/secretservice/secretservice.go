@@ -12,14 +12,12 @@
 // attribute: no index item is needed. Put uses CreateItem with replace, a
 // single call, so another process sees the old or the new value.
 //
-// Nothing connects to D-Bus until Open. Open never autolaunches a bus
-// (it reads DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus), never
-// creates a collection and never shows an unlock prompt: a locked
-// collection is a *keyring.LockedError that names it. Every D-Bus call is
-// bounded by Options.Timeout; a service that does not answer in time is a
-// *keyring.TimeoutError.
+// Nothing connects to D-Bus until Open, which never autolaunches a bus
+// (see SessionBusAddress), never creates a collection and never shows an
+// unlock prompt: a locked collection is a *keyring.LockedError that names
+// it. Every D-Bus call is bounded by Options.Timeout.
 //
-// The Secret Service has no small item limit, so values are stored whole
+// Values are stored whole (the Secret Service has no small item limit)
 // unless Options.MaxItemLen asks for them to be split (package chunked).
 package secretservice
 

@@ -6,19 +6,17 @@
 // Each entry is a generic credential whose target name is
 // "prusa-credential-helper:<key>" (zalando's "service:user" convention,
 // so the two read each other's items) and whose blob is the value's
-// bytes. A blob holds at most 2560 bytes (CRED_MAX_CREDENTIAL_BLOB_SIZE),
-// less than a Prusa token set, so larger values are split by package
-// chunked, with the parts under "prusa-credential-helper.parts:...".
-// List enumerates "prusa-credential-helper:*" and filters by prefix
-// itself, so no index is needed.
+// bytes; values over MaxBlob, such as a Prusa token set, are split by
+// package chunked, with the parts under "prusa-credential-helper.parts:...".
+// List enumerates "prusa-credential-helper:*", so no index is needed.
+// Credentials persist on the local machine (CRED_PERSIST_LOCAL_MACHINE)
+// and do not roam.
 //
 // Target names are compared without regard to case, but keys are not (git
 // tells "Alice" from "alice"), so a key is written into the target name
 // with every letter that has an upper-case form escaped: "^" and the
 // lower-case letter for A-Z, "^{hex}" for other cased runes, "^^" for "^"
-// itself. Keys without capitals, such as the session's
-// "prusa-credential-helper:prusa-session", read as they are. Credentials persist on the local machine
-// (CRED_PERSIST_LOCAL_MACHINE) and do not roam.
+// itself. Keys without capitals, such as the session's, read as they are.
 //
 // Every call is bounded by Options.Timeout. Credential Manager has no
 // lock of its own: it is open while the user is logged in.
