@@ -194,38 +194,33 @@ func encodeKey(key string) string {
 // decodeKey reverses encodeKey; ok is false for a name it cannot have made.
 func decodeKey(s string) (string, bool) {
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '^' {
-			if c >= 'A' && c <= 'Z' {
-				return "", false // a bare capital: written by someone else
-			}
-			b.WriteByte(c)
-			continue
+	for {
+		plain, rest, escaped := strings.Cut(s, "^")
+		if strings.ContainsFunc(plain, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+			return "", false // a bare capital: written by someone else
 		}
-		if i+1 >= len(s) {
+		b.WriteString(plain)
+		switch {
+		case !escaped:
+			return b.String(), true
+		case rest == "":
 			return "", false
-		}
-		i++
-		switch n := s[i]; {
-		case n == '^':
+		case rest[0] == '^':
 			b.WriteByte('^')
-		case n >= 'a' && n <= 'z':
-			b.WriteByte(n - 'a' + 'A')
-		case n == '{':
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				return "", false
-			}
-			r, err := strconv.ParseUint(s[i+1:i+end], 16, 32)
-			if err != nil {
+			s = rest[1:]
+		case rest[0] >= 'a' && rest[0] <= 'z':
+			b.WriteByte(rest[0] - 'a' + 'A')
+			s = rest[1:]
+		case rest[0] == '{':
+			hex, after, ok := strings.Cut(rest[1:], "}")
+			r, err := strconv.ParseUint(hex, 16, 32)
+			if !ok || err != nil {
 				return "", false
 			}
 			b.WriteRune(rune(r))
-			i += end
+			s = after
 		default:
 			return "", false
 		}
 	}
-	return b.String(), true
 }
