@@ -44,7 +44,7 @@ import (
 const (
 	busName      = "org.freedesktop.secrets"
 	servicePath  = dbus.ObjectPath("/org/freedesktop/secrets")
-	loginPath    = dbus.ObjectPath("/org/freedesktop/secrets/collection/login")
+	collections  = "/org/freedesktop/secrets/collection/"
 	noPrompt     = dbus.ObjectPath("/")
 	ifService    = "org.freedesktop.Secret.Service"
 	ifCollection = "org.freedesktop.Secret.Collection"
@@ -254,10 +254,7 @@ func (s *Store) findCollection(name string) (dbus.ObjectPath, error) {
 			return coll, nil
 		}
 	}
-	want := loginPath
-	if name != "" {
-		want = dbus.ObjectPath(path.Join(path.Dir(string(loginPath)), name))
-	}
+	want := dbus.ObjectPath(path.Join(collections, cmp.Or(name, "login")))
 	var all []dbus.ObjectPath
 	if err := s.property(servicePath, ifService, "Collections", &all); err != nil {
 		return "", s.mapErr("list the collections", err)
@@ -283,22 +280,18 @@ func (s *Store) locked(err error) error {
 
 // mapErr turns a D-Bus failure into a typed error that names the fix.
 func (s *Store) mapErr(op string, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &keyring.TimeoutError{Store: what, Op: op, After: s.timeout}
-	}
 	var de dbus.Error
-	if errors.As(err, &de) {
-		switch {
-		case de.Name == errIsLocked:
-			return s.locked(nil)
-		case de.Name == errNoReply:
-			return &keyring.TimeoutError{Store: what, Op: op, After: s.timeout}
-		case de.Name == errUnknown || de.Name == errNoOwner || strings.HasPrefix(de.Name, errSpawn):
-			return &keyring.UnavailableError{Store: what, Why: "no Secret Service on the D-Bus session bus", Err: err,
-				Fix: "install and start one (gnome-keyring, KeePassXC, KWallet)"}
-		case de.Name == errNoObject:
-			return fmt.Errorf("%s: %s: the collection %q went away: %w", what, op, s.Collection(), err)
-		}
+	errors.As(err, &de) // de.Name stays "" for an error that is not from D-Bus
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || de.Name == errNoReply:
+		return &keyring.TimeoutError{Store: what, Op: op, After: s.timeout}
+	case de.Name == errIsLocked:
+		return s.locked(nil)
+	case de.Name == errUnknown || de.Name == errNoOwner || strings.HasPrefix(de.Name, errSpawn):
+		return &keyring.UnavailableError{Store: what, Why: "no Secret Service on the D-Bus session bus", Err: err,
+			Fix: "install and start one (gnome-keyring, KeePassXC, KWallet)"}
+	case de.Name == errNoObject:
+		return fmt.Errorf("%s: %s: the collection %q went away: %w", what, op, s.Collection(), err)
 	}
 	return fmt.Errorf("%s: %s: %w", what, op, err)
 }
