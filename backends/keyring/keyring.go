@@ -30,9 +30,7 @@ import (
 // convention of zalando/go-keyring) and the Secret Service "service"
 // attribute. The key of an entry is the account (Keychain), the rest of
 // the target name (Windows) or the "username" attribute (Secret Service),
-// so that other tools find an item by the same two names, for example
-//
-//	secret-tool lookup service prusa-credential-helper username prusa-session
+// so that other tools find an item by the same two names.
 const Service = "prusa-credential-helper"
 
 // PartsSuffix and IndexSuffix name the companion services of Service: the

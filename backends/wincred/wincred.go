@@ -80,9 +80,8 @@ func Open(opts Options) (*chunked.Store, error) {
 		}
 	}
 	service, timeout := cmp.Or(opts.Service, keyring.Service), keyring.Timeout(opts.Timeout)
-	heads := &items{api: opts.API, service: service, timeout: timeout}
-	parts := &items{api: opts.API, service: service + keyring.PartsSuffix, timeout: timeout}
-	return chunked.New(heads, parts), nil
+	item := func(suffix string) *items { return &items{api: opts.API, service: service + suffix, timeout: timeout} }
+	return chunked.New(item(""), item(keyring.PartsSuffix)), nil
 }
 
 // items is the generic credentials whose target names start with
@@ -112,13 +111,11 @@ func (it *items) Get(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return keyring.Call(it.timeout, what, "get", func() (string, error) {
+	b, err := keyring.Call(it.timeout, what, "get", func() ([]byte, error) {
 		b, err := it.api.Read(t)
-		if err != nil {
-			return "", wrap(key, err)
-		}
-		return string(b), nil
+		return b, wrap(key, err)
 	})
+	return string(b), err
 }
 
 func (it *items) Put(key, value string) error {
@@ -143,9 +140,7 @@ func (it *items) Delete(key string) error {
 
 func (it *items) List(prefix string) ([]string, error) {
 	p := it.service + ":"
-	targets, err := keyring.Call(it.timeout, what, "list", func() ([]string, error) {
-		return it.api.List(p + "*")
-	})
+	targets, err := keyring.Call(it.timeout, what, "list", func() ([]string, error) { return it.api.List(p + "*") })
 	if err != nil {
 		return nil, wrap("", err)
 	}
