@@ -179,12 +179,8 @@ func (s *Store) Close() error {
 // Collection returns the name of the collection in use, such as "login".
 func (s *Store) Collection() string { return path.Base(string(s.collection)) }
 
-func (s *Store) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), s.timeout)
-}
-
 func (s *Store) call(obj dbus.ObjectPath, method string, args ...any) *dbus.Call {
-	ctx, cancel := s.ctx()
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	return s.conn.Object(busName, obj).CallWithContext(ctx, method, 0, args...)
 }
@@ -199,7 +195,7 @@ func (s *Store) property(obj dbus.ObjectPath, iface, name string, v any) error {
 
 // open finds the collection and opens a session.
 func (s *Store) open(name string, runningOnly bool) error {
-	ctx, cancel := s.ctx()
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	bus := s.conn.BusObject()
 	var owned bool
