@@ -1,21 +1,18 @@
 // Package keychain is the storage backend for the macOS Keychain (the
-// user's default keychain, normally login.keychain-db), reached through
-// github.com/zalando/go-keyring, which runs /usr/bin/security: no cgo, so
-// a binary cross-compiled from Linux has it too. zalando passes the secret
-// to `security -i` on standard input, never in argv, so it does not show
-// in the process list; item names (service and account) are in argv.
+// user's default keychain), reached through github.com/zalando/go-keyring,
+// which runs /usr/bin/security: no cgo, so a binary cross-compiled from
+// Linux has it too. zalando passes the secret to `security -i` on standard
+// input, never in argv, so it does not show in the process list; item
+// names (service and account) are in argv.
 //
 // Each entry is a generic-password item with service
 // "prusa-credential-helper" and the key as account:
 //
 //	security find-generic-password -s prusa-credential-helper -a prusa-session -w
 //
-// (zalando stores values base64-encoded behind a "go-keyring-base64:"
-// prefix, so any bytes survive the round trip.) One `security -i` command
-// line holds at most 4096 bytes, so a value takes at most about 2900
-// bytes per item and larger ones, such as a Prusa token set, are split
-// by package chunked, with the parts under the service
-// "prusa-credential-helper.parts".
+// An item holds about 2900 bytes of value (see items.MaxLen); larger ones,
+// such as a Prusa token set, are split by package chunked, with the parts
+// under the service "prusa-credential-helper.parts".
 //
 // The Keychain cannot list items by service without dumping the whole
 // keychain, so the keys are also kept in an index item (service
@@ -26,14 +23,13 @@
 // nothing (the next Delete of it cleans the index), never an entry that
 // List misses. The session is never in the index.
 //
-// Every call to security is bounded by Options.Timeout; exit status 36
-// (errSecInteractionNotAllowed: the keychain is locked and no unlock
-// dialog can be shown, e.g. over ssh) is a *keyring.LockedError. Because
+// Every call to security is bounded by Options.Timeout. Because
 // `security -i` has been seen to exit 0 when its command fails, every
 // write is read back before it counts as done.
 package keychain
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,21 +87,17 @@ const indexKey = "keys"
 // Open returns the Keychain backend. It runs nothing: the first call to
 // security is the first Get, Put, Delete or List.
 func Open(opts Options) (*Store, error) {
-	api := opts.API
-	if api == nil {
+	if opts.API == nil {
 		var err error
-		if api, err = systemAPI(); err != nil {
+		if opts.API, err = systemAPI(); err != nil {
 			return nil, err
 		}
 	}
-	if opts.Service == "" {
-		opts.Service = keyring.Service
-	}
-	timeout := keyring.Timeout(opts.Timeout)
-	item := func(service string) *items { return &items{api: api, service: service, timeout: timeout} }
-	indexItems := item(opts.Service + keyring.IndexSuffix)
+	service, timeout := cmp.Or(opts.Service, keyring.Service), keyring.Timeout(opts.Timeout)
+	item := func(suffix string) *items { return &items{api: opts.API, service: service + suffix, timeout: timeout} }
+	indexItems := item(keyring.IndexSuffix)
 	return &Store{
-		data:     chunked.New(item(opts.Service), item(opts.Service+keyring.PartsSuffix)),
+		data:     chunked.New(item(""), item(keyring.PartsSuffix)),
 		index:    chunked.New(indexItems, indexItems), // one key only: its parts cannot collide with it
 		lockFile: opts.LockFile,
 		timeout:  timeout,
@@ -130,16 +122,14 @@ func (s *Store) Put(key, value string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.data.Put(key, value); err != nil {
-		if added {
-			// Best effort: unlist the key again if nothing is stored.
-			if _, gerr := s.data.Get(key); errors.Is(gerr, backends.ErrNotFound) {
-				_ = s.changeIndex(unlist(key))
-			}
+	err = s.data.Put(key, value)
+	if err != nil && added {
+		// Best effort: unlist the key again if nothing is stored.
+		if _, gerr := s.data.Get(key); errors.Is(gerr, backends.ErrNotFound) {
+			_ = s.changeIndex(unlist(key))
 		}
-		return err
 	}
-	return nil
+	return err
 }
 
 // Delete removes key, and then its index entry.
@@ -167,16 +157,7 @@ func unlist(key string) func([]string) []string {
 // List returns the indexed keys that start with prefix, sorted.
 func (s *Store) List(prefix string) ([]string, error) {
 	keys, err := s.readIndex()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, k := range keys {
-		if strings.HasPrefix(k, prefix) && k != backends.SessionKey {
-			out = append(out, k)
-		}
-	}
-	return out, nil
+	return keyring.ListKeys(keys, prefix), err
 }
 
 func (s *Store) readIndex() ([]string, error) {
@@ -282,14 +263,13 @@ func (it *items) MaxLen(account string) int {
 	return room / 4 * 3
 }
 
-func (it *items) check(account string) error {
-	// An account that takes most of the command line leaves no room
-	// for a value; 1024 bytes is far beyond any key the helper builds.
-	return keyring.CheckKey(what, account, 1024)
-}
+// maxAccount bounds the account: one that takes most of the command line
+// leaves no room for a value; 1024 bytes is far beyond any key the helper
+// builds.
+const maxAccount = 1024
 
 func (it *items) Get(account string) (string, error) {
-	if err := it.check(account); err != nil {
+	if err := keyring.CheckKey(what, account, maxAccount); err != nil {
 		return "", err
 	}
 	return keyring.Call(it.timeout, what, "get", func() (string, error) {
@@ -299,12 +279,10 @@ func (it *items) Get(account string) (string, error) {
 }
 
 func (it *items) Put(account, value string) error {
-	if err := it.check(account); err != nil {
+	if err := keyring.CheckKey(what, account, maxAccount); err != nil {
 		return err
 	}
-	if _, err := keyring.Call(it.timeout, what, "store", func() (struct{}, error) {
-		return struct{}{}, mapError(account, it.api.Set(it.service, account, value))
-	}); err != nil {
+	if err := keyring.Do(it.timeout, what, "store", func() error { return mapError(account, it.api.Set(it.service, account, value)) }); err != nil {
 		return err
 	}
 	got, err := it.Get(account)
@@ -318,13 +296,10 @@ func (it *items) Put(account, value string) error {
 }
 
 func (it *items) Delete(account string) error {
-	if err := it.check(account); err != nil {
+	if err := keyring.CheckKey(what, account, maxAccount); err != nil {
 		return err
 	}
-	_, err := keyring.Call(it.timeout, what, "delete", func() (struct{}, error) {
-		return struct{}{}, mapError(account, it.api.Delete(it.service, account))
-	})
-	return err
+	return keyring.Do(it.timeout, what, "delete", func() error { return mapError(account, it.api.Delete(it.service, account)) })
 }
 
 // List is not offered by the Keychain; package chunked never asks and
@@ -333,35 +308,24 @@ func (it *items) List(string) ([]string, error) {
 	return nil, errors.New("the Keychain cannot list items")
 }
 
-// Exit statuses of /usr/bin/security: the low byte of the OSStatus.
-const (
-	exitInteractionNotAllowed = 36  // errSecInteractionNotAllowed (-25308)
-	exitAuthFailed            = 51  // errSecAuthFailed (-25293)
-	exitNoSuchKeychain        = 50  // errSecNoSuchKeychain (-25294)
-	exitUserCanceled          = 128 // errSecUserCanceled (-128)
-)
-
 // mapError turns what zalando returns into our errors: not-found wraps
 // backends.ErrNotFound, a locked keychain is a *keyring.LockedError.
-// zalando returns security's exit status (an *exec.ExitError) without its
-// output.
+// zalando returns security's exit status (an *exec.ExitError), the low
+// byte of the OSStatus, without its output.
 func mapError(account string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, backends.ErrNotFound) {
-		return fmt.Errorf("%s: %q: %w", what, account, err)
-	}
 	var exit interface{ ExitCode() int }
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
-		case exitInteractionNotAllowed:
+		case 36: // errSecInteractionNotAllowed (-25308): locked, and no unlock dialog can be shown (e.g. over ssh)
 			return &keyring.LockedError{Store: what, Err: err,
 				Fix: "unlock it (security unlock-keychain), or run where macOS can show its unlock dialog"}
-		case exitAuthFailed, exitUserCanceled:
+		case 51, 128: // errSecAuthFailed (-25293), errSecUserCanceled (-128)
 			return &keyring.LockedError{Store: what, Err: err,
 				Fix: "allow prusa-credential-helper when macOS asks, or unlock the keychain (security unlock-keychain)"}
-		case exitNoSuchKeychain:
+		case 50: // errSecNoSuchKeychain (-25294)
 			return &keyring.UnavailableError{Store: what, Why: "there is no default keychain", Err: err,
 				Fix: "create or select one in Keychain Access"}
 		}

@@ -1,8 +1,21 @@
+// Package keyring holds what the OS secret-store backends (keychain,
+// wincred, secretservice) share: the item names, bounded calls and the
+// errors that name their fix. docs/keyrings.md records why each store is
+// reached through the library it is, with the figures.
+//
+// All three are cgo-free, so a binary cross-compiled with CGO_ENABLED=0
+// has each; package registry wires each in through a file built only for
+// its system, so a Linux binary has no Keychain code and a macOS binary
+// no D-Bus. Every call is bounded by a timeout (Call, or a D-Bus call
+// context); a store that does not answer is a *TimeoutError, a locked one
+// a *LockedError, an unreachable one an *UnavailableError (which wraps
+// backends.ErrUnavailable), each with a Hint.
 package keyring
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,9 +30,7 @@ import (
 // convention of zalando/go-keyring) and the Secret Service "service"
 // attribute. The key of an entry is the account (Keychain), the rest of
 // the target name (Windows) or the "username" attribute (Secret Service),
-// so that other tools find an item by the same two names, for example
-//
-//	secret-tool lookup service prusa-credential-helper username prusa-session
+// so that other tools find an item by the same two names.
 const Service = "prusa-credential-helper"
 
 // PartsSuffix and IndexSuffix name the companion services of Service: the
@@ -69,6 +80,20 @@ func Call[T any](timeout time.Duration, store, op string, f func() (T, error)) (
 	}
 }
 
+// Do is Call for an op that returns only an error.
+func Do(timeout time.Duration, store, op string, f func() error) error {
+	_, err := Call(timeout, store, op, func() (struct{}, error) { return struct{}{}, f() })
+	return err
+}
+
+// ListKeys returns what List returns of keys: those that start with
+// prefix, without the session, sorted and without duplicates.
+func ListKeys(keys []string, prefix string) []string {
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == backends.SessionKey || !strings.HasPrefix(k, prefix) })
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
 // TimeoutError reports an OS store that did not answer in time, most
 // often because it waits for an unlock prompt that nobody sees.
 type TimeoutError struct {
@@ -85,9 +110,6 @@ func (e *TimeoutError) Error() string {
 func (e *TimeoutError) Hint() string {
 	return "it may be locked and waiting for a password prompt that cannot appear here: unlock it and retry, or choose --backend file"
 }
-
-// Timeout reports true, for callers that test errors by behaviour.
-func (e *TimeoutError) Timeout() bool { return true }
 
 // LockedError reports an OS store that is locked and cannot be unlocked
 // without the user: this helper never shows an unlock prompt of its own.
@@ -108,12 +130,7 @@ func (e *LockedError) Error() string {
 func (e *LockedError) Unwrap() error { return e.Err }
 
 // Hint names the fix.
-func (e *LockedError) Hint() string {
-	if e.Fix == "" {
-		return "unlock it and retry, or choose --backend file"
-	}
-	return e.Fix + ", then retry; or choose --backend file"
-}
+func (e *LockedError) Hint() string { return e.Fix + ", then retry; or choose --backend file" }
 
 // UnavailableError reports an OS store that cannot be reached here: no
 // D-Bus session bus, no Secret Service on it, not this operating system.

@@ -12,18 +12,17 @@
 // attribute: no index item is needed. Put uses CreateItem with replace, a
 // single call, so another process sees the old or the new value.
 //
-// Nothing connects to D-Bus until Open. Open never autolaunches a bus
-// (it reads DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus), never
-// creates a collection and never shows an unlock prompt: a locked
-// collection is a *keyring.LockedError that names it. Every D-Bus call is
-// bounded by Options.Timeout; a service that does not answer in time is a
-// *keyring.TimeoutError.
+// Nothing connects to D-Bus until Open, which never autolaunches a bus
+// (see SessionBusAddress), never creates a collection and never shows an
+// unlock prompt: a locked collection is a *keyring.LockedError that names
+// it. Every D-Bus call is bounded by Options.Timeout.
 //
-// The Secret Service has no small item limit, so values are stored whole
+// Values are stored whole (the Secret Service has no small item limit)
 // unless Options.MaxItemLen asks for them to be split (package chunked).
 package secretservice
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +30,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -46,7 +44,7 @@ import (
 const (
 	busName      = "org.freedesktop.secrets"
 	servicePath  = dbus.ObjectPath("/org/freedesktop/secrets")
-	loginPath    = dbus.ObjectPath("/org/freedesktop/secrets/collection/login")
+	collections  = "/org/freedesktop/secrets/collection/"
 	noPrompt     = dbus.ObjectPath("/")
 	ifService    = "org.freedesktop.Secret.Service"
 	ifCollection = "org.freedesktop.Secret.Collection"
@@ -101,7 +99,7 @@ func SessionBusAddress(getenv func(string) string) (string, error) {
 	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" {
 		sock := path.Join(dir, "bus")
 		if fi, err := os.Stat(sock); err == nil && fi.Mode().Type() == os.ModeSocket {
-			return "unix:path=" + escapeAddress(sock), nil
+			return "unix:path=" + dbus.EscapeBusAddressValue(sock), nil
 		}
 	}
 	return "", &keyring.UnavailableError{
@@ -111,32 +109,16 @@ func SessionBusAddress(getenv func(string) string) (string, error) {
 	}
 }
 
-// escapeAddress escapes a value for a D-Bus address, where ",", ";",
-// "=" and "%" have meanings: every byte but [-0-9A-Za-z_/.\\*] becomes %XX.
-func escapeAddress(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == '-' || c == '_' || c == '/' || c == '.' || c == '\\' || c == '*' ||
-			(c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02x", c)
-		}
-	}
-	return b.String()
-}
-
 // Store is the Secret Service backend. It holds one D-Bus connection and
-// one Secret Service session until Close; it is safe for concurrent use.
+// one Secret Service session until Close; it is safe for concurrent use
+// (a godbus connection is, and nothing else changes after Open).
 type Store struct {
-	mu         sync.Mutex
-	conn       *dbus.Conn
-	cancel     context.CancelFunc
-	timeout    time.Duration
-	collection dbus.ObjectPath
-	session    dbus.ObjectPath
-	store      backends.Store
+	backends.Store // the items, split by package chunked if MaxItemLen asks
+	conn           *dbus.Conn
+	cancel         context.CancelFunc
+	timeout        time.Duration
+	collection     dbus.ObjectPath
+	session        dbus.ObjectPath
 }
 
 // Open connects to the session bus, finds the default collection and
@@ -149,9 +131,7 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	if opts.Service == "" {
-		opts.Service = keyring.Service
-	}
+	service := cmp.Or(opts.Service, keyring.Service)
 	s := &Store{timeout: keyring.Timeout(opts.Timeout)}
 	if err := s.connect(addr); err != nil {
 		return nil, err
@@ -160,10 +140,10 @@ func Open(opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	heads := &items{s: s, service: opts.Service, max: opts.MaxItemLen}
-	s.store = heads
+	heads := &items{s: s, service: service, max: opts.MaxItemLen}
+	s.Store = heads
 	if opts.MaxItemLen > 0 {
-		s.store = chunked.New(heads, &items{s: s, service: opts.Service + keyring.PartsSuffix, max: opts.MaxItemLen})
+		s.Store = chunked.New(heads, &items{s: s, service: service + keyring.PartsSuffix, max: opts.MaxItemLen})
 	}
 	return s, nil
 }
@@ -192,24 +172,15 @@ func (s *Store) connect(addr string) error {
 
 // Close closes the connection (and with it the Secret Service session).
 func (s *Store) Close() error {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	if s.conn == nil {
-		return nil
-	}
+	s.cancel()
 	return s.conn.Close()
 }
 
 // Collection returns the name of the collection in use, such as "login".
 func (s *Store) Collection() string { return path.Base(string(s.collection)) }
 
-func (s *Store) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), s.timeout)
-}
-
 func (s *Store) call(obj dbus.ObjectPath, method string, args ...any) *dbus.Call {
-	ctx, cancel := s.ctx()
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	return s.conn.Object(busName, obj).CallWithContext(ctx, method, 0, args...)
 }
@@ -224,7 +195,7 @@ func (s *Store) property(obj dbus.ObjectPath, iface, name string, v any) error {
 
 // open finds the collection and opens a session.
 func (s *Store) open(name string, runningOnly bool) error {
-	ctx, cancel := s.ctx()
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	bus := s.conn.BusObject()
 	var owned bool
@@ -279,10 +250,7 @@ func (s *Store) findCollection(name string) (dbus.ObjectPath, error) {
 			return coll, nil
 		}
 	}
-	want := loginPath
-	if name != "" {
-		want = dbus.ObjectPath(path.Join(path.Dir(string(loginPath)), name))
-	}
+	want := dbus.ObjectPath(path.Join(collections, cmp.Or(name, "login")))
 	var all []dbus.ObjectPath
 	if err := s.property(servicePath, ifService, "Collections", &all); err != nil {
 		return "", s.mapErr("list the collections", err)
@@ -308,53 +276,20 @@ func (s *Store) locked(err error) error {
 
 // mapErr turns a D-Bus failure into a typed error that names the fix.
 func (s *Store) mapErr(op string, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &keyring.TimeoutError{Store: what, Op: op, After: s.timeout}
-	}
 	var de dbus.Error
-	if errors.As(err, &de) {
-		switch {
-		case de.Name == errIsLocked:
-			return s.locked(nil)
-		case de.Name == errNoReply:
-			return &keyring.TimeoutError{Store: what, Op: op, After: s.timeout}
-		case de.Name == errUnknown || de.Name == errNoOwner || strings.HasPrefix(de.Name, errSpawn):
-			return &keyring.UnavailableError{Store: what, Why: "no Secret Service on the D-Bus session bus", Err: err,
-				Fix: "install and start one (gnome-keyring, KeePassXC, KWallet)"}
-		case de.Name == errNoObject:
-			return fmt.Errorf("%s: %s: the collection %q went away: %w", what, op, s.Collection(), err)
-		}
+	errors.As(err, &de) // de.Name stays "" for an error that is not from D-Bus
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || de.Name == errNoReply:
+		return &keyring.TimeoutError{Store: what, Op: op, After: s.timeout}
+	case de.Name == errIsLocked:
+		return s.locked(nil)
+	case de.Name == errUnknown || de.Name == errNoOwner || strings.HasPrefix(de.Name, errSpawn):
+		return &keyring.UnavailableError{Store: what, Why: "no Secret Service on the D-Bus session bus", Err: err,
+			Fix: "install and start one (gnome-keyring, KeePassXC, KWallet)"}
+	case de.Name == errNoObject:
+		return fmt.Errorf("%s: %s: the collection %q went away: %w", what, op, s.Collection(), err)
 	}
 	return fmt.Errorf("%s: %s: %w", what, op, err)
-}
-
-// Get returns the value stored under key.
-func (s *Store) Get(key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.store.Get(key)
-}
-
-// Put stores value under key, replacing the item in one call.
-func (s *Store) Put(key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.store.Put(key, value)
-}
-
-// Delete removes every item stored under key.
-func (s *Store) Delete(key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.store.Delete(key)
-}
-
-// List returns the keys that start with prefix, sorted, without the
-// session: a search by the service attribute.
-func (s *Store) List(prefix string) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.store.List(prefix)
 }
 
 // secret is the Secret Service's Secret struct, (oayays).
@@ -429,23 +364,19 @@ func (it *items) Put(key, value string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range found {
-		if p != item {
-			if err := it.delete(p, key); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return it.delete(slices.DeleteFunc(found, func(p dbus.ObjectPath) bool { return p == item }), key)
 }
 
-func (it *items) delete(p dbus.ObjectPath, key string) error {
-	var prompt dbus.ObjectPath
-	if err := it.s.call(p, ifItem+".Delete").Store(&prompt); err != nil {
-		return it.s.mapErr("delete "+key, err)
-	}
-	if prompt != noPrompt {
-		return it.s.locked(errors.New("deleting needs an unlock prompt"))
+// delete deletes the items found under key.
+func (it *items) delete(found []dbus.ObjectPath, key string) error {
+	for _, p := range found {
+		var prompt dbus.ObjectPath
+		if err := it.s.call(p, ifItem+".Delete").Store(&prompt); err != nil {
+			return it.s.mapErr("delete "+key, err)
+		}
+		if prompt != noPrompt {
+			return it.s.locked(errors.New("deleting needs an unlock prompt"))
+		}
 	}
 	return nil
 }
@@ -455,12 +386,7 @@ func (it *items) Delete(key string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range found {
-		if err := it.delete(p, key); err != nil {
-			return err
-		}
-	}
-	return nil
+	return it.delete(found, key)
 }
 
 func (it *items) List(prefix string) ([]string, error) {
@@ -474,11 +400,9 @@ func (it *items) List(prefix string) ([]string, error) {
 		if err := it.s.property(p, ifItem, "Attributes", &attrs); err != nil {
 			return nil, it.s.mapErr("list", err)
 		}
-		k, ok := attrs["username"]
-		if ok && attrs["service"] == it.service && k != backends.SessionKey && strings.HasPrefix(k, prefix) {
+		if k, ok := attrs["username"]; ok && attrs["service"] == it.service {
 			keys = append(keys, k)
 		}
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys), nil
+	return keyring.ListKeys(keys, prefix), nil
 }

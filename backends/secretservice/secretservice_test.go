@@ -68,7 +68,7 @@ func open(t *testing.T, opts Options) *Store {
 			it := &items{s: s, service: svc}
 			if found, err := it.search(map[string]string{"service": svc}); err == nil {
 				for _, p := range found {
-					it.delete(p, "")
+					it.delete([]dbus.ObjectPath{p}, "")
 				}
 			}
 		}

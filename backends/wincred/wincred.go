@@ -6,27 +6,25 @@
 // Each entry is a generic credential whose target name is
 // "prusa-credential-helper:<key>" (zalando's "service:user" convention,
 // so the two read each other's items) and whose blob is the value's
-// bytes. A blob holds at most 2560 bytes (CRED_MAX_CREDENTIAL_BLOB_SIZE),
-// less than a Prusa token set, so larger values are split by package
-// chunked, with the parts under "prusa-credential-helper.parts:...".
-// List enumerates "prusa-credential-helper:*" and filters by prefix
-// itself, so no index is needed.
+// bytes; values over MaxBlob, such as a Prusa token set, are split by
+// package chunked, with the parts under "prusa-credential-helper.parts:...".
+// List enumerates "prusa-credential-helper:*", so no index is needed.
+// Credentials persist on the local machine (CRED_PERSIST_LOCAL_MACHINE)
+// and do not roam.
 //
 // Target names are compared without regard to case, but keys are not (git
 // tells "Alice" from "alice"), so a key is written into the target name
 // with every letter that has an upper-case form escaped: "^" and the
 // lower-case letter for A-Z, "^{hex}" for other cased runes, "^^" for "^"
-// itself. Keys without capitals, such as the session's
-// "prusa-credential-helper:prusa-session", read as they are. Credentials persist on the local machine
-// (CRED_PERSIST_LOCAL_MACHINE) and do not roam.
+// itself. Keys without capitals, such as the session's, read as they are.
 //
 // Every call is bounded by Options.Timeout. Credential Manager has no
 // lock of its own: it is open while the user is logged in.
 package wincred
 
 import (
+	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +32,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/chunked"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/keyring"
 )
@@ -74,27 +71,17 @@ type Options struct {
 	API API
 }
 
-// Store is the Credential Manager backend.
-type Store struct {
-	backends.Store
-}
-
 // Open returns the Credential Manager backend. It calls nothing yet.
-func Open(opts Options) (*Store, error) {
-	api := opts.API
-	if api == nil {
+func Open(opts Options) (*chunked.Store, error) {
+	if opts.API == nil {
 		var err error
-		if api, err = systemAPI(); err != nil {
+		if opts.API, err = systemAPI(); err != nil {
 			return nil, err
 		}
 	}
-	if opts.Service == "" {
-		opts.Service = keyring.Service
-	}
-	timeout := keyring.Timeout(opts.Timeout)
-	heads := &items{api: api, service: opts.Service, timeout: timeout}
-	parts := &items{api: api, service: opts.Service + keyring.PartsSuffix, timeout: timeout}
-	return &Store{chunked.New(heads, parts)}, nil
+	service, timeout := cmp.Or(opts.Service, keyring.Service), keyring.Timeout(opts.Timeout)
+	item := func(suffix string) *items { return &items{api: opts.API, service: service + suffix, timeout: timeout} }
+	return chunked.New(item(""), item(keyring.PartsSuffix)), nil
 }
 
 // items is the generic credentials whose target names start with
@@ -124,13 +111,11 @@ func (it *items) Get(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return keyring.Call(it.timeout, what, "get", func() (string, error) {
+	b, err := keyring.Call(it.timeout, what, "get", func() ([]byte, error) {
 		b, err := it.api.Read(t)
-		if err != nil {
-			return "", wrap(key, err)
-		}
-		return string(b), nil
+		return b, wrap(key, err)
 	})
+	return string(b), err
 }
 
 func (it *items) Put(key, value string) error {
@@ -138,17 +123,11 @@ func (it *items) Put(key, value string) error {
 	if err != nil {
 		return err
 	}
-	if len(value) > MaxBlob {
-		return fmt.Errorf("%s: value of %d bytes is over the %d-byte limit", what, len(value), MaxBlob)
-	}
 	user := key // shown in Credential Manager; optional
 	if len(utf16.Encode([]rune(user))) > maxUserName {
 		user = ""
 	}
-	_, err = keyring.Call(it.timeout, what, "store", func() (struct{}, error) {
-		return struct{}{}, wrap(key, it.api.Write(t, user, []byte(value)))
-	})
-	return err
+	return keyring.Do(it.timeout, what, "store", func() error { return wrap(key, it.api.Write(t, user, []byte(value))) })
 }
 
 func (it *items) Delete(key string) error {
@@ -156,34 +135,25 @@ func (it *items) Delete(key string) error {
 	if err != nil {
 		return err
 	}
-	_, err = keyring.Call(it.timeout, what, "delete", func() (struct{}, error) {
-		return struct{}{}, wrap(key, it.api.Delete(t))
-	})
-	return err
+	return keyring.Do(it.timeout, what, "delete", func() error { return wrap(key, it.api.Delete(t)) })
 }
 
 func (it *items) List(prefix string) ([]string, error) {
 	p := it.service + ":"
-	targets, err := keyring.Call(it.timeout, what, "list", func() ([]string, error) {
-		return it.api.List(p + "*")
-	})
+	targets, err := keyring.Call(it.timeout, what, "list", func() ([]string, error) { return it.api.List(p + "*") })
 	if err != nil {
 		return nil, wrap("", err)
 	}
 	var keys []string
 	for _, t := range targets {
 		// The filter is a wildcard match, and case-insensitive: check.
-		enc, ok := strings.CutPrefix(t, p)
-		if !ok {
-			continue
-		}
-		k, ok := decodeKey(enc)
-		if ok && strings.HasPrefix(k, prefix) && k != backends.SessionKey {
-			keys = append(keys, k)
+		if enc, ok := strings.CutPrefix(t, p); ok {
+			if k, ok := decodeKey(enc); ok {
+				keys = append(keys, k)
+			}
 		}
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys), nil
+	return keyring.ListKeys(keys, prefix), nil
 }
 
 // wrap names the store and key; the error of a missing credential
@@ -219,38 +189,33 @@ func encodeKey(key string) string {
 // decodeKey reverses encodeKey; ok is false for a name it cannot have made.
 func decodeKey(s string) (string, bool) {
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '^' {
-			if c >= 'A' && c <= 'Z' {
-				return "", false // a bare capital: written by someone else
-			}
-			b.WriteByte(c)
-			continue
+	for {
+		plain, rest, escaped := strings.Cut(s, "^")
+		if strings.ContainsFunc(plain, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+			return "", false // a bare capital: written by someone else
 		}
-		if i+1 >= len(s) {
+		b.WriteString(plain)
+		switch {
+		case !escaped:
+			return b.String(), true
+		case rest == "":
 			return "", false
-		}
-		i++
-		switch n := s[i]; {
-		case n == '^':
+		case rest[0] == '^':
 			b.WriteByte('^')
-		case n >= 'a' && n <= 'z':
-			b.WriteByte(n - 'a' + 'A')
-		case n == '{':
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				return "", false
-			}
-			r, err := strconv.ParseUint(s[i+1:i+end], 16, 32)
-			if err != nil {
+			s = rest[1:]
+		case rest[0] >= 'a' && rest[0] <= 'z':
+			b.WriteByte(rest[0] - 'a' + 'A')
+			s = rest[1:]
+		case rest[0] == '{':
+			hex, after, ok := strings.Cut(rest[1:], "}")
+			r, err := strconv.ParseUint(hex, 16, 32)
+			if !ok || err != nil {
 				return "", false
 			}
 			b.WriteRune(rune(r))
-			i += end
+			s = after
 		default:
 			return "", false
 		}
 	}
-	return b.String(), true
 }

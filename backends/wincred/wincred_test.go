@@ -226,7 +226,7 @@ func TestSystemAPI(t *testing.T) {
 // its own, and removes what the test leaves there. Off Windows, and on
 // Windows unless PRUSA_WINCRED_TEST=1 (the user's own store), it skips;
 // under Wine (scripts/wine-test.sh) the store is the Wine prefix's.
-func systemStore(t *testing.T) *Store {
+func systemStore(t *testing.T) backends.Store {
 	t.Helper()
 	if runtime.GOOS != "windows" {
 		t.Skip("Credential Manager exists only on Windows")
