@@ -30,6 +30,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -110,15 +111,15 @@ func SessionBusAddress(getenv func(string) string) (string, error) {
 }
 
 // Store is the Secret Service backend. It holds one D-Bus connection and
-// one Secret Service session until Close; it is safe for concurrent use
-// (a godbus connection is, and nothing else changes after Open).
+// one Secret Service session until Close; it is safe for concurrent use.
 type Store struct {
-	backends.Store // the items, split by package chunked if MaxItemLen asks
-	conn           *dbus.Conn
-	cancel         context.CancelFunc
-	timeout        time.Duration
-	collection     dbus.ObjectPath
-	session        dbus.ObjectPath
+	mu         sync.Mutex
+	conn       *dbus.Conn
+	cancel     context.CancelFunc
+	timeout    time.Duration
+	collection dbus.ObjectPath
+	session    dbus.ObjectPath
+	store      backends.Store
 }
 
 // Open connects to the session bus, finds the default collection and
@@ -141,9 +142,9 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	heads := &items{s: s, service: service, max: opts.MaxItemLen}
-	s.Store = heads
+	s.store = heads
 	if opts.MaxItemLen > 0 {
-		s.Store = chunked.New(heads, &items{s: s, service: service + keyring.PartsSuffix, max: opts.MaxItemLen})
+		s.store = chunked.New(heads, &items{s: s, service: service + keyring.PartsSuffix, max: opts.MaxItemLen})
 	}
 	return s, nil
 }
@@ -290,6 +291,35 @@ func (s *Store) mapErr(op string, err error) error {
 		return fmt.Errorf("%s: %s: the collection %q went away: %w", what, op, s.Collection(), err)
 	}
 	return fmt.Errorf("%s: %s: %w", what, op, err)
+}
+
+// Get returns the value stored under key.
+func (s *Store) Get(key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.Get(key)
+}
+
+// Put stores value under key, replacing the item in one call.
+func (s *Store) Put(key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.Put(key, value)
+}
+
+// Delete removes every item stored under key.
+func (s *Store) Delete(key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.Delete(key)
+}
+
+// List returns the keys that start with prefix, sorted, without the
+// session: a search by the service attribute.
+func (s *Store) List(prefix string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.List(prefix)
 }
 
 // secret is the Secret Service's Secret struct, (oayays).
