@@ -19,18 +19,6 @@
 // second time, and input it cannot edit safely leaves the file untouched.
 package configure
 
-import "github.com/prusa-credential-helper/prusa-credential-helper/helper"
-
 // HelperName is the helper's name in git and docker configuration: git
 // runs git-credential-<name>, docker runs docker-credential-<name>.
 const HelperName = "prusa"
-
-// Hosts returns the Prusa hosts to configure: helper.DefaultPrusaHosts,
-// then the host of accountURL when it is another https origin on the
-// default port (an overridden account URL gets the session too; a plain
-// http account URL, allowed for loopback tests, never does). It is the
-// protocol layer's list (helper.NewHosts), so that what is configured is
-// what gets the session.
-func Hosts(accountURL string) []string {
-	return helper.NewHosts(accountURL).Names()
-}

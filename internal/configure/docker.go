@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // DockerConfigPath returns docker's config.json: in $DOCKER_CONFIG when it
@@ -41,13 +41,6 @@ type Docker struct {
 	Hosts []string
 }
 
-// DockerResult says what Configure or Unconfigure did.
-type DockerResult struct {
-	// Changed are the hosts whose entries were added or removed;
-	// Unchanged the ones that were already as wanted.
-	Changed, Unchanged []string
-}
-
 // InvalidConfigError reports a config.json that cannot be edited safely.
 // The file is left as it is.
 type InvalidConfigError struct {
@@ -66,51 +59,34 @@ func (e *InvalidConfigError) Hint() string {
 	return "fix the file (docker cannot read it either) or move it aside, then run the command again"
 }
 
-// ConflictError reports a Prusa host that docker's config gives to
-// another helper. Nothing is written.
-type ConflictError struct {
-	Path      string
-	Conflicts []string // `"host": "helper"`
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("%s: credHelpers already gives Prusa hosts to other helpers: %s; it was left untouched", e.Path, strings.Join(e.Conflicts, ", "))
-}
-
-// Hint names the fix.
-func (e *ConflictError) Hint() string {
-	return "remove those entries from credHelpers (or set them to \"" + HelperName + "\"), then run the command again"
-}
-
 // Configure adds "credHelpers": {"<host>": "prusa"} for each host that
 // lacks it. Every other key and value is kept, in order; the file is
 // rewritten with docker's own indentation only when something changes,
 // and atomically: a new file is written beside it and renamed over it,
 // with the old file's mode (0600 for a new file, in a 0700 directory).
-func (d *Docker) Configure() (DockerResult, error) {
-	var res DockerResult
+// A host that credHelpers gives to another helper is an error, and then
+// nothing is written.
+func (d *Docker) Configure() (Result, error) {
+	res := Result{File: d.Path}
 	doc, helpers, err := d.load()
 	if err != nil {
 		return res, err
 	}
 	var conflicts []string
 	for _, host := range d.Hosts {
-		i := helpers.index(host)
-		if i < 0 {
+		switch i := helpers.index(host); {
+		case i < 0:
 			helpers = append(helpers, member{key: host, value: json.RawMessage(`"` + HelperName + `"`)})
 			res.Changed = append(res.Changed, host)
-			continue
-		}
-		var v any
-		json.Unmarshal(helpers[i].value, &v)
-		if v == HelperName {
+		case isPrusa(helpers[i].value):
 			res.Unchanged = append(res.Unchanged, host)
-			continue
+		default:
+			conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, compact(helpers[i].value)))
 		}
-		conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, compact(helpers[i].value)))
 	}
 	if len(conflicts) > 0 {
-		return DockerResult{}, &ConflictError{Path: d.Path, Conflicts: conflicts}
+		return Result{}, hint.With(fmt.Errorf("%s: credHelpers already gives Prusa hosts to other helpers: %s; it was left untouched", d.Path, strings.Join(conflicts, ", ")),
+			"remove those entries from credHelpers (or set them to \""+HelperName+"\"), then run the command again")
 	}
 	if len(res.Changed) == 0 {
 		return res, nil
@@ -121,27 +97,19 @@ func (d *Docker) Configure() (DockerResult, error) {
 // Unconfigure removes the credHelpers entries of the hosts whose value is
 // "prusa", and credHelpers itself when that leaves it empty. Everything
 // else is kept.
-func (d *Docker) Unconfigure() (DockerResult, error) {
-	var res DockerResult
-	if _, err := os.Stat(d.Path); errors.Is(err, fs.ErrNotExist) {
-		res.Unchanged = append(res.Unchanged, d.Hosts...)
-		return res, nil
-	}
+func (d *Docker) Unconfigure() (Result, error) {
+	res := Result{File: d.Path}
 	doc, helpers, err := d.load()
 	if err != nil {
 		return res, err
 	}
 	for _, host := range d.Hosts {
 		i := helpers.index(host)
-		var v any
-		if i >= 0 {
-			json.Unmarshal(helpers[i].value, &v)
-		}
-		if v != HelperName {
+		if i < 0 || !isPrusa(helpers[i].value) {
 			res.Unchanged = append(res.Unchanged, host)
 			continue
 		}
-		helpers = append(helpers[:i], helpers[i+1:]...)
+		helpers = slices.Delete(helpers, i, i+1)
 		res.Changed = append(res.Changed, host)
 	}
 	if len(res.Changed) == 0 {
@@ -154,8 +122,7 @@ func (d *Docker) Unconfigure() (DockerResult, error) {
 // helper name (entries whose value is not a string are left out). A
 // missing file has none.
 func DockerHelpers(path string) (map[string]string, error) {
-	d := &Docker{Path: path}
-	_, helpers, err := d.load()
+	_, helpers, err := (&Docker{Path: path}).load()
 	if err != nil {
 		return nil, err
 	}
@@ -187,11 +154,11 @@ func (d *Docker) load() (object, object, error) {
 		return nil, nil, &InvalidConfigError{Path: d.Path, Err: err}
 	}
 	var raw json.RawMessage
-	switch n := doc.count("credHelpers"); {
-	case n > 1:
-		return nil, nil, &InvalidConfigError{Path: d.Path, Err: errors.New(`"credHelpers" appears more than once`)}
-	case n == 1:
-		raw = doc[doc.index("credHelpers")].value
+	if i := doc.index("credHelpers"); i >= 0 {
+		if doc[i+1:].index("credHelpers") >= 0 {
+			return nil, nil, &InvalidConfigError{Path: d.Path, Err: errors.New(`"credHelpers" appears more than once`)}
+		}
+		raw = doc[i].value
 	}
 	if raw == nil || string(bytes.TrimSpace(raw)) == "null" {
 		return doc, nil, nil
@@ -208,24 +175,14 @@ func (d *Docker) save(doc, helpers object) error {
 	i := doc.index("credHelpers")
 	switch {
 	case len(helpers) == 0 && i >= 0:
-		doc = append(doc[:i], doc[i+1:]...)
+		doc = slices.Delete(doc, i, i+1)
+	case len(helpers) > 0 && i >= 0:
+		doc[i].value = helpers.encode()
 	case len(helpers) > 0:
-		raw, err := helpers.encode()
-		if err != nil {
-			return err
-		}
-		if i >= 0 {
-			doc[i].value = raw
-		} else {
-			doc = append(doc, member{key: "credHelpers", value: raw})
-		}
-	}
-	raw, err := doc.encode()
-	if err != nil {
-		return err
+		doc = append(doc, member{key: "credHelpers", value: helpers.encode()})
 	}
 	var out bytes.Buffer
-	if err := json.Indent(&out, raw, "", "\t"); err != nil {
+	if err := json.Indent(&out, doc.encode(), "", "\t"); err != nil {
 		return err
 	}
 	out.WriteByte('\n')
@@ -246,14 +203,11 @@ func (o object) index(key string) int {
 	return slices.IndexFunc(o, func(m member) bool { return m.key == key })
 }
 
-func (o object) count(key string) int {
-	n := 0
-	for _, m := range o {
-		if m.key == key {
-			n++
-		}
-	}
-	return n
+// isPrusa reports whether a credHelpers value is "prusa".
+func isPrusa(raw json.RawMessage) bool {
+	var v any
+	json.Unmarshal(raw, &v)
+	return v == HelperName
 }
 
 // decodeObject reads a JSON object, keeping the order of its keys and
@@ -266,52 +220,38 @@ func decodeObject(data []byte) (object, error) {
 	if _, ok := v.(map[string]any); !ok {
 		return nil, errors.New("not a JSON object")
 	}
+	// Unmarshal accepted data as one object and nothing after it, so
+	// walking its tokens cannot fail.
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // {
-		return nil, err
-	}
+	dec.Token() // {
 	o := object{}
 	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
+		key, _ := dec.Token()
 		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		o = append(o, member{key: key, value: raw})
-	}
-	if _, err := dec.Token(); err != nil { // }
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("not valid JSON: data after the object")
+		dec.Decode(&raw)
+		o = append(o, member{key: key.(string), value: raw})
 	}
 	return o, nil
 }
 
-// encode writes the object compactly, values as they were written.
-func (o object) encode() (json.RawMessage, error) {
+// encode writes the object with its values as they were written, and
+// keys escaped as docker writes them (not HTML-safe). The newline the
+// encoder puts after each key is whitespace that save's json.Indent drops.
+func (o object) encode() json.RawMessage {
 	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	b.WriteByte('{')
 	for i, m := range o {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		var k bytes.Buffer
-		enc := json.NewEncoder(&k)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(m.key); err != nil {
-			return nil, err
-		}
-		b.Write(bytes.TrimSuffix(k.Bytes(), []byte("\n")))
+		enc.Encode(m.key) // a string always encodes
 		b.WriteByte(':')
 		b.Write(m.value)
 	}
 	b.WriteByte('}')
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 func compact(raw json.RawMessage) string {

@@ -2,6 +2,7 @@ package configure
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,13 +84,13 @@ type Git struct {
 	Hosts []string
 }
 
-// GitResult says what Configure or Unconfigure did.
-type GitResult struct {
+// Result says what a Configure or Unconfigure of git or docker did.
+type Result struct {
 	// Changed are the hosts whose entries were written or removed;
 	// Unchanged the ones that were already as wanted.
 	Changed, Unchanged []string
-	// File is the config file as git names it, "" when git could not
-	// say (nothing of ours was there).
+	// File names the config file: for git as git names it or, when git
+	// cannot say (nothing of ours was there), as the scope does.
 	File string
 }
 
@@ -122,8 +123,8 @@ type gitOp []string
 // resets and prusa entries in another shape is rewritten. A list that
 // holds other helpers is an error, and then nothing is written for any
 // host: putting the reset before them would silently disable them.
-func (g *Git) Configure(ctx context.Context) (GitResult, error) {
-	var res GitResult
+func (g *Git) Configure(ctx context.Context) (Result, error) {
+	var res Result
 	plans := map[string][]gitOp{}
 	for _, host := range g.Hosts {
 		key := GitKey(host)
@@ -149,8 +150,9 @@ func (g *Git) Configure(ctx context.Context) (GitResult, error) {
 		}
 		res.Changed = append(res.Changed, host)
 	}
+	res.File = g.scopeName()
 	if len(g.Hosts) > 0 {
-		res.File = g.origin(ctx, GitKey(g.Hosts[0]))
+		res.File = g.describe(ctx, GitKey(g.Hosts[0]))
 	}
 	return res, nil
 }
@@ -203,8 +205,8 @@ func configured(vals []string) bool {
 // host's helper list and the reset entry right before each one. Other
 // helpers, and resets that belong to them, stay. git removes a section
 // that this leaves empty.
-func (g *Git) Unconfigure(ctx context.Context) (GitResult, error) {
-	var res GitResult
+func (g *Git) Unconfigure(ctx context.Context) (Result, error) {
+	var res Result
 	for _, host := range g.Hosts {
 		key := GitKey(host)
 		vals, err := g.values(ctx, key)
@@ -224,6 +226,7 @@ func (g *Git) Unconfigure(ctx context.Context) (GitResult, error) {
 		}
 		res.Changed = append(res.Changed, host)
 	}
+	res.File = cmp.Or(res.File, g.scopeName())
 	return res, nil
 }
 
@@ -268,11 +271,14 @@ func planUnconfigure(key string, vals []string) []gitOp {
 }
 
 func (g *Git) run(ctx context.Context, args ...string) ([]byte, error) {
-	run := g.Run
-	if run == nil {
-		run = ExecGit
+	return g.runner()(ctx, append(append([]string{"config"}, g.scope()...), args...)...)
+}
+
+func (g *Git) runner() Runner {
+	if g.Run == nil {
+		return ExecGit
 	}
-	return run(ctx, append(append([]string{"config"}, g.scope()...), args...)...)
+	return g.Run
 }
 
 func (g *Git) scope() []string {
@@ -330,11 +336,7 @@ func (g *Git) outsideRepository(ctx context.Context, err error) error {
 	if !ok || ge.Code != 128 || !slices.Equal(g.scope(), LocalScope) {
 		return err
 	}
-	run := g.Run
-	if run == nil {
-		run = ExecGit
-	}
-	if _, rerr := run(ctx, "rev-parse", "--git-dir"); rerr == nil {
+	if _, rerr := g.runner()(ctx, "rev-parse", "--git-dir"); rerr == nil {
 		return err
 	}
 	return hint.With(fmt.Errorf("--local: %w", ErrNotInRepository),
@@ -351,11 +353,14 @@ func (g *Git) origin(ctx context.Context, key string) string {
 	return strings.TrimPrefix(origin, "file:")
 }
 
-// describe names the scope's file for a message.
+// describe names the scope's file for a message, as git does when key
+// is set there.
 func (g *Git) describe(ctx context.Context, key string) string {
-	if f := g.origin(ctx, key); f != "" {
-		return f
-	}
+	return cmp.Or(g.origin(ctx, key), g.scopeName())
+}
+
+// scopeName names the scope's file as its options do.
+func (g *Git) scopeName() string {
 	if s := g.scope(); s[0] == "--file" && len(s) > 1 {
 		return s[1]
 	}
@@ -367,9 +372,5 @@ func splitNull(out []byte) []string {
 	if len(out) == 0 {
 		return nil
 	}
-	items := strings.Split(string(out), "\x00")
-	if items[len(items)-1] == "" {
-		items = items[:len(items)-1]
-	}
-	return items
+	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
 }

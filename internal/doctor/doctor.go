@@ -76,7 +76,7 @@ type Doctor struct {
 	// AccountURL is Prusa Account, whose Date header the clock is
 	// checked against.
 	AccountURL string
-	// Hosts are the Prusa hosts (configure.Hosts).
+	// Hosts are the Prusa hosts (helper.Hosts.Names).
 	Hosts []string
 	// Backend is the storage backend in use.
 	Backend Backend

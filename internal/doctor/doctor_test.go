@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/memory"
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
@@ -160,7 +161,7 @@ func TestCheckGitRealListing(t *testing.T) {
 }
 
 func TestCheckDocker(t *testing.T) {
-	hosts := configure.Hosts("")
+	hosts := helper.NewHosts().Names()
 	tests := []struct {
 		name, config string
 		dockerOnPath bool
