@@ -2,9 +2,8 @@ package configure
 
 import (
 	"bytes"
-	"errors"
+	"cmp"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -185,80 +184,40 @@ func SameBinary(a, b string) bool {
 	if !fa.Mode().IsRegular() || !fb.Mode().IsRegular() || fa.Size() != fb.Size() {
 		return false
 	}
-	return sameContent(a, b)
-}
-
-func sameContent(a, b string) bool {
-	ra, err := os.Open(a)
-	if err != nil {
-		return false
-	}
-	defer ra.Close()
-	rb, err := os.Open(b)
-	if err != nil {
-		return false
-	}
-	defer rb.Close()
-	bufA, bufB := make([]byte, 64<<10), make([]byte, 64<<10)
-	for {
-		na, errA := io.ReadFull(ra, bufA)
-		nb, errB := io.ReadFull(rb, bufB)
-		if na != nb || !bytes.Equal(bufA[:na], bufB[:nb]) {
-			return false
-		}
-		endA := errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF)
-		endB := errors.Is(errB, io.EOF) || errors.Is(errB, io.ErrUnexpectedEOF)
-		if endA || endB {
-			return endA && endB
-		}
-		if errA != nil || errB != nil {
-			return false
-		}
-	}
+	// Both are the size of this binary, a few MB: compare them whole.
+	da, errA := os.ReadFile(a)
+	db, errB := os.ReadFile(b)
+	return errA == nil && errB == nil && bytes.Equal(da, db)
 }
 
 // LookPath finds the executable name in the directories of PATH as
 // getenv reports it, like exec.LookPath (with PATHEXT on Windows), but
 // without the process environment, so that callers and tests choose it.
 func LookPath(name string, getenv func(string) string) (string, error) {
+	names := []string{name}
+	if runtime.GOOS == "windows" {
+		exts := cmp.Or(getenv("PATHEXT"), ".com;.exe;.bat;.cmd")
+		if ext := filepath.Ext(name); ext == "" || !strings.Contains(strings.ToLower(exts), strings.ToLower(ext)) {
+			names = nil
+			for _, ext := range strings.Split(exts, ";") {
+				if ext != "" {
+					names = append(names, name+ext)
+				}
+			}
+		}
+	}
 	for _, dir := range filepath.SplitList(getenv("PATH")) {
 		if dir == "" {
 			continue
 		}
-		for _, cand := range candidates(filepath.Join(dir, name), getenv) {
-			if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && executable(fi) {
+		for _, n := range names {
+			cand := filepath.Join(dir, n)
+			if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0) {
 				return cand, nil
 			}
 		}
 	}
 	return "", fmt.Errorf("%s: %w", name, fs.ErrNotExist)
-}
-
-func candidates(path string, getenv func(string) string) []string {
-	if runtime.GOOS != "windows" {
-		return []string{path}
-	}
-	if ext := filepath.Ext(path); ext != "" && strings.Contains(strings.ToLower(pathExt(getenv)), strings.ToLower(ext)) {
-		return []string{path}
-	}
-	var c []string
-	for _, ext := range strings.Split(pathExt(getenv), ";") {
-		if ext != "" {
-			c = append(c, path+ext)
-		}
-	}
-	return c
-}
-
-func pathExt(getenv func(string) string) string {
-	if v := getenv("PATHEXT"); v != "" {
-		return v
-	}
-	return ".com;.exe;.bat;.cmd"
-}
-
-func executable(fi fs.FileInfo) bool {
-	return runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0
 }
 
 // DirOnPath reports whether dir is one of PATH's directories.
