@@ -86,35 +86,40 @@ func (d *Doctor) checkFiles() (out []Finding, loose []int) {
 		return nil, nil
 	}
 	for _, f := range d.PrivateFiles {
-		if f.Dir {
-			finding, open := checkDir(f)
-			out = append(out, finding)
-			if open {
-				loose = append(loose, len(out)-1)
-			}
-			continue
-		}
-		fi, err := os.Lstat(f.Path)
-		if err == nil {
-			err = safefile.CheckFile(f.Path, fi)
-		}
-		var unsafe *safefile.Error
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			out = append(out, ok(f.Check, "%s does not exist yet", f.Path))
-		case errors.As(err, &unsafe):
-			out = append(out, finding(f.Check, Fail, unsafe.Fix, "%v", unsafe))
-		case err != nil:
-			out = append(out, finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err))
-		case fi.Mode().Perm()&0o077 != 0:
-			out = append(out, finding(f.Check, Warn, "chmod 600 "+f.Path,
-				"%s is open to group or others (mode %04o); it holds secrets", f.Path, fi.Mode().Perm()))
+		finding, open := checkPrivate(f)
+		out = append(out, finding)
+		if open {
 			loose = append(loose, len(out)-1)
-		default:
-			out = append(out, ok(f.Check, "%s is private (mode %04o)", f.Path, fi.Mode().Perm()))
 		}
 	}
 	return out, loose
+}
+
+// checkPrivate checks one PrivateFile. open says whether it, or a file in
+// the directory, was open to others.
+func checkPrivate(f PrivateFile) (_ Finding, open bool) {
+	fi, err := os.Lstat(f.Path)
+	switch {
+	case err == nil && f.Dir:
+		_, err = safefile.CheckDir(f.Path, fi)
+	case err == nil:
+		err = safefile.CheckFile(f.Path, fi)
+	}
+	var unsafe *safefile.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ok(f.Check, "%s does not exist yet", f.Path), false
+	case errors.As(err, &unsafe):
+		return finding(f.Check, Fail, unsafe.Fix, "%v", unsafe), false
+	case err != nil:
+		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
+	case f.Dir:
+		return checkDir(f, fi)
+	case fi.Mode().Perm()&0o077 != 0:
+		return finding(f.Check, Warn, "chmod 600 "+f.Path,
+			"%s is open to group or others (mode %04o); it holds secrets", f.Path, fi.Mode().Perm()), true
+	}
+	return ok(f.Check, "%s is private (mode %04o)", f.Path, fi.Mode().Perm()), false
 }
 
 // looseFiles returns the files in dir that group or others may access,
@@ -137,22 +142,9 @@ func looseFiles(dir string) (loose []string, total int, err error) {
 	return loose, total, nil
 }
 
-// checkDir checks a directory of secrets files: the directory and each
-// file in it. open says whether a file in it was open to others.
-func checkDir(f PrivateFile) (_ Finding, open bool) {
-	fi, err := os.Lstat(f.Path)
-	if err == nil {
-		_, err = safefile.CheckDir(f.Path, fi)
-	}
-	var unsafe *safefile.Error
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return ok(f.Check, "%s does not exist yet", f.Path), false
-	case errors.As(err, &unsafe):
-		return finding(f.Check, Fail, unsafe.Fix, "%v", unsafe), false
-	case err != nil:
-		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
-	}
+// checkDir checks the modes of a safe directory of secrets files, fi, and
+// of each file in it.
+func checkDir(f PrivateFile, fi fs.FileInfo) (_ Finding, open bool) {
 	loose, total, err := looseFiles(f.Path)
 	if err != nil {
 		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false

@@ -55,10 +55,7 @@ func (d *Doctor) checkClock(ctx context.Context) Finding {
 	if skew < 0 {
 		dir = "behind"
 	}
-	abs := skew
-	if abs < 0 {
-		abs = -abs
-	}
+	abs := max(skew, -skew)
 	syncHint := "set the system clock to synchronise automatically (NTP)"
 	switch {
 	case abs > ClockFail:

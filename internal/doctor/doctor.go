@@ -14,6 +14,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,16 +39,6 @@ const (
 	Warn Status = "warn"
 	Fail Status = "fail"
 )
-
-func (s Status) rank() int {
-	switch s {
-	case Warn:
-		return 1
-	case Fail:
-		return 2
-	}
-	return 0
-}
 
 // Finding is the result of one check.
 type Finding struct {
@@ -140,7 +131,7 @@ func (d *Doctor) Run(ctx context.Context) []Finding {
 func Worst(fs []Finding) Status {
 	w := OK
 	for _, f := range fs {
-		if f.Status.rank() > w.rank() {
+		if f.Status == Fail || f.Status == Warn && w == OK {
 			w = f.Status
 		}
 	}
@@ -189,12 +180,7 @@ func (d *Doctor) getenv(k string) string {
 	return d.Getenv(k)
 }
 
-func (d *Doctor) goos() string {
-	if d.GOOS != "" {
-		return d.GOOS
-	}
-	return runtime.GOOS
-}
+func (d *Doctor) goos() string { return cmp.Or(d.GOOS, runtime.GOOS) }
 
 func (d *Doctor) now() time.Time {
 	if d.Now != nil {

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
@@ -49,22 +48,16 @@ func (d *Doctor) checkGit(ctx context.Context) ([]Finding, bool) {
 // checkGitVersion rates "git version 2.39.5" (also "2.45.1.windows.1",
 // "2.39.3 (Apple Git-145)").
 func checkGitVersion(out string) Finding {
-	v := strings.TrimPrefix(out, "git version ")
-	parts := strings.SplitN(strings.Fields(v + " ")[0], ".", 3)
+	v, _, _ := strings.Cut(strings.TrimPrefix(out, "git version "), " ")
 	var major, minor int
-	var err1, err2 error
-	if len(parts) >= 2 {
-		major, err1 = strconv.Atoi(parts[0])
-		minor, err2 = strconv.Atoi(parts[1])
-	}
-	if len(parts) < 2 || err1 != nil || err2 != nil {
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
 		return finding("git/version", Warn, "", "cannot tell git's version from %q", out)
 	}
 	if major < minGit[0] || major == minGit[0] && minor < minGit[1] {
 		return finding("git/version", Warn, fmt.Sprintf("upgrade git to %d.%d or later", minGit[0], minGit[1]),
-			"git %s is older than %d.%d: it ignores password_expiry_utc, so it (and any helper after ours) may reuse an expired token", strings.Fields(v)[0], minGit[0], minGit[1])
+			"git %s is older than %d.%d: it ignores password_expiry_utc, so it (and any helper after ours) may reuse an expired token", v, minGit[0], minGit[1])
 	}
-	return ok("git/version", "git %s reads password_expiry_utc", strings.Fields(v)[0])
+	return ok("git/version", "git %s reads password_expiry_utc", v)
 }
 
 // configEntry is one line of "git config --list --show-origin".
