@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,17 +12,9 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
-// HealthChecker is what a backend may implement to report its health
-// beyond answering List: a keyring that is locked, a daemon that does not
-// answer. It must not read or print secrets.
-type HealthChecker interface {
-	Health(ctx context.Context) error
-}
-
 // checkBackend opens nothing itself: it asks the open backend for its
-// list of keys (no value is read), its health when it can tell, and
-// whether its directory is writable.
-func (d *Doctor) checkBackend(ctx context.Context) Finding {
+// list of keys (no value is read), and whether its directory is writable.
+func (d *Doctor) checkBackend() Finding {
 	const check = "backend"
 	b := d.Backend
 	if b.Err != nil {
@@ -35,11 +26,6 @@ func (d *Doctor) checkBackend(ctx context.Context) Finding {
 	keys, err := b.Store.List("")
 	if err != nil {
 		return finding(check, Fail, hint.Of(err), "%s cannot be read: %v", b.Name, err)
-	}
-	if hc, ok := b.Store.(HealthChecker); ok {
-		if err := hc.Health(ctx); err != nil {
-			return finding(check, Fail, hint.Of(err), "%s: %v", b.Name, err)
-		}
 	}
 	chosen := ""
 	if b.Source != "" {

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"time"
 
@@ -55,7 +54,7 @@ type Doctor struct {
 	// GOOS is the operating system whose conventions apply; "" means
 	// runtime.GOOS.
 	GOOS string
-	// Executable returns the running binary; nil means os.Executable.
+	// Executable returns the running binary (os.Executable).
 	Executable func() (string, error)
 	// Git runs git; nil means configure.ExecGit.
 	Git configure.Runner
@@ -119,7 +118,7 @@ func (d *Doctor) Run(ctx context.Context) []Finding {
 	fs = append(fs, d.checkPath(gitUsesUs, dockerUsesUs)...)
 	fs = append(fs, gitFindings...)
 	fs = append(fs, dockerFinding)
-	fs = append(fs, d.checkBackend(ctx))
+	fs = append(fs, d.checkBackend())
 	fs = append(fs, d.checkSession()...)
 	fs = append(fs, d.checkUnusedSession()...)
 	fs = append(fs, d.checkClock(ctx))
@@ -173,13 +172,6 @@ func PrintJSON(w io.Writer, fs []Finding) error {
 	return enc.Encode(fs)
 }
 
-func (d *Doctor) getenv(k string) string {
-	if d.Getenv == nil {
-		return ""
-	}
-	return d.Getenv(k)
-}
-
 func (d *Doctor) goos() string { return cmp.Or(d.GOOS, runtime.GOOS) }
 
 func (d *Doctor) now() time.Time {
@@ -187,13 +179,6 @@ func (d *Doctor) now() time.Time {
 		return d.Now()
 	}
 	return time.Now()
-}
-
-func (d *Doctor) executable() (string, error) {
-	if d.Executable != nil {
-		return d.Executable()
-	}
-	return os.Executable()
 }
 
 func ok(check, format string, args ...any) Finding {

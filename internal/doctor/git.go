@@ -79,15 +79,10 @@ func parseConfigList(out []byte) []configEntry {
 	return es
 }
 
-// helperEntry is a helper in git's chain, with the file that sets it.
-type helperEntry struct {
-	value, origin string
-}
-
 // chain is the helper list git builds for a URL: the helpers after the
-// last reset, and where that reset was.
+// last reset, and whether there was one.
 type chain struct {
-	helpers []helperEntry
+	helpers []configEntry
 	reset   bool // an empty value reset the list before the first helper
 }
 
@@ -105,7 +100,7 @@ func helperChain(es []configEntry, protocol, host string) chain {
 			c = chain{reset: true}
 			continue
 		}
-		c.helpers = append(c.helpers, helperEntry{value: e.value, origin: e.origin})
+		c.helpers = append(c.helpers, e)
 	}
 	return c
 }
@@ -231,7 +226,7 @@ func checkChain(c chain) (Finding, bool) {
 	return ok(check, "git runs only prusa for %s, after a reset (%s)", GitURL, c.helpers[at].origin), true
 }
 
-func describeHelpers(hs []helperEntry) string {
+func describeHelpers(hs []configEntry) string {
 	var parts []string
 	for _, h := range hs {
 		parts = append(parts, fmt.Sprintf("%s (%s)", helperName(h.value), h.origin))
