@@ -37,7 +37,7 @@ func DockerConfigPath(getenv func(string) string, goos string) (string, error) {
 type Docker struct {
 	// Path is config.json; see DockerConfigPath.
 	Path string
-	// Hosts are the Prusa hosts; see Hosts.
+	// Hosts are the Prusa hosts (helper.Hosts.Names).
 	Hosts []string
 }
 

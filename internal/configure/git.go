@@ -28,13 +28,8 @@ type GitError struct {
 }
 
 func (e *GitError) Error() string {
-	msg := strings.TrimSpace(e.Stderr)
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	if msg == "" {
-		msg = fmt.Sprintf("exit status %d", e.Code)
-	}
+	msg, _, _ := strings.Cut(strings.TrimSpace(e.Stderr), "\n")
+	msg = cmp.Or(msg, fmt.Sprintf("exit status %d", e.Code))
 	args := make([]string, len(e.Args))
 	for i, a := range e.Args {
 		args[i] = a
@@ -80,7 +75,7 @@ type Git struct {
 	// Scope chooses the file: GlobalScope (nil means it), LocalScope or
 	// FileScope(path).
 	Scope []string
-	// Hosts are the Prusa hosts; see Hosts.
+	// Hosts are the Prusa hosts (helper.Hosts.Names).
 	Hosts []string
 }
 

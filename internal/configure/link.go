@@ -35,7 +35,6 @@ const (
 
 // LinkResult is the outcome of installing one name.
 type LinkResult struct {
-	Name  string // e.g. git-credential-prusa
 	Path  string // where the name is (or was to be installed)
 	State LinkState
 	// How is how a created link was made: "symlink", "hard link" or
@@ -74,7 +73,7 @@ type Linker struct {
 // prusa-credential-helper binary (an earlier install). An error carries a
 // hint that says how to make the link by hand.
 func (l *Linker) Install(name string) (LinkResult, error) {
-	res := LinkResult{Name: name}
+	var res LinkResult
 	exe, err := l.executable()
 	if err != nil {
 		return res, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
@@ -110,7 +109,7 @@ func (l *Linker) Install(name string) (LinkResult, error) {
 	}
 	how, err := makeLink(exe, path)
 	if err != nil {
-		return res, hint.With(fmt.Errorf("cannot install %s in %s: %w", name, dir, err), manualLink(exe, path, dir))
+		return res, hint.With(fmt.Errorf("cannot install %s in %s: %w", name, dir, err), manualLink(exe, path))
 	}
 	res.State, res.How = LinkCreated, how
 	return res, nil
@@ -128,9 +127,9 @@ func (l *Linker) executable() (string, error) {
 	return filepath.Abs(p)
 }
 
-// manualLink says how to install the name by hand when dir is not
-// writable.
-func manualLink(exe, path, dir string) string {
+// manualLink says how to install the name by hand when its directory is
+// not writable.
+func manualLink(exe, path string) string {
 	if runtime.GOOS == "windows" {
 		return fmt.Sprintf("copy it yourself (as an administrator if needed): %s; or pass --link-dir with a directory on your PATH that you can write to", hint.Copy(exe, path))
 	}
