@@ -107,7 +107,9 @@ const oursRegexp = "^" + HelperName + "( .*)?$"
 type gitOp []string
 
 // Configure makes each host's helper list start with the empty reset
-// entry and then "prusa":
+// entry and then "prusa", so that no other helper answers for the host or
+// stores its tokens (gitcredentials(7): "If credential.helper is
+// configured to the empty string, this resets the helper list to empty"):
 //
 //	[credential "https://connect.prusa3d.com"]
 //		helper =
@@ -159,16 +161,12 @@ func planConfigure(key string, vals []string) ([]gitOp, error) {
 		return nil, nil
 	}
 	ours := HelperName
+	if i := slices.IndexFunc(vals, IsOurs); i >= 0 {
+		ours = vals[i]
+	}
 	var others []string
-	found := false
 	for _, v := range vals {
-		switch {
-		case v == "":
-		case IsOurs(v):
-			if !found {
-				ours, found = v, true
-			}
-		default:
+		if v != "" && !IsOurs(v) {
 			others = append(others, fmt.Sprintf("%q", v))
 		}
 	}
@@ -185,15 +183,7 @@ func planConfigure(key string, vals []string) ([]gitOp, error) {
 // configured reports whether a helper list starts with the reset and
 // prusa, and nothing after them resets it again.
 func configured(vals []string) bool {
-	if len(vals) < 2 || vals[0] != "" || !IsOurs(vals[1]) {
-		return false
-	}
-	for _, v := range vals[2:] {
-		if v == "" {
-			return false
-		}
-	}
-	return true
+	return len(vals) >= 2 && vals[0] == "" && IsOurs(vals[1]) && !slices.Contains(vals[2:], "")
 }
 
 // Unconfigure removes what Configure adds: every prusa entry of each
