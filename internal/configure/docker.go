@@ -81,7 +81,9 @@ func (d *Docker) Configure() (Result, error) {
 		case isPrusa(helpers[i].value):
 			res.Unchanged = append(res.Unchanged, host)
 		default:
-			conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, compact(helpers[i].value)))
+			var v bytes.Buffer
+			json.Compact(&v, helpers[i].value) // valid: it was decoded
+			conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, v.String()))
 		}
 	}
 	if len(conflicts) > 0 {
@@ -186,7 +188,17 @@ func (d *Docker) save(doc, helpers object) error {
 		return err
 	}
 	out.WriteByte('\n')
-	return writeFileAtomic(d.Path, out.Bytes())
+	// A symbolic link is followed, so that a config file kept elsewhere
+	// (dotfiles) stays where it is.
+	path := d.Path
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	mode := fs.FileMode(0o600)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	return atomicfile.Write(path, out.Bytes(), mode)
 }
 
 // member is one key and its value, as written.
@@ -252,27 +264,4 @@ func (o object) encode() json.RawMessage {
 	}
 	b.WriteByte('}')
 	return b.Bytes()
-}
-
-func compact(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return string(raw)
-	}
-	return b.String()
-}
-
-// writeFileAtomic replaces path with data: a temporary file in the same
-// directory, with path's mode (0600 for a new file), flushed and renamed
-// over it. A symbolic link at path is followed, so a config file kept
-// elsewhere (dotfiles) stays where it is. A new directory is 0700.
-func writeFileAtomic(path string, data []byte) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	mode := fs.FileMode(0o600)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	return atomicfile.Write(path, data, mode)
 }

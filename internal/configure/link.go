@@ -143,11 +143,7 @@ func staleLink(path string, fi fs.FileInfo) bool {
 		return false
 	}
 	target, err := os.Readlink(path)
-	if err != nil {
-		return false
-	}
-	base := filepath.Base(target)
-	return strings.TrimSuffix(strings.ToLower(base), ".exe") == MainName
+	return err == nil && strings.TrimSuffix(strings.ToLower(filepath.Base(target)), ".exe") == MainName
 }
 
 // replaceWith puts a new file at path through a temporary name in the same

@@ -47,20 +47,12 @@ func (d *Doctor) checkBackend() Finding {
 
 // writable checks that a file can be created in dir, and removes it.
 func writable(dir string) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
 	f, err := os.CreateTemp(dir, ".doctor-*")
 	if err != nil {
 		return err
 	}
-	name := f.Name()
 	f.Close()
-	return os.Remove(name)
+	return os.Remove(f.Name())
 }
 
 // checkFiles checks that the files holding secrets are readable by their
@@ -135,9 +127,8 @@ func checkDir(f PrivateFile, fi fs.FileInfo) (_ Finding, open bool) {
 	if err != nil {
 		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
 	}
-	dirOpen := fi.Mode().Perm()&0o077 != 0
 	var problems, fixes []string
-	if dirOpen {
+	if fi.Mode().Perm()&0o077 != 0 {
 		problems = append(problems, fmt.Sprintf("%s is open to group or others (mode %04o)", f.Path, fi.Mode().Perm()))
 		fixes = append(fixes, "chmod 700 "+f.Path)
 	}
