@@ -21,6 +21,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -114,16 +115,11 @@ func (d *Doctor) Run(ctx context.Context) []Finding {
 	files, loose := d.checkFiles()
 	gitFindings, gitUsesUs := d.checkGit(ctx)
 	dockerFinding, dockerUsesUs := d.checkDocker()
-	var fs []Finding
-	fs = append(fs, d.checkPath(gitUsesUs, dockerUsesUs)...)
-	fs = append(fs, gitFindings...)
-	fs = append(fs, dockerFinding)
-	fs = append(fs, d.checkBackend())
-	fs = append(fs, d.checkSession()...)
-	fs = append(fs, d.checkUnusedSession()...)
-	fs = append(fs, d.checkClock(ctx))
-	fs = append(fs, d.recheckFiles(files, loose)...)
-	return fs
+	// The calls run in order, so the backend has read its files before
+	// recheckFiles looks at them again.
+	return slices.Concat(d.checkPath(gitUsesUs, dockerUsesUs), gitFindings,
+		[]Finding{dockerFinding, d.checkBackend()}, d.checkSession(), d.checkUnusedSession(),
+		[]Finding{d.checkClock(ctx)}, d.recheckFiles(files, loose))
 }
 
 // Worst returns the worst status among fs (OK for none).

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
@@ -183,21 +184,11 @@ func helperName(value string) string {
 	return f[0]
 }
 
-// storesInMemoryOnly are helpers that keep what git gives them for a
-// while in memory only.
-var storesInMemoryOnly = map[string]bool{"cache": true}
-
 // checkChain rates the helper chain for GitURL.
 func checkChain(c chain) (Finding, bool) {
 	const check = "git/helper"
 	configureHint := "run '" + configure.MainName + " configure git'"
-	at := -1
-	for i, h := range c.helpers {
-		if isOurs(h.value) {
-			at = i
-			break
-		}
-	}
+	at := slices.IndexFunc(c.helpers, func(h configEntry) bool { return isOurs(h.value) })
 	if at < 0 {
 		if len(c.helpers) == 0 {
 			return finding(check, Fail, configureHint, "git has no credential helper for %s", GitURL), false
@@ -209,11 +200,10 @@ func checkChain(c chain) (Finding, bool) {
 			"git runs %s before prusa for %s: it may answer with an old password, and it is handed the Prusa token to store", describeHelpers(c.helpers[:at]), GitURL), true
 	}
 	if after := c.helpers[at+1:]; len(after) > 0 {
+		// cache keeps the tokens in memory only, for a while; others store them.
 		st := Warn
-		for _, h := range after {
-			if !storesInMemoryOnly[helperName(h.value)] {
-				st = Fail
-			}
+		if slices.ContainsFunc(after, func(h configEntry) bool { return helperName(h.value) != "cache" }) {
+			st = Fail
 		}
 		return finding(check, st,
 			"git reads helpers in config order: move them above the Prusa section, scope them to their own hosts ([credential \"https://example.com\"]), or, for a repository's config, run '"+configure.MainName+" configure git --local' there",
