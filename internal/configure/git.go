@@ -48,8 +48,7 @@ func ExecGit(ctx context.Context, args ...string) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: stderr.String()}
 	}
 	if errors.Is(err, exec.ErrNotFound) {
@@ -296,8 +295,7 @@ func (g *Git) apply(ctx context.Context, ops []gitOp) error {
 // values returns the helper list of key in the scope's file, in order.
 func (g *Git) values(ctx context.Context, key string) ([]string, error) {
 	out, err := g.run(ctx, "--null", "--get-all", key)
-	var ge *GitError
-	if errors.As(err, &ge) && ge.Code == 1 {
+	if ge, ok := errors.AsType[*GitError](err); ok && ge.Code == 1 {
 		return nil, nil // the key is not set
 	}
 	if err != nil {

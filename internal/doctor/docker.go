@@ -25,8 +25,7 @@ func (d *Doctor) checkDocker() (Finding, bool) {
 		}
 	}
 	helpers, err := configure.DockerHelpers(path)
-	var invalid *configure.InvalidConfigError
-	if errors.As(err, &invalid) {
+	if invalid, ok := errors.AsType[*configure.InvalidConfigError](err); ok {
 		return finding(check, Fail, "fix it: docker cannot read it either; then run '"+configure.MainName+" configure docker'",
 			"%s: %v", invalid.Path, invalid.Err), false
 	}

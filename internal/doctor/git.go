@@ -35,8 +35,7 @@ func (d *Doctor) checkGit(ctx context.Context) ([]Finding, bool) {
 	}
 	fs := []Finding{checkGitVersion(strings.TrimSpace(string(out)))}
 	list, err := run(ctx, "config", "--null", "--list", "--show-origin")
-	var ge *configure.GitError
-	if errors.As(err, &ge) && ge.Code == 1 && len(list) == 0 {
+	if ge, ok := errors.AsType[*configure.GitError](err); ok && ge.Code == 1 && len(list) == 0 {
 		err = nil // no config at all
 	}
 	if err != nil {
