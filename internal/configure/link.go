@@ -149,6 +149,9 @@ func staleLink(path string, fi fs.FileInfo) bool {
 // replaceWith puts a new file at path through a temporary name in the same
 // directory, so that path is the old or the new file, never missing.
 func replaceWith(path string, create func(tmp string) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	os.Remove(tmp)
 	if err := create(tmp); err != nil {
