@@ -142,10 +142,7 @@ func DockerHelpers(path string) (map[string]string, error) {
 // missing or blank file is an empty object, as docker reads it.
 func (d *Docker) load() (object, object, error) {
 	data, err := os.ReadFile(d.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -184,9 +181,7 @@ func (d *Docker) save(doc, helpers object) error {
 		doc = append(doc, member{key: "credHelpers", value: helpers.encode()})
 	}
 	var out bytes.Buffer
-	if err := json.Indent(&out, doc.encode(), "", "\t"); err != nil {
-		return err
-	}
+	json.Indent(&out, doc.encode(), "", "\t") // valid: keys and decoded values
 	out.WriteByte('\n')
 	// A symbolic link is followed, so that a config file kept elsewhere
 	// (dotfiles) stays where it is.
