@@ -41,7 +41,7 @@ func (d *Doctor) checkGit(ctx context.Context) ([]Finding, bool) {
 	if err != nil {
 		return append(fs, finding("git/helper", Fail, "fix the git config file that git names", "cannot read git's config: %v", err)), false
 	}
-	f, usesUs := checkChain(helperChain(parseConfigList(list), "https", "connect.prusa3d.com"))
+	f, usesUs := checkChain(helperChain(list, "https", "connect.prusa3d.com"))
 	return append(fs, f), usesUs
 }
 
@@ -60,47 +60,37 @@ func checkGitVersion(out string) Finding {
 	return ok("git/version", "git %s reads password_expiry_utc", v)
 }
 
-// configEntry is one line of "git config --list --show-origin".
-type configEntry struct {
-	origin, key, value string
-	hasValue           bool
-}
-
-// parseConfigList reads "git config --null --list --show-origin":
-// origin NUL key [LF value] NUL, in the order git reads the files.
-func parseConfigList(out []byte) []configEntry {
-	items := strings.Split(string(out), "\x00")
-	var es []configEntry
-	for i := 0; i+1 < len(items); i += 2 {
-		e := configEntry{origin: items[i]}
-		e.key, e.value, e.hasValue = strings.Cut(items[i+1], "\n")
-		es = append(es, e)
-	}
-	return es
+// helperEntry is a helper in git's chain, with the file that sets it.
+type helperEntry struct {
+	origin, value string
 }
 
 // chain is the helper list git builds for a URL: the helpers after the
 // last reset, and whether there was one.
 type chain struct {
-	helpers []configEntry
+	helpers []helperEntry
 	reset   bool // an empty value reset the list before the first helper
 }
 
 // helperChain builds the helper list git uses for protocol://host, as
 // git's credential.c does: every credential.helper and
 // credential.<url>.helper whose URL matches, in config order, an empty
-// value emptying the list (gitcredentials(7), "CONFIGURATION").
-func helperChain(es []configEntry, protocol, host string) chain {
+// value emptying the list (gitcredentials(7), "CONFIGURATION"). list is
+// the output of "git config --null --list --show-origin": origin NUL key
+// [LF value] NUL, in the order git reads the files.
+func helperChain(list []byte, protocol, host string) chain {
 	var c chain
-	for _, e := range es {
-		if !e.hasValue || !helperKeyMatches(e.key, protocol, host) {
+	items := strings.Split(string(list), "\x00")
+	for i := 0; i+1 < len(items); i += 2 {
+		key, value, hasValue := strings.Cut(items[i+1], "\n")
+		if !hasValue || !helperKeyMatches(key, protocol, host) {
 			continue
 		}
-		if e.value == "" {
+		if value == "" {
 			c = chain{reset: true}
 			continue
 		}
-		c.helpers = append(c.helpers, e)
+		c.helpers = append(c.helpers, helperEntry{origin: items[i], value: value})
 	}
 	return c
 }
@@ -187,7 +177,7 @@ func helperName(value string) string {
 func checkChain(c chain) (Finding, bool) {
 	const check = "git/helper"
 	configureHint := "run '" + configure.MainName + " configure git'"
-	at := slices.IndexFunc(c.helpers, func(h configEntry) bool { return isOurs(h.value) })
+	at := slices.IndexFunc(c.helpers, func(h helperEntry) bool { return isOurs(h.value) })
 	if at < 0 {
 		if len(c.helpers) == 0 {
 			return finding(check, Fail, configureHint, "git has no credential helper for %s", GitURL), false
@@ -201,7 +191,7 @@ func checkChain(c chain) (Finding, bool) {
 	if after := c.helpers[at+1:]; len(after) > 0 {
 		// cache keeps the tokens in memory only, for a while; others store them.
 		st := Warn
-		if slices.ContainsFunc(after, func(h configEntry) bool { return helperName(h.value) != "cache" }) {
+		if slices.ContainsFunc(after, func(h helperEntry) bool { return helperName(h.value) != "cache" }) {
 			st = Fail
 		}
 		return finding(check, st,
@@ -215,7 +205,7 @@ func checkChain(c chain) (Finding, bool) {
 	return ok(check, "git runs only prusa for %s, after a reset (%s)", GitURL, c.helpers[at].origin), true
 }
 
-func describeHelpers(hs []configEntry) string {
+func describeHelpers(hs []helperEntry) string {
 	var parts []string
 	for _, h := range hs {
 		parts = append(parts, fmt.Sprintf("%s (%s)", helperName(h.value), h.origin))
