@@ -301,7 +301,10 @@ func (g *Git) values(ctx context.Context, key string) ([]string, error) {
 	if err != nil {
 		return nil, g.outsideRepository(ctx, err)
 	}
-	return splitNull(out), nil
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"), nil // each value ends with a NUL
 }
 
 // ErrNotInRepository is wrapped by the error of the local scope outside a
@@ -348,12 +351,4 @@ func (g *Git) scopeName() string {
 		return s[1]
 	}
 	return "the " + strings.TrimPrefix(g.scope()[0], "--") + " git config"
-}
-
-// splitNull splits git's --null output: each item ends with a NUL.
-func splitNull(out []byte) []string {
-	if len(out) == 0 {
-		return nil
-	}
-	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
 }

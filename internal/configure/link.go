@@ -37,9 +37,7 @@ const (
 type LinkResult struct {
 	Path  string // where the name is (or was to be installed)
 	State LinkState
-	// How is how a created link was made: "symlink", "hard link" or
-	// "copy".
-	How string
+	How   string // how a created link was made: "symlink", "hard link" or "copy"
 	// DirOnPath reports whether Path's directory is on PATH.
 	DirOnPath bool
 	// Shadowed, when set, is another program of the name that PATH finds
@@ -168,12 +166,9 @@ func replaceWith(path string, create func(tmp string) error) error {
 // file (through any links), or files with the same content (a copy, as
 // Windows installs and test harnesses make).
 func SameBinary(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	if err != nil {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA != nil || errB != nil {
 		return false
 	}
 	if os.SameFile(fa, fb) {
