@@ -1,7 +1,6 @@
 package configure
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -45,11 +44,9 @@ func (e *GitError) Error() string {
 func ExecGit(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Env = childenv.Environ()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := cmd.Output() // which keeps stderr in the *exec.ExitError
 	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: stderr.String()}
+		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: string(ee.Stderr)}
 	}
 	if errors.Is(err, exec.ErrNotFound) {
 		return nil, hint.With(fmt.Errorf("git is not installed: %w", err), "install git, or add it to PATH")
