@@ -71,27 +71,21 @@ type Linker struct {
 // prusa-credential-helper binary (an earlier install). An error carries a
 // hint that says how to make the link by hand.
 func (l *Linker) Install(name string) (LinkResult, error) {
-	var res LinkResult
 	exe, err := l.executable()
 	if err != nil {
-		return res, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
+		return LinkResult{}, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
 	}
 	found, lookErr := LookPath(name, l.Getenv)
 	foundUs := lookErr == nil && SameBinary(found, exe)
-	dir := l.Dir
-	if dir == "" {
-		if foundUs {
-			res.Path, res.State, res.DirOnPath = found, LinkOnPath, true
-			return res, nil
-		}
-		dir = filepath.Dir(exe)
+	if l.Dir == "" && foundUs {
+		return LinkResult{Path: found, State: LinkOnPath, DirOnPath: true}, nil
 	}
+	dir := cmp.Or(l.Dir, filepath.Dir(exe))
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
 	path := filepath.Join(dir, name+exeSuffix())
-	res.Path = path
-	res.DirOnPath = DirOnPath(dir, l.Getenv)
+	res := LinkResult{Path: path, DirOnPath: DirOnPath(dir, l.Getenv)}
 	if lookErr == nil && !foundUs && filepath.Clean(found) != path {
 		res.Shadowed = found
 	}
