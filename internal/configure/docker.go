@@ -152,17 +152,14 @@ func (d *Docker) load() (object, object, error) {
 	if err != nil {
 		return nil, nil, &InvalidConfigError{Path: d.Path, Err: err}
 	}
-	var raw json.RawMessage
-	if i := doc.index("credHelpers"); i >= 0 {
-		if doc[i+1:].index("credHelpers") >= 0 {
-			return nil, nil, &InvalidConfigError{Path: d.Path, Err: errors.New(`"credHelpers" appears more than once`)}
-		}
-		raw = doc[i].value
+	i := doc.index("credHelpers")
+	if i >= 0 && doc[i+1:].index("credHelpers") >= 0 {
+		return nil, nil, &InvalidConfigError{Path: d.Path, Err: errors.New(`"credHelpers" appears more than once`)}
 	}
-	if raw == nil || string(bytes.TrimSpace(raw)) == "null" {
+	if i < 0 || string(doc[i].value) == "null" { // values are decoded without the blanks around them
 		return doc, nil, nil
 	}
-	helpers, err := decodeObject(raw)
+	helpers, err := decodeObject(doc[i].value)
 	if err != nil {
 		return nil, nil, &InvalidConfigError{Path: d.Path, Err: fmt.Errorf(`"credHelpers": %w`, err)}
 	}
