@@ -101,10 +101,9 @@ func helperKeyMatches(key, protocol, host string) bool {
 	if key == "credential.helper" {
 		return true
 	}
-	if !strings.HasPrefix(key, "credential.") || !strings.HasSuffix(key, ".helper") || len(key) <= len("credential..helper") {
-		return false
-	}
-	return urlMatches(key[len("credential."):len(key)-len(".helper")], protocol, host)
+	pattern, isCredential := strings.CutPrefix(key, "credential.")
+	pattern, isHelper := strings.CutSuffix(pattern, ".helper")
+	return isCredential && isHelper && pattern != "" && urlMatches(pattern, protocol, host)
 }
 
 // urlMatches applies git's URL matching (git-config(1), "http.<url>.*";
