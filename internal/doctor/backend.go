@@ -162,22 +162,19 @@ func (d *Doctor) recheckFiles(fs []Finding, loose []int) []Finding {
 	for _, i := range loose {
 		f := d.PrivateFiles[i]
 		fi, err := os.Stat(f.Path)
-		if err != nil {
-			continue
-		}
-		if !f.Dir {
-			if fi.Mode().Perm()&0o077 == 0 {
-				fs[i].Message += fmt.Sprintf("; the helper has now tightened it to %04o", fi.Mode().Perm())
-				fs[i].Hint = why
-			}
-			continue
-		}
-		if still, _, err := looseFiles(f.Path); err == nil && len(still) == 0 {
-			fs[i].Message += "; the helper has now tightened the files to 0600"
-			if fi.Mode().Perm()&0o077 == 0 {
-				fs[i].Hint = "find what loosened them (a copy, a restored backup, another tool); the helper tightens each whenever it reads it"
-			} else {
-				fs[i].Hint = "chmod 700 " + hint.Path(f.Path)
+		switch {
+		case err != nil:
+		case !f.Dir && fi.Mode().Perm()&0o077 == 0:
+			fs[i].Message += fmt.Sprintf("; the helper has now tightened it to %04o", fi.Mode().Perm())
+			fs[i].Hint = why
+		case f.Dir:
+			if still, _, err := looseFiles(f.Path); err == nil && len(still) == 0 {
+				fs[i].Message += "; the helper has now tightened the files to 0600"
+				if fi.Mode().Perm()&0o077 == 0 {
+					fs[i].Hint = "find what loosened them (a copy, a restored backup, another tool); the helper tightens each whenever it reads it"
+				} else {
+					fs[i].Hint = "chmod 700 " + hint.Path(f.Path)
+				}
 			}
 		}
 	}
