@@ -123,10 +123,7 @@ func urlMatches(pattern, protocol, host string) bool {
 	if p := u.Port(); p != "" && !(p == "443" && strings.EqualFold(protocol, "https")) {
 		return false
 	}
-	if strings.Trim(u.Path, "/") != "" {
-		return false
-	}
-	return hostMatches(strings.ToLower(u.Hostname()), strings.ToLower(host))
+	return strings.Trim(u.Path, "/") == "" && hostMatches(strings.ToLower(u.Hostname()), strings.ToLower(host))
 }
 
 // hostMatches matches host against a pattern whose labels may hold "*",
