@@ -238,9 +238,9 @@ func decodeObject(data []byte) (object, error) {
 	return o, nil
 }
 
-// encode writes the object with its values as they were written, and
-// keys escaped as docker writes them (not HTML-safe). The newline the
-// encoder puts after each key is whitespace that save's json.Indent drops.
+// encode writes the object with its values as they were written and its
+// keys without HTML escaping. The newline the encoder puts after each key
+// is whitespace that save's json.Indent drops.
 func (o object) encode() json.RawMessage {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

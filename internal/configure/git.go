@@ -44,7 +44,7 @@ func (e *GitError) Error() string {
 func ExecGit(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Env = childenv.Environ()
-	out, err := cmd.Output() // which keeps stderr in the *exec.ExitError
+	out, err := cmd.Output() // Stderr unset: a failure keeps it in the *exec.ExitError
 	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: string(ee.Stderr)}
 	}
