@@ -10,6 +10,7 @@ import (
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
@@ -118,9 +119,9 @@ func (p *Program) configureGit(ctx context.Context, c *ucli.Command, add bool) e
 	if err != nil {
 		return err
 	}
-	g := &configure.Git{Scope: scope, Hosts: configure.Hosts(s.accountURL)}
+	g := &configure.Git{Scope: scope, Hosts: helper.NewHosts(s.accountURL).Names()}
 	s.log.Debug("git config", "add", add, "scope", strings.Join(scope, " "), "hosts", strings.Join(g.Hosts, " "))
-	var res configure.GitResult
+	var res configure.Result
 	if add {
 		res, err = g.Configure(ctx)
 	} else {
@@ -130,12 +131,6 @@ func (p *Program) configureGit(ctx context.Context, c *ucli.Command, add bool) e
 		return err
 	}
 	where := res.File
-	if where == "" {
-		where = "the " + strings.TrimPrefix(scope[0], "--") + " git config"
-		if scope[0] == "--file" {
-			where = scope[1]
-		}
-	}
 	for _, h := range res.Changed {
 		if add {
 			fmt.Fprintf(p.Stderr, "git: https://%s now uses prusa, after an empty reset entry (%s)\n", h, where)
@@ -165,9 +160,9 @@ func (p *Program) configureDocker(c *ucli.Command, add bool) error {
 	if err != nil {
 		return hint.With(err, "set DOCKER_CONFIG to docker's config directory")
 	}
-	d := &configure.Docker{Path: path, Hosts: configure.Hosts(s.accountURL)}
+	d := &configure.Docker{Path: path, Hosts: helper.NewHosts(s.accountURL).Names()}
 	s.log.Debug("docker config", "add", add, "path", path, "hosts", strings.Join(d.Hosts, " "))
-	var res configure.DockerResult
+	var res configure.Result
 	if add {
 		res, err = d.Configure()
 	} else {

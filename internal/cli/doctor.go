@@ -9,6 +9,7 @@ import (
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/doctor"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
@@ -68,7 +69,7 @@ func (p *Program) doctor(ctx context.Context, c *ucli.Command) (*doctor.Doctor, 
 		HTTPClient: p.HTTPClient,
 		Now:        p.Now,
 		AccountURL: s.accountURL,
-		Hosts:      configure.Hosts(s.accountURL),
+		Hosts:      helper.NewHosts(s.accountURL).Names(),
 	}
 	r := p.wire(s)
 	d.Backend.Source = s.backendFrom

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // DockerConfigPath returns docker's config.json: in $DOCKER_CONFIG when it
@@ -37,15 +37,8 @@ func DockerConfigPath(getenv func(string) string, goos string) (string, error) {
 type Docker struct {
 	// Path is config.json; see DockerConfigPath.
 	Path string
-	// Hosts are the Prusa hosts; see Hosts.
+	// Hosts are the Prusa hosts (helper.Hosts.Names).
 	Hosts []string
-}
-
-// DockerResult says what Configure or Unconfigure did.
-type DockerResult struct {
-	// Changed are the hosts whose entries were added or removed;
-	// Unchanged the ones that were already as wanted.
-	Changed, Unchanged []string
 }
 
 // InvalidConfigError reports a config.json that cannot be edited safely.
@@ -66,51 +59,36 @@ func (e *InvalidConfigError) Hint() string {
 	return "fix the file (docker cannot read it either) or move it aside, then run the command again"
 }
 
-// ConflictError reports a Prusa host that docker's config gives to
-// another helper. Nothing is written.
-type ConflictError struct {
-	Path      string
-	Conflicts []string // `"host": "helper"`
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("%s: credHelpers already gives Prusa hosts to other helpers: %s; it was left untouched", e.Path, strings.Join(e.Conflicts, ", "))
-}
-
-// Hint names the fix.
-func (e *ConflictError) Hint() string {
-	return "remove those entries from credHelpers (or set them to \"" + HelperName + "\"), then run the command again"
-}
-
 // Configure adds "credHelpers": {"<host>": "prusa"} for each host that
 // lacks it. Every other key and value is kept, in order; the file is
 // rewritten with docker's own indentation only when something changes,
 // and atomically: a new file is written beside it and renamed over it,
 // with the old file's mode (0600 for a new file, in a 0700 directory).
-func (d *Docker) Configure() (DockerResult, error) {
-	var res DockerResult
+// A host that credHelpers gives to another helper is an error, and then
+// nothing is written.
+func (d *Docker) Configure() (Result, error) {
+	res := Result{File: d.Path}
 	doc, helpers, err := d.load()
 	if err != nil {
 		return res, err
 	}
 	var conflicts []string
 	for _, host := range d.Hosts {
-		i := helpers.index(host)
-		if i < 0 {
+		switch i := helpers.index(host); {
+		case i < 0:
 			helpers = append(helpers, member{key: host, value: json.RawMessage(`"` + HelperName + `"`)})
 			res.Changed = append(res.Changed, host)
-			continue
-		}
-		var v any
-		json.Unmarshal(helpers[i].value, &v)
-		if v == HelperName {
+		case isPrusa(helpers[i].value):
 			res.Unchanged = append(res.Unchanged, host)
-			continue
+		default:
+			var v bytes.Buffer
+			json.Compact(&v, helpers[i].value) // valid: it was decoded
+			conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, v.String()))
 		}
-		conflicts = append(conflicts, fmt.Sprintf("%q: %s", host, compact(helpers[i].value)))
 	}
 	if len(conflicts) > 0 {
-		return DockerResult{}, &ConflictError{Path: d.Path, Conflicts: conflicts}
+		return Result{}, hint.With(fmt.Errorf("%s: credHelpers already gives Prusa hosts to other helpers: %s; it was left untouched", d.Path, strings.Join(conflicts, ", ")),
+			"remove those entries from credHelpers (or set them to \""+HelperName+"\"), then run the command again")
 	}
 	if len(res.Changed) == 0 {
 		return res, nil
@@ -121,27 +99,19 @@ func (d *Docker) Configure() (DockerResult, error) {
 // Unconfigure removes the credHelpers entries of the hosts whose value is
 // "prusa", and credHelpers itself when that leaves it empty. Everything
 // else is kept.
-func (d *Docker) Unconfigure() (DockerResult, error) {
-	var res DockerResult
-	if _, err := os.Stat(d.Path); errors.Is(err, fs.ErrNotExist) {
-		res.Unchanged = append(res.Unchanged, d.Hosts...)
-		return res, nil
-	}
+func (d *Docker) Unconfigure() (Result, error) {
+	res := Result{File: d.Path}
 	doc, helpers, err := d.load()
 	if err != nil {
 		return res, err
 	}
 	for _, host := range d.Hosts {
 		i := helpers.index(host)
-		var v any
-		if i >= 0 {
-			json.Unmarshal(helpers[i].value, &v)
-		}
-		if v != HelperName {
+		if i < 0 || !isPrusa(helpers[i].value) {
 			res.Unchanged = append(res.Unchanged, host)
 			continue
 		}
-		helpers = append(helpers[:i], helpers[i+1:]...)
+		helpers = slices.Delete(helpers, i, i+1)
 		res.Changed = append(res.Changed, host)
 	}
 	if len(res.Changed) == 0 {
@@ -154,8 +124,7 @@ func (d *Docker) Unconfigure() (DockerResult, error) {
 // helper name (entries whose value is not a string are left out). A
 // missing file has none.
 func DockerHelpers(path string) (map[string]string, error) {
-	d := &Docker{Path: path}
-	_, helpers, err := d.load()
+	_, helpers, err := (&Docker{Path: path}).load()
 	if err != nil {
 		return nil, err
 	}
@@ -173,10 +142,7 @@ func DockerHelpers(path string) (map[string]string, error) {
 // missing or blank file is an empty object, as docker reads it.
 func (d *Docker) load() (object, object, error) {
 	data, err := os.ReadFile(d.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -186,17 +152,14 @@ func (d *Docker) load() (object, object, error) {
 	if err != nil {
 		return nil, nil, &InvalidConfigError{Path: d.Path, Err: err}
 	}
-	var raw json.RawMessage
-	switch n := doc.count("credHelpers"); {
-	case n > 1:
+	i := doc.index("credHelpers")
+	if i >= 0 && doc[i+1:].index("credHelpers") >= 0 {
 		return nil, nil, &InvalidConfigError{Path: d.Path, Err: errors.New(`"credHelpers" appears more than once`)}
-	case n == 1:
-		raw = doc[doc.index("credHelpers")].value
 	}
-	if raw == nil || string(bytes.TrimSpace(raw)) == "null" {
+	if i < 0 || string(doc[i].value) == "null" { // values are decoded without the blanks around them
 		return doc, nil, nil
 	}
-	helpers, err := decodeObject(raw)
+	helpers, err := decodeObject(doc[i].value)
 	if err != nil {
 		return nil, nil, &InvalidConfigError{Path: d.Path, Err: fmt.Errorf(`"credHelpers": %w`, err)}
 	}
@@ -208,28 +171,26 @@ func (d *Docker) save(doc, helpers object) error {
 	i := doc.index("credHelpers")
 	switch {
 	case len(helpers) == 0 && i >= 0:
-		doc = append(doc[:i], doc[i+1:]...)
+		doc = slices.Delete(doc, i, i+1)
+	case len(helpers) > 0 && i >= 0:
+		doc[i].value = helpers.encode()
 	case len(helpers) > 0:
-		raw, err := helpers.encode()
-		if err != nil {
-			return err
-		}
-		if i >= 0 {
-			doc[i].value = raw
-		} else {
-			doc = append(doc, member{key: "credHelpers", value: raw})
-		}
-	}
-	raw, err := doc.encode()
-	if err != nil {
-		return err
+		doc = append(doc, member{key: "credHelpers", value: helpers.encode()})
 	}
 	var out bytes.Buffer
-	if err := json.Indent(&out, raw, "", "\t"); err != nil {
-		return err
-	}
+	json.Indent(&out, doc.encode(), "", "\t") // valid: keys and decoded values
 	out.WriteByte('\n')
-	return writeFileAtomic(d.Path, out.Bytes())
+	// A symbolic link is followed, so that a config file kept elsewhere
+	// (dotfiles) stays where it is.
+	path := d.Path
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	mode := fs.FileMode(0o600)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	return atomicfile.Write(path, out.Bytes(), mode)
 }
 
 // member is one key and its value, as written.
@@ -246,14 +207,11 @@ func (o object) index(key string) int {
 	return slices.IndexFunc(o, func(m member) bool { return m.key == key })
 }
 
-func (o object) count(key string) int {
-	n := 0
-	for _, m := range o {
-		if m.key == key {
-			n++
-		}
-	}
-	return n
+// isPrusa reports whether a credHelpers value is "prusa".
+func isPrusa(raw json.RawMessage) bool {
+	var v any
+	json.Unmarshal(raw, &v)
+	return v == HelperName
 }
 
 // decodeObject reads a JSON object, keeping the order of its keys and
@@ -266,73 +224,36 @@ func decodeObject(data []byte) (object, error) {
 	if _, ok := v.(map[string]any); !ok {
 		return nil, errors.New("not a JSON object")
 	}
+	// Unmarshal accepted data as one object and nothing after it, so
+	// walking its tokens cannot fail.
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // {
-		return nil, err
-	}
+	dec.Token() // {
 	o := object{}
 	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
+		key, _ := dec.Token()
 		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		o = append(o, member{key: key, value: raw})
-	}
-	if _, err := dec.Token(); err != nil { // }
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("not valid JSON: data after the object")
+		dec.Decode(&raw)
+		o = append(o, member{key: key.(string), value: raw})
 	}
 	return o, nil
 }
 
-// encode writes the object compactly, values as they were written.
-func (o object) encode() (json.RawMessage, error) {
+// encode writes the object with its values as they were written and its
+// keys without HTML escaping. The newline the encoder puts after each key
+// is whitespace that save's json.Indent drops.
+func (o object) encode() json.RawMessage {
 	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	b.WriteByte('{')
 	for i, m := range o {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		var k bytes.Buffer
-		enc := json.NewEncoder(&k)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(m.key); err != nil {
-			return nil, err
-		}
-		b.Write(bytes.TrimSuffix(k.Bytes(), []byte("\n")))
+		enc.Encode(m.key) // a string always encodes
 		b.WriteByte(':')
 		b.Write(m.value)
 	}
 	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func compact(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return string(raw)
-	}
-	return b.String()
-}
-
-// writeFileAtomic replaces path with data: a temporary file in the same
-// directory, with path's mode (0600 for a new file), flushed and renamed
-// over it. A symbolic link at path is followed, so a config file kept
-// elsewhere (dotfiles) stays where it is. A new directory is 0700.
-func writeFileAtomic(path string, data []byte) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	mode := fs.FileMode(0o600)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	return atomicfile.Write(path, data, mode)
+	return b.Bytes()
 }

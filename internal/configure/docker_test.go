@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/winetest"
 )
 
@@ -102,7 +103,7 @@ func TestDockerRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.json")
 	before := "{\n\t\"auths\": {},\n\t\"credHelpers\": {\n\t\t\"gcr.io\": \"gcloud\",\n\t\t\"myregistry\": \"prusa\"\n\t}\n}\n"
 	writeFile(t, path, before, 0o640)
-	d := &Docker{Path: path, Hosts: Hosts("")}
+	d := &Docker{Path: path, Hosts: helper.NewHosts().Names()}
 	if _, err := d.Configure(); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestDockerRoundTrip(t *testing.T) {
 	// credHelpers that only Configure filled goes away again.
 	path2 := filepath.Join(t.TempDir(), "config.json")
 	writeFile(t, path2, `{"auths": {}}`, 0o600)
-	d2 := &Docker{Path: path2, Hosts: Hosts("")}
+	d2 := &Docker{Path: path2, Hosts: helper.NewHosts().Names()}
 	if _, err := d2.Configure(); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestDockerUnconfigureKeepsOthers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.json")
 	before := `{"credHelpers":{"connect.prusa3d.com":"desktop","account.prusa3d.com":"prusa"}}`
 	writeFile(t, path, before, 0o600)
-	res, err := (&Docker{Path: path, Hosts: Hosts("")}).Unconfigure()
+	res, err := (&Docker{Path: path, Hosts: helper.NewHosts().Names()}).Unconfigure()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestDockerUnconfigureKeepsOthers(t *testing.T) {
 	}
 
 	missing := filepath.Join(t.TempDir(), "config.json")
-	if res, err := (&Docker{Path: missing, Hosts: Hosts("")}).Unconfigure(); err != nil || len(res.Changed) != 0 {
+	if res, err := (&Docker{Path: missing, Hosts: helper.NewHosts().Names()}).Unconfigure(); err != nil || len(res.Changed) != 0 {
 		t.Errorf("Unconfigure of a missing file = %+v, %v", res, err)
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
@@ -174,7 +175,7 @@ func TestDockerRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config.json")
 			writeFile(t, path, tt.before, 0o600)
-			_, err := (&Docker{Path: path, Hosts: Hosts("")}).Configure()
+			_, err := (&Docker{Path: path, Hosts: helper.NewHosts().Names()}).Configure()
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "left untouched") {
 				t.Errorf("Configure error = %v, want %q", err, tt.want)
 			}
@@ -195,7 +196,7 @@ func TestDockerNewFileModes(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "new", ".docker")
 	path := filepath.Join(dir, "config.json")
-	if _, err := (&Docker{Path: path, Hosts: Hosts("")}).Configure(); err != nil {
+	if _, err := (&Docker{Path: path, Hosts: helper.NewHosts().Names()}).Configure(); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {

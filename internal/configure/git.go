@@ -1,7 +1,7 @@
 package configure
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,13 +27,8 @@ type GitError struct {
 }
 
 func (e *GitError) Error() string {
-	msg := strings.TrimSpace(e.Stderr)
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	if msg == "" {
-		msg = fmt.Sprintf("exit status %d", e.Code)
-	}
+	msg, _, _ := strings.Cut(strings.TrimSpace(e.Stderr), "\n")
+	msg = cmp.Or(msg, fmt.Sprintf("exit status %d", e.Code))
 	args := make([]string, len(e.Args))
 	for i, a := range e.Args {
 		args[i] = a
@@ -49,12 +44,9 @@ func (e *GitError) Error() string {
 func ExecGit(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Env = childenv.Environ()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: stderr.String()}
+	out, err := cmd.Output() // Stderr unset: a failure keeps it in the *exec.ExitError
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		return out, &GitError{Args: args, Code: ee.ExitCode(), Stderr: string(ee.Stderr)}
 	}
 	if errors.Is(err, exec.ErrNotFound) {
 		return nil, hint.With(fmt.Errorf("git is not installed: %w", err), "install git, or add it to PATH")
@@ -79,17 +71,17 @@ type Git struct {
 	// Scope chooses the file: GlobalScope (nil means it), LocalScope or
 	// FileScope(path).
 	Scope []string
-	// Hosts are the Prusa hosts; see Hosts.
+	// Hosts are the Prusa hosts (helper.Hosts.Names).
 	Hosts []string
 }
 
-// GitResult says what Configure or Unconfigure did.
-type GitResult struct {
+// Result says what a Configure or Unconfigure of git or docker did.
+type Result struct {
 	// Changed are the hosts whose entries were written or removed;
 	// Unchanged the ones that were already as wanted.
 	Changed, Unchanged []string
-	// File is the config file as git names it, "" when git could not
-	// say (nothing of ours was there).
+	// File names the config file: for git as git names it or, when git
+	// cannot say (nothing of ours was there), as the scope does.
 	File string
 }
 
@@ -111,7 +103,9 @@ const oursRegexp = "^" + HelperName + "( .*)?$"
 type gitOp []string
 
 // Configure makes each host's helper list start with the empty reset
-// entry and then "prusa":
+// entry and then "prusa", so that no other helper answers for the host or
+// stores its tokens (gitcredentials(7): "If credential.helper is
+// configured to the empty string, this resets the helper list to empty"):
 //
 //	[credential "https://connect.prusa3d.com"]
 //		helper =
@@ -122,8 +116,8 @@ type gitOp []string
 // resets and prusa entries in another shape is rewritten. A list that
 // holds other helpers is an error, and then nothing is written for any
 // host: putting the reset before them would silently disable them.
-func (g *Git) Configure(ctx context.Context) (GitResult, error) {
-	var res GitResult
+func (g *Git) Configure(ctx context.Context) (Result, error) {
+	var res Result
 	plans := map[string][]gitOp{}
 	for _, host := range g.Hosts {
 		key := GitKey(host)
@@ -149,8 +143,9 @@ func (g *Git) Configure(ctx context.Context) (GitResult, error) {
 		}
 		res.Changed = append(res.Changed, host)
 	}
+	res.File = g.scopeName()
 	if len(g.Hosts) > 0 {
-		res.File = g.origin(ctx, GitKey(g.Hosts[0]))
+		res.File = g.describe(ctx, GitKey(g.Hosts[0]))
 	}
 	return res, nil
 }
@@ -162,16 +157,12 @@ func planConfigure(key string, vals []string) ([]gitOp, error) {
 		return nil, nil
 	}
 	ours := HelperName
+	if i := slices.IndexFunc(vals, IsOurs); i >= 0 {
+		ours = vals[i]
+	}
 	var others []string
-	found := false
 	for _, v := range vals {
-		switch {
-		case v == "":
-		case IsOurs(v):
-			if !found {
-				ours, found = v, true
-			}
-		default:
+		if v != "" && !IsOurs(v) {
 			others = append(others, fmt.Sprintf("%q", v))
 		}
 	}
@@ -188,23 +179,15 @@ func planConfigure(key string, vals []string) ([]gitOp, error) {
 // configured reports whether a helper list starts with the reset and
 // prusa, and nothing after them resets it again.
 func configured(vals []string) bool {
-	if len(vals) < 2 || vals[0] != "" || !IsOurs(vals[1]) {
-		return false
-	}
-	for _, v := range vals[2:] {
-		if v == "" {
-			return false
-		}
-	}
-	return true
+	return len(vals) >= 2 && vals[0] == "" && IsOurs(vals[1]) && !slices.Contains(vals[2:], "")
 }
 
 // Unconfigure removes what Configure adds: every prusa entry of each
 // host's helper list and the reset entry right before each one. Other
 // helpers, and resets that belong to them, stay. git removes a section
 // that this leaves empty.
-func (g *Git) Unconfigure(ctx context.Context) (GitResult, error) {
-	var res GitResult
+func (g *Git) Unconfigure(ctx context.Context) (Result, error) {
+	var res Result
 	for _, host := range g.Hosts {
 		key := GitKey(host)
 		vals, err := g.values(ctx, key)
@@ -224,6 +207,7 @@ func (g *Git) Unconfigure(ctx context.Context) (GitResult, error) {
 		}
 		res.Changed = append(res.Changed, host)
 	}
+	res.File = cmp.Or(res.File, g.scopeName())
 	return res, nil
 }
 
@@ -268,11 +252,14 @@ func planUnconfigure(key string, vals []string) []gitOp {
 }
 
 func (g *Git) run(ctx context.Context, args ...string) ([]byte, error) {
-	run := g.Run
-	if run == nil {
-		run = ExecGit
+	return g.runner()(ctx, append(append([]string{"config"}, g.scope()...), args...)...)
+}
+
+func (g *Git) runner() Runner {
+	if g.Run == nil {
+		return ExecGit
 	}
-	return run(ctx, append(append([]string{"config"}, g.scope()...), args...)...)
+	return g.Run
 }
 
 func (g *Git) scope() []string {
@@ -305,14 +292,16 @@ func (g *Git) apply(ctx context.Context, ops []gitOp) error {
 // values returns the helper list of key in the scope's file, in order.
 func (g *Git) values(ctx context.Context, key string) ([]string, error) {
 	out, err := g.run(ctx, "--null", "--get-all", key)
-	var ge *GitError
-	if errors.As(err, &ge) && ge.Code == 1 {
+	if ge, ok := errors.AsType[*GitError](err); ok && ge.Code == 1 {
 		return nil, nil // the key is not set
 	}
 	if err != nil {
 		return nil, g.outsideRepository(ctx, err)
 	}
-	return splitNull(out), nil
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"), nil // each value ends with a NUL
 }
 
 // ErrNotInRepository is wrapped by the error of the local scope outside a
@@ -330,11 +319,7 @@ func (g *Git) outsideRepository(ctx context.Context, err error) error {
 	if !ok || ge.Code != 128 || !slices.Equal(g.scope(), LocalScope) {
 		return err
 	}
-	run := g.Run
-	if run == nil {
-		run = ExecGit
-	}
-	if _, rerr := run(ctx, "rev-parse", "--git-dir"); rerr == nil {
+	if _, rerr := g.runner()(ctx, "rev-parse", "--git-dir"); rerr == nil {
 		return err
 	}
 	return hint.With(fmt.Errorf("--local: %w", ErrNotInRepository),
@@ -351,25 +336,16 @@ func (g *Git) origin(ctx context.Context, key string) string {
 	return strings.TrimPrefix(origin, "file:")
 }
 
-// describe names the scope's file for a message.
+// describe names the scope's file for a message, as git does when key
+// is set there.
 func (g *Git) describe(ctx context.Context, key string) string {
-	if f := g.origin(ctx, key); f != "" {
-		return f
-	}
+	return cmp.Or(g.origin(ctx, key), g.scopeName())
+}
+
+// scopeName names the scope's file as its options do.
+func (g *Git) scopeName() string {
 	if s := g.scope(); s[0] == "--file" && len(s) > 1 {
 		return s[1]
 	}
 	return "the " + strings.TrimPrefix(g.scope()[0], "--") + " git config"
-}
-
-// splitNull splits git's --null output: each item ends with a NUL.
-func splitNull(out []byte) []string {
-	if len(out) == 0 {
-		return nil
-	}
-	items := strings.Split(string(out), "\x00")
-	if items[len(items)-1] == "" {
-		items = items[:len(items)-1]
-	}
-	return items
 }

@@ -11,9 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
+// TestHosts checks the hosts that configure is given: the protocol
+// layer's list for the account URL.
 func TestHosts(t *testing.T) {
 	tests := []struct {
 		name, accountURL string
@@ -28,8 +31,8 @@ func TestHosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, Hosts(tt.accountURL)); diff != "" {
-				t.Errorf("Hosts(%q) (-want +got):\n%s", tt.accountURL, diff)
+			if diff := cmp.Diff(tt.want, helper.NewHosts(tt.accountURL).Names()); diff != "" {
+				t.Errorf("NewHosts(%q).Names() (-want +got):\n%s", tt.accountURL, diff)
 			}
 		})
 	}
@@ -132,7 +135,7 @@ func TestGitRoundTrip(t *testing.T) {
 	if err := os.WriteFile(path, []byte(userConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g := &Git{Run: run, Scope: FileScope(path), Hosts: Hosts("")}
+	g := &Git{Run: run, Scope: FileScope(path), Hosts: helper.NewHosts().Names()}
 
 	res, err := g.Configure(ctx)
 	if err != nil {
@@ -218,7 +221,7 @@ func TestGitRefusesOtherHelpers(t *testing.T) {
 	if err := os.WriteFile(path, []byte(before), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g := &Git{Run: run, Scope: FileScope(path), Hosts: Hosts("")}
+	g := &Git{Run: run, Scope: FileScope(path), Hosts: helper.NewHosts().Names()}
 	_, err := g.Configure(ctx)
 	if err == nil || !strings.Contains(err.Error(), `credential.https://account.prusa3d.com.helper in `+path+`: already lists other helpers ("store")`) {
 		t.Fatalf("Configure error = %v, want other helpers", err)
@@ -235,7 +238,7 @@ func TestGitErrors(t *testing.T) {
 	failing := func(ctx context.Context, args ...string) ([]byte, error) {
 		return nil, &GitError{Args: args, Code: 3, Stderr: "fatal: bad config line 1 in file x\n"}
 	}
-	g := &Git{Run: failing, Hosts: Hosts("")}
+	g := &Git{Run: failing, Hosts: helper.NewHosts().Names()}
 	_, err := g.Configure(context.Background())
 	var ge *GitError
 	if !errors.As(err, &ge) || !strings.Contains(err.Error(), "fatal: bad config line 1") {
@@ -270,7 +273,7 @@ func TestGitLocalOutsideRepository(t *testing.T) {
 		{"Configure", func(g *Git) error { _, err := g.Configure(context.Background()); return err }},
 		{"Unconfigure", func(g *Git) error { _, err := g.Unconfigure(context.Background()); return err }},
 	} {
-		err := op.do(&Git{Run: run, Scope: LocalScope, Hosts: Hosts("")})
+		err := op.do(&Git{Run: run, Scope: LocalScope, Hosts: helper.NewHosts().Names()})
 		if !errors.Is(err, ErrNotInRepository) || !strings.Contains(hint.Of(err), "--global") || !strings.Contains(hint.Of(err), "--file") {
 			t.Errorf("%s --local outside a repository = %v (hint %q), want ErrNotInRepository with a hint naming --global and --file", op.name, err, hint.Of(err))
 		}
@@ -283,7 +286,7 @@ func TestGitLocalOutsideRepository(t *testing.T) {
 		}
 		return nil, &GitError{Args: args, Code: 128, Stderr: "fatal: unable to read config file '.git/config': Permission denied\n"}
 	}
-	_, err := (&Git{Run: failing, Scope: LocalScope, Hosts: Hosts("")}).Configure(context.Background())
+	_, err := (&Git{Run: failing, Scope: LocalScope, Hosts: helper.NewHosts().Names()}).Configure(context.Background())
 	if errors.Is(err, ErrNotInRepository) || !strings.Contains(err.Error(), "Permission denied") {
 		t.Errorf("Configure --local with an unreadable config = %v, want git's error", err)
 	}

@@ -2,9 +2,8 @@ package configure
 
 import (
 	"bytes"
-	"errors"
+	"cmp"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -36,12 +35,9 @@ const (
 
 // LinkResult is the outcome of installing one name.
 type LinkResult struct {
-	Name  string // e.g. git-credential-prusa
 	Path  string // where the name is (or was to be installed)
 	State LinkState
-	// How is how a created link was made: "symlink", "hard link" or
-	// "copy".
-	How string
+	How   string // how a created link was made: "symlink", "hard link" or "copy"
 	// DirOnPath reports whether Path's directory is on PATH.
 	DirOnPath bool
 	// Shadowed, when set, is another program of the name that PATH finds
@@ -75,27 +71,21 @@ type Linker struct {
 // prusa-credential-helper binary (an earlier install). An error carries a
 // hint that says how to make the link by hand.
 func (l *Linker) Install(name string) (LinkResult, error) {
-	res := LinkResult{Name: name}
 	exe, err := l.executable()
 	if err != nil {
-		return res, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
+		return LinkResult{}, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
 	}
 	found, lookErr := LookPath(name, l.Getenv)
 	foundUs := lookErr == nil && SameBinary(found, exe)
-	dir := l.Dir
-	if dir == "" {
-		if foundUs {
-			res.Path, res.State, res.DirOnPath = found, LinkOnPath, true
-			return res, nil
-		}
-		dir = filepath.Dir(exe)
+	if l.Dir == "" && foundUs {
+		return LinkResult{Path: found, State: LinkOnPath, DirOnPath: true}, nil
 	}
+	dir := cmp.Or(l.Dir, filepath.Dir(exe))
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
 	path := filepath.Join(dir, name+exeSuffix())
-	res.Path = path
-	res.DirOnPath = DirOnPath(dir, l.Getenv)
+	res := LinkResult{Path: path, DirOnPath: DirOnPath(dir, l.Getenv)}
 	if lookErr == nil && !foundUs && filepath.Clean(found) != path {
 		res.Shadowed = found
 	}
@@ -111,7 +101,7 @@ func (l *Linker) Install(name string) (LinkResult, error) {
 	}
 	how, err := makeLink(exe, path)
 	if err != nil {
-		return res, hint.With(fmt.Errorf("cannot install %s in %s: %w", name, dir, err), manualLink(exe, path, dir))
+		return res, hint.With(fmt.Errorf("cannot install %s in %s: %w", name, dir, err), manualLink(exe, path))
 	}
 	res.State, res.How = LinkCreated, how
 	return res, nil
@@ -129,9 +119,9 @@ func (l *Linker) executable() (string, error) {
 	return filepath.Abs(p)
 }
 
-// manualLink says how to install the name by hand when dir is not
-// writable.
-func manualLink(exe, path, dir string) string {
+// manualLink says how to install the name by hand when its directory is
+// not writable.
+func manualLink(exe, path string) string {
 	if runtime.GOOS == "windows" {
 		return fmt.Sprintf("copy it yourself (as an administrator if needed): %s; or pass --link-dir with a directory on your PATH that you can write to", hint.Copy(exe, path))
 	}
@@ -145,16 +135,15 @@ func staleLink(path string, fi fs.FileInfo) bool {
 		return false
 	}
 	target, err := os.Readlink(path)
-	if err != nil {
-		return false
-	}
-	base := filepath.Base(target)
-	return strings.TrimSuffix(strings.ToLower(base), ".exe") == MainName
+	return err == nil && strings.TrimSuffix(strings.ToLower(filepath.Base(target)), ".exe") == MainName
 }
 
 // replaceWith puts a new file at path through a temporary name in the same
 // directory, so that path is the old or the new file, never missing.
 func replaceWith(path string, create func(tmp string) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	os.Remove(tmp)
 	if err := create(tmp); err != nil {
@@ -171,12 +160,9 @@ func replaceWith(path string, create func(tmp string) error) error {
 // file (through any links), or files with the same content (a copy, as
 // Windows installs and test harnesses make).
 func SameBinary(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	if err != nil {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA != nil || errB != nil {
 		return false
 	}
 	if os.SameFile(fa, fb) {
@@ -185,80 +171,40 @@ func SameBinary(a, b string) bool {
 	if !fa.Mode().IsRegular() || !fb.Mode().IsRegular() || fa.Size() != fb.Size() {
 		return false
 	}
-	return sameContent(a, b)
-}
-
-func sameContent(a, b string) bool {
-	ra, err := os.Open(a)
-	if err != nil {
-		return false
-	}
-	defer ra.Close()
-	rb, err := os.Open(b)
-	if err != nil {
-		return false
-	}
-	defer rb.Close()
-	bufA, bufB := make([]byte, 64<<10), make([]byte, 64<<10)
-	for {
-		na, errA := io.ReadFull(ra, bufA)
-		nb, errB := io.ReadFull(rb, bufB)
-		if na != nb || !bytes.Equal(bufA[:na], bufB[:nb]) {
-			return false
-		}
-		endA := errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF)
-		endB := errors.Is(errB, io.EOF) || errors.Is(errB, io.ErrUnexpectedEOF)
-		if endA || endB {
-			return endA && endB
-		}
-		if errA != nil || errB != nil {
-			return false
-		}
-	}
+	// Both are the size of this binary, a few MB: compare them whole.
+	da, errA := os.ReadFile(a)
+	db, errB := os.ReadFile(b)
+	return errA == nil && errB == nil && bytes.Equal(da, db)
 }
 
 // LookPath finds the executable name in the directories of PATH as
 // getenv reports it, like exec.LookPath (with PATHEXT on Windows), but
 // without the process environment, so that callers and tests choose it.
 func LookPath(name string, getenv func(string) string) (string, error) {
+	names := []string{name}
+	if runtime.GOOS == "windows" {
+		exts := cmp.Or(getenv("PATHEXT"), ".com;.exe;.bat;.cmd")
+		if ext := filepath.Ext(name); ext == "" || !strings.Contains(strings.ToLower(exts), strings.ToLower(ext)) {
+			names = nil
+			for _, ext := range strings.Split(exts, ";") {
+				if ext != "" {
+					names = append(names, name+ext)
+				}
+			}
+		}
+	}
 	for _, dir := range filepath.SplitList(getenv("PATH")) {
 		if dir == "" {
 			continue
 		}
-		for _, cand := range candidates(filepath.Join(dir, name), getenv) {
-			if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && executable(fi) {
+		for _, n := range names {
+			cand := filepath.Join(dir, n)
+			if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0) {
 				return cand, nil
 			}
 		}
 	}
 	return "", fmt.Errorf("%s: %w", name, fs.ErrNotExist)
-}
-
-func candidates(path string, getenv func(string) string) []string {
-	if runtime.GOOS != "windows" {
-		return []string{path}
-	}
-	if ext := filepath.Ext(path); ext != "" && strings.Contains(strings.ToLower(pathExt(getenv)), strings.ToLower(ext)) {
-		return []string{path}
-	}
-	var c []string
-	for _, ext := range strings.Split(pathExt(getenv), ";") {
-		if ext != "" {
-			c = append(c, path+ext)
-		}
-	}
-	return c
-}
-
-func pathExt(getenv func(string) string) string {
-	if v := getenv("PATHEXT"); v != "" {
-		return v
-	}
-	return ".com;.exe;.bat;.cmd"
-}
-
-func executable(fi fs.FileInfo) bool {
-	return runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0
 }
 
 // DirOnPath reports whether dir is one of PATH's directories.

@@ -14,8 +14,5 @@ func makeLink(exe, path string) (string, error) {
 	if filepath.Dir(exe) == filepath.Dir(path) {
 		target = filepath.Base(exe)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
 	return "symlink", replaceWith(path, func(tmp string) error { return os.Symlink(target, tmp) })
 }

@@ -5,16 +5,12 @@ package configure
 import (
 	"io"
 	"os"
-	"path/filepath"
 )
 
 // makeLink makes path a hard link to exe (a symbolic link needs developer
 // mode or an administrator), else a copy of it when they are on different
 // volumes.
 func makeLink(exe, path string) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
 	if err := replaceWith(path, func(tmp string) error { return os.Link(exe, tmp) }); err == nil {
 		return "hard link", nil
 	}

@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,17 +12,9 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safefile"
 )
 
-// HealthChecker is what a backend may implement to report its health
-// beyond answering List: a keyring that is locked, a daemon that does not
-// answer. It must not read or print secrets.
-type HealthChecker interface {
-	Health(ctx context.Context) error
-}
-
 // checkBackend opens nothing itself: it asks the open backend for its
-// list of keys (no value is read), its health when it can tell, and
-// whether its directory is writable.
-func (d *Doctor) checkBackend(ctx context.Context) Finding {
+// list of keys (no value is read), and whether its directory is writable.
+func (d *Doctor) checkBackend() Finding {
 	const check = "backend"
 	b := d.Backend
 	if b.Err != nil {
@@ -35,11 +26,6 @@ func (d *Doctor) checkBackend(ctx context.Context) Finding {
 	keys, err := b.Store.List("")
 	if err != nil {
 		return finding(check, Fail, hint.Of(err), "%s cannot be read: %v", b.Name, err)
-	}
-	if hc, ok := b.Store.(HealthChecker); ok {
-		if err := hc.Health(ctx); err != nil {
-			return finding(check, Fail, hint.Of(err), "%s: %v", b.Name, err)
-		}
 	}
 	chosen := ""
 	if b.Source != "" {
@@ -61,20 +47,12 @@ func (d *Doctor) checkBackend(ctx context.Context) Finding {
 
 // writable checks that a file can be created in dir, and removes it.
 func writable(dir string) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
 	f, err := os.CreateTemp(dir, ".doctor-*")
 	if err != nil {
 		return err
 	}
-	name := f.Name()
 	f.Close()
-	return os.Remove(name)
+	return os.Remove(f.Name())
 }
 
 // checkFiles checks that the files holding secrets are readable by their
@@ -86,35 +64,40 @@ func (d *Doctor) checkFiles() (out []Finding, loose []int) {
 		return nil, nil
 	}
 	for _, f := range d.PrivateFiles {
-		if f.Dir {
-			finding, open := checkDir(f)
-			out = append(out, finding)
-			if open {
-				loose = append(loose, len(out)-1)
-			}
-			continue
-		}
-		fi, err := os.Lstat(f.Path)
-		if err == nil {
-			err = safefile.CheckFile(f.Path, fi)
-		}
-		var unsafe *safefile.Error
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			out = append(out, ok(f.Check, "%s does not exist yet", f.Path))
-		case errors.As(err, &unsafe):
-			out = append(out, finding(f.Check, Fail, unsafe.Fix, "%v", unsafe))
-		case err != nil:
-			out = append(out, finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err))
-		case fi.Mode().Perm()&0o077 != 0:
-			out = append(out, finding(f.Check, Warn, "chmod 600 "+f.Path,
-				"%s is open to group or others (mode %04o); it holds secrets", f.Path, fi.Mode().Perm()))
+		finding, open := checkPrivate(f)
+		out = append(out, finding)
+		if open {
 			loose = append(loose, len(out)-1)
-		default:
-			out = append(out, ok(f.Check, "%s is private (mode %04o)", f.Path, fi.Mode().Perm()))
 		}
 	}
 	return out, loose
+}
+
+// checkPrivate checks one PrivateFile. open says whether it, or a file in
+// the directory, was open to others.
+func checkPrivate(f PrivateFile) (_ Finding, open bool) {
+	fi, err := os.Lstat(f.Path)
+	switch {
+	case err == nil && f.Dir:
+		_, err = safefile.CheckDir(f.Path, fi)
+	case err == nil:
+		err = safefile.CheckFile(f.Path, fi)
+	}
+	var unsafe *safefile.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ok(f.Check, "%s does not exist yet", f.Path), false
+	case errors.As(err, &unsafe):
+		return finding(f.Check, Fail, unsafe.Fix, "%v", unsafe), false
+	case err != nil:
+		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
+	case f.Dir:
+		return checkDir(f, fi)
+	case fi.Mode().Perm()&0o077 != 0:
+		return finding(f.Check, Warn, "chmod 600 "+f.Path,
+			"%s is open to group or others (mode %04o); it holds secrets", f.Path, fi.Mode().Perm()), true
+	}
+	return ok(f.Check, "%s is private (mode %04o)", f.Path, fi.Mode().Perm()), false
 }
 
 // looseFiles returns the files in dir that group or others may access,
@@ -137,29 +120,15 @@ func looseFiles(dir string) (loose []string, total int, err error) {
 	return loose, total, nil
 }
 
-// checkDir checks a directory of secrets files: the directory and each
-// file in it. open says whether a file in it was open to others.
-func checkDir(f PrivateFile) (_ Finding, open bool) {
-	fi, err := os.Lstat(f.Path)
-	if err == nil {
-		_, err = safefile.CheckDir(f.Path, fi)
-	}
-	var unsafe *safefile.Error
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return ok(f.Check, "%s does not exist yet", f.Path), false
-	case errors.As(err, &unsafe):
-		return finding(f.Check, Fail, unsafe.Fix, "%v", unsafe), false
-	case err != nil:
-		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
-	}
+// checkDir checks the modes of a safe directory of secrets files, fi, and
+// of each file in it.
+func checkDir(f PrivateFile, fi fs.FileInfo) (_ Finding, open bool) {
 	loose, total, err := looseFiles(f.Path)
 	if err != nil {
 		return finding(f.Check, Warn, "", "cannot check %s: %v", f.Path, err), false
 	}
-	dirOpen := fi.Mode().Perm()&0o077 != 0
 	var problems, fixes []string
-	if dirOpen {
+	if fi.Mode().Perm()&0o077 != 0 {
 		problems = append(problems, fmt.Sprintf("%s is open to group or others (mode %04o)", f.Path, fi.Mode().Perm()))
 		fixes = append(fixes, "chmod 700 "+f.Path)
 	}
@@ -193,22 +162,19 @@ func (d *Doctor) recheckFiles(fs []Finding, loose []int) []Finding {
 	for _, i := range loose {
 		f := d.PrivateFiles[i]
 		fi, err := os.Stat(f.Path)
-		if err != nil {
-			continue
-		}
-		if !f.Dir {
-			if fi.Mode().Perm()&0o077 == 0 {
-				fs[i].Message += fmt.Sprintf("; the helper has now tightened it to %04o", fi.Mode().Perm())
-				fs[i].Hint = why
-			}
-			continue
-		}
-		if still, _, err := looseFiles(f.Path); err == nil && len(still) == 0 {
-			fs[i].Message += "; the helper has now tightened the files to 0600"
-			if fi.Mode().Perm()&0o077 == 0 {
-				fs[i].Hint = "find what loosened them (a copy, a restored backup, another tool); the helper tightens each whenever it reads it"
-			} else {
-				fs[i].Hint = "chmod 700 " + hint.Path(f.Path)
+		switch {
+		case err != nil:
+		case !f.Dir && fi.Mode().Perm()&0o077 == 0:
+			fs[i].Message += fmt.Sprintf("; the helper has now tightened it to %04o", fi.Mode().Perm())
+			fs[i].Hint = why
+		case f.Dir:
+			if still, _, err := looseFiles(f.Path); err == nil && len(still) == 0 {
+				fs[i].Message += "; the helper has now tightened the files to 0600"
+				if fi.Mode().Perm()&0o077 == 0 {
+					fs[i].Hint = "find what loosened them (a copy, a restored backup, another tool); the helper tightens each whenever it reads it"
+				} else {
+					fs[i].Hint = "chmod 700 " + hint.Path(f.Path)
+				}
 			}
 		}
 	}

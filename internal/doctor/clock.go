@@ -28,10 +28,9 @@ func (d *Doctor) checkClock(ctx context.Context) Finding {
 	if err != nil {
 		return finding(check, Warn, "", "cannot check the clock against %q: %v", d.AccountURL, err)
 	}
-	client := &http.Client{Timeout: clockTimeout}
+	client := http.Client{Timeout: clockTimeout}
 	if d.HTTPClient != nil {
-		c := *d.HTTPClient
-		client = &c
+		client = *d.HTTPClient // a copy, whose CheckRedirect can be set
 	}
 	// The Date of the first answer is all we need.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -55,10 +54,7 @@ func (d *Doctor) checkClock(ctx context.Context) Finding {
 	if skew < 0 {
 		dir = "behind"
 	}
-	abs := skew
-	if abs < 0 {
-		abs = -abs
-	}
+	abs := max(skew, -skew)
 	syncHint := "set the system clock to synchronise automatically (NTP)"
 	switch {
 	case abs > ClockFail:

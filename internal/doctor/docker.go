@@ -15,18 +15,17 @@ import (
 func (d *Doctor) checkDocker() (Finding, bool) {
 	const check = "docker/config"
 	configureHint := "run '" + configure.MainName + " configure docker' if you use docker with Prusa Connect"
-	path, err := configure.DockerConfigPath(d.getenv, d.goos())
+	path, err := configure.DockerConfigPath(d.Getenv, d.goos())
 	if err != nil {
 		return finding(check, Warn, "set DOCKER_CONFIG or HOME", "%v", err), false
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if _, err := configure.LookPath("docker", d.getenv); err != nil {
+		if _, err := configure.LookPath("docker", d.Getenv); err != nil {
 			return ok(check, "docker is not installed and %s does not exist; nothing to check", path), false
 		}
 	}
 	helpers, err := configure.DockerHelpers(path)
-	var invalid *configure.InvalidConfigError
-	if errors.As(err, &invalid) {
+	if invalid, ok := errors.AsType[*configure.InvalidConfigError](err); ok {
 		return finding(check, Fail, "fix it: docker cannot read it either; then run '"+configure.MainName+" configure docker'",
 			"%s: %v", invalid.Path, invalid.Err), false
 	}

@@ -14,13 +14,14 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -39,16 +40,6 @@ const (
 	Fail Status = "fail"
 )
 
-func (s Status) rank() int {
-	switch s {
-	case Warn:
-		return 1
-	case Fail:
-		return 2
-	}
-	return 0
-}
-
 // Finding is the result of one check.
 type Finding struct {
 	Check   string `json:"check"`
@@ -64,7 +55,7 @@ type Doctor struct {
 	// GOOS is the operating system whose conventions apply; "" means
 	// runtime.GOOS.
 	GOOS string
-	// Executable returns the running binary; nil means os.Executable.
+	// Executable returns the running binary (os.Executable).
 	Executable func() (string, error)
 	// Git runs git; nil means configure.ExecGit.
 	Git configure.Runner
@@ -76,7 +67,7 @@ type Doctor struct {
 	// AccountURL is Prusa Account, whose Date header the clock is
 	// checked against.
 	AccountURL string
-	// Hosts are the Prusa hosts (configure.Hosts).
+	// Hosts are the Prusa hosts (helper.Hosts.Names).
 	Hosts []string
 	// Backend is the storage backend in use.
 	Backend Backend
@@ -124,23 +115,18 @@ func (d *Doctor) Run(ctx context.Context) []Finding {
 	files, loose := d.checkFiles()
 	gitFindings, gitUsesUs := d.checkGit(ctx)
 	dockerFinding, dockerUsesUs := d.checkDocker()
-	var fs []Finding
-	fs = append(fs, d.checkPath(gitUsesUs, dockerUsesUs)...)
-	fs = append(fs, gitFindings...)
-	fs = append(fs, dockerFinding)
-	fs = append(fs, d.checkBackend(ctx))
-	fs = append(fs, d.checkSession()...)
-	fs = append(fs, d.checkUnusedSession()...)
-	fs = append(fs, d.checkClock(ctx))
-	fs = append(fs, d.recheckFiles(files, loose)...)
-	return fs
+	// The calls run in order, so the backend has read its files before
+	// recheckFiles looks at them again.
+	return slices.Concat(d.checkPath(gitUsesUs, dockerUsesUs), gitFindings,
+		[]Finding{dockerFinding, d.checkBackend()}, d.checkSession(), d.checkUnusedSession(),
+		[]Finding{d.checkClock(ctx)}, d.recheckFiles(files, loose))
 }
 
 // Worst returns the worst status among fs (OK for none).
 func Worst(fs []Finding) Status {
 	w := OK
 	for _, f := range fs {
-		if f.Status.rank() > w.rank() {
+		if f.Status == Fail || f.Status == Warn && w == OK {
 			w = f.Status
 		}
 	}
@@ -182,32 +168,13 @@ func PrintJSON(w io.Writer, fs []Finding) error {
 	return enc.Encode(fs)
 }
 
-func (d *Doctor) getenv(k string) string {
-	if d.Getenv == nil {
-		return ""
-	}
-	return d.Getenv(k)
-}
-
-func (d *Doctor) goos() string {
-	if d.GOOS != "" {
-		return d.GOOS
-	}
-	return runtime.GOOS
-}
+func (d *Doctor) goos() string { return cmp.Or(d.GOOS, runtime.GOOS) }
 
 func (d *Doctor) now() time.Time {
 	if d.Now != nil {
 		return d.Now()
 	}
 	return time.Now()
-}
-
-func (d *Doctor) executable() (string, error) {
-	if d.Executable != nil {
-		return d.Executable()
-	}
-	return os.Executable()
 }
 
 func ok(check, format string, args ...any) Finding {

@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
@@ -35,64 +35,38 @@ func (d *Doctor) checkGit(ctx context.Context) ([]Finding, bool) {
 	}
 	fs := []Finding{checkGitVersion(strings.TrimSpace(string(out)))}
 	list, err := run(ctx, "config", "--null", "--list", "--show-origin")
-	var ge *configure.GitError
-	if errors.As(err, &ge) && ge.Code == 1 && len(list) == 0 {
+	if ge, ok := errors.AsType[*configure.GitError](err); ok && ge.Code == 1 && len(list) == 0 {
 		err = nil // no config at all
 	}
 	if err != nil {
 		return append(fs, finding("git/helper", Fail, "fix the git config file that git names", "cannot read git's config: %v", err)), false
 	}
-	f, usesUs := checkChain(helperChain(parseConfigList(list), "https", "connect.prusa3d.com"))
+	f, usesUs := checkChain(helperChain(list, "https", "connect.prusa3d.com"))
 	return append(fs, f), usesUs
 }
 
 // checkGitVersion rates "git version 2.39.5" (also "2.45.1.windows.1",
 // "2.39.3 (Apple Git-145)").
 func checkGitVersion(out string) Finding {
-	v := strings.TrimPrefix(out, "git version ")
-	parts := strings.SplitN(strings.Fields(v + " ")[0], ".", 3)
+	v, _, _ := strings.Cut(strings.TrimPrefix(out, "git version "), " ")
 	var major, minor int
-	var err1, err2 error
-	if len(parts) >= 2 {
-		major, err1 = strconv.Atoi(parts[0])
-		minor, err2 = strconv.Atoi(parts[1])
-	}
-	if len(parts) < 2 || err1 != nil || err2 != nil {
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
 		return finding("git/version", Warn, "", "cannot tell git's version from %q", out)
 	}
 	if major < minGit[0] || major == minGit[0] && minor < minGit[1] {
 		return finding("git/version", Warn, fmt.Sprintf("upgrade git to %d.%d or later", minGit[0], minGit[1]),
-			"git %s is older than %d.%d: it ignores password_expiry_utc, so it (and any helper after ours) may reuse an expired token", strings.Fields(v)[0], minGit[0], minGit[1])
+			"git %s is older than %d.%d: it ignores password_expiry_utc, so it (and any helper after ours) may reuse an expired token", v, minGit[0], minGit[1])
 	}
-	return ok("git/version", "git %s reads password_expiry_utc", strings.Fields(v)[0])
-}
-
-// configEntry is one line of "git config --list --show-origin".
-type configEntry struct {
-	origin, key, value string
-	hasValue           bool
-}
-
-// parseConfigList reads "git config --null --list --show-origin":
-// origin NUL key [LF value] NUL, in the order git reads the files.
-func parseConfigList(out []byte) []configEntry {
-	items := strings.Split(string(out), "\x00")
-	var es []configEntry
-	for i := 0; i+1 < len(items); i += 2 {
-		e := configEntry{origin: items[i]}
-		e.key, e.value, e.hasValue = strings.Cut(items[i+1], "\n")
-		es = append(es, e)
-	}
-	return es
+	return ok("git/version", "git %s reads password_expiry_utc", v)
 }
 
 // helperEntry is a helper in git's chain, with the file that sets it.
 type helperEntry struct {
-	value, origin string
+	origin, value string
 }
 
 // chain is the helper list git builds for a URL: the helpers after the
-// last reset, and where that reset was.
+// last reset, and whether there was one.
 type chain struct {
 	helpers []helperEntry
 	reset   bool // an empty value reset the list before the first helper
@@ -101,18 +75,22 @@ type chain struct {
 // helperChain builds the helper list git uses for protocol://host, as
 // git's credential.c does: every credential.helper and
 // credential.<url>.helper whose URL matches, in config order, an empty
-// value emptying the list (gitcredentials(7), "CONFIGURATION").
-func helperChain(es []configEntry, protocol, host string) chain {
+// value emptying the list (gitcredentials(7), "CONFIGURATION"). list is
+// the output of "git config --null --list --show-origin": origin NUL key
+// [LF value] NUL, in the order git reads the files.
+func helperChain(list []byte, protocol, host string) chain {
 	var c chain
-	for _, e := range es {
-		if !e.hasValue || !helperKeyMatches(e.key, protocol, host) {
+	items := strings.Split(string(list), "\x00")
+	for i := 0; i+1 < len(items); i += 2 {
+		key, value, hasValue := strings.Cut(items[i+1], "\n")
+		if !hasValue || !helperKeyMatches(key, protocol, host) {
 			continue
 		}
-		if e.value == "" {
+		if value == "" {
 			c = chain{reset: true}
 			continue
 		}
-		c.helpers = append(c.helpers, helperEntry{value: e.value, origin: e.origin})
+		c.helpers = append(c.helpers, helperEntry{origin: items[i], value: value})
 	}
 	return c
 }
@@ -123,10 +101,9 @@ func helperKeyMatches(key, protocol, host string) bool {
 	if key == "credential.helper" {
 		return true
 	}
-	if !strings.HasPrefix(key, "credential.") || !strings.HasSuffix(key, ".helper") || len(key) <= len("credential..helper") {
-		return false
-	}
-	return urlMatches(key[len("credential."):len(key)-len(".helper")], protocol, host)
+	pattern, isCredential := strings.CutPrefix(key, "credential.")
+	pattern, isHelper := strings.CutSuffix(pattern, ".helper")
+	return isCredential && isHelper && pattern != "" && urlMatches(pattern, protocol, host)
 }
 
 // urlMatches applies git's URL matching (git-config(1), "http.<url>.*";
@@ -146,10 +123,7 @@ func urlMatches(pattern, protocol, host string) bool {
 	if p := u.Port(); p != "" && !(p == "443" && strings.EqualFold(protocol, "https")) {
 		return false
 	}
-	if strings.Trim(u.Path, "/") != "" {
-		return false
-	}
-	return hostMatches(strings.ToLower(u.Hostname()), strings.ToLower(host))
+	return strings.Trim(u.Path, "/") == "" && hostMatches(strings.ToLower(u.Hostname()), strings.ToLower(host))
 }
 
 // hostMatches matches host against a pattern whose labels may hold "*",
@@ -195,21 +169,11 @@ func helperName(value string) string {
 	return f[0]
 }
 
-// storesInMemoryOnly are helpers that keep what git gives them for a
-// while in memory only.
-var storesInMemoryOnly = map[string]bool{"cache": true}
-
 // checkChain rates the helper chain for GitURL.
 func checkChain(c chain) (Finding, bool) {
 	const check = "git/helper"
 	configureHint := "run '" + configure.MainName + " configure git'"
-	at := -1
-	for i, h := range c.helpers {
-		if isOurs(h.value) {
-			at = i
-			break
-		}
-	}
+	at := slices.IndexFunc(c.helpers, func(h helperEntry) bool { return isOurs(h.value) })
 	if at < 0 {
 		if len(c.helpers) == 0 {
 			return finding(check, Fail, configureHint, "git has no credential helper for %s", GitURL), false
@@ -221,11 +185,10 @@ func checkChain(c chain) (Finding, bool) {
 			"git runs %s before prusa for %s: it may answer with an old password, and it is handed the Prusa token to store", describeHelpers(c.helpers[:at]), GitURL), true
 	}
 	if after := c.helpers[at+1:]; len(after) > 0 {
+		// cache keeps the tokens in memory only, for a while; others store them.
 		st := Warn
-		for _, h := range after {
-			if !storesInMemoryOnly[helperName(h.value)] {
-				st = Fail
-			}
+		if slices.ContainsFunc(after, func(h helperEntry) bool { return helperName(h.value) != "cache" }) {
+			st = Fail
 		}
 		return finding(check, st,
 			"git reads helpers in config order: move them above the Prusa section, scope them to their own hosts ([credential \"https://example.com\"]), or, for a repository's config, run '"+configure.MainName+" configure git --local' there",

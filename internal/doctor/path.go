@@ -12,7 +12,7 @@ import (
 // configured to run it (git would say "'credential-prusa' is not a git
 // command"), and only warns otherwise.
 func (d *Doctor) checkPath(gitUsesUs, dockerUsesUs bool) []Finding {
-	exe, exeErr := d.executable()
+	exe, exeErr := d.Executable()
 	if exeErr == nil {
 		if abs, err := filepath.Abs(exe); err == nil {
 			exe = abs
@@ -29,7 +29,7 @@ func (d *Doctor) checkPath(gitUsesUs, dockerUsesUs bool) []Finding {
 	var fs []Finding
 	for _, n := range names {
 		check := "path/" + n.name
-		found, err := configure.LookPath(n.name, d.getenv)
+		found, err := configure.LookPath(n.name, d.Getenv)
 		switch {
 		case err != nil:
 			st, why := Warn, ""

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -23,11 +24,7 @@ func (d *Doctor) checkSession() []Finding {
 	loginHint := "run '" + configure.MainName + " login'"
 	st, err := d.Session()
 	if err != nil {
-		h := hint.Of(err)
-		if h == "" {
-			h = loginHint
-		}
-		return []Finding{finding("session", Fail, h, "cannot read the session: %v", err)}
+		return []Finding{finding("session", Fail, cmp.Or(hint.Of(err), loginHint), "cannot read the session: %v", err)}
 	}
 	if !st.LoggedIn {
 		return []Finding{finding("session", Warn, loginHint+" (git and docker also log in on demand when a terminal is at hand)",

@@ -152,10 +152,8 @@ func Set(path, key, value string) error {
 	if err != nil {
 		return err
 	}
-	var lines []string
-	if len(data) == 0 {
-		lines = []string{"# prusa-credential-helper settings: \"key = value\" lines, see 'prusa-credential-helper config --help'"}
-	} else {
+	lines := []string{"# prusa-credential-helper settings: \"key = value\" lines, see 'prusa-credential-helper config --help'"}
+	if len(data) > 0 {
 		lines = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	}
 	entry := key + " = " + value
