@@ -36,10 +36,15 @@ func (h *Helper) Git(ctx context.Context, action string, in io.Reader, out io.Wr
 		return fmt.Errorf("%w: a %s request needs protocol and host", ErrBadInput, action)
 	}
 	var buf bytes.Buffer
-	if h.hosts().Git(req.Protocol, req.Host) {
+	switch {
+	case h.hosts().Git(req.Protocol, req.Host):
 		err = h.gitPrusa(ctx, action, req, &buf)
-	} else {
-		err = h.gitGeneric(action, req, &buf)
+	case action == "get":
+		err = h.gitGet(req, &buf)
+	case action == "store":
+		err = h.gitStore(req)
+	default:
+		err = h.gitErase(req)
 	}
 	if err != nil {
 		return err
@@ -139,17 +144,6 @@ func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
 		out = append(out, gitMatch{key, path, username, e})
 	}
 	return out, nil
-}
-
-func (h *Helper) gitGeneric(action string, req *GitCredential, out io.Writer) error {
-	switch action {
-	case "get":
-		return h.gitGet(req, out)
-	case "store":
-		return h.gitStore(req)
-	default:
-		return h.gitErase(req)
-	}
 }
 
 func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
@@ -269,22 +263,14 @@ func (t byteText) MarshalJSON() ([]byte, error) {
 }
 
 func (t *byteText) UnmarshalJSON(data []byte) error {
-	if len(data) > 0 && data[0] == '{' {
-		var b byteTextBase64
-		if err := json.Unmarshal(data, &b); err != nil {
-			return err
-		}
-		raw, err := base64.StdEncoding.DecodeString(b.Base64)
-		if err != nil {
-			return err
-		}
-		*t = byteText(raw)
-		return nil
+	if len(data) == 0 || data[0] != '{' {
+		return json.Unmarshal(data, (*string)(t))
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	var b byteTextBase64
+	if err := json.Unmarshal(data, &b); err != nil {
 		return err
 	}
-	*t = byteText(s)
-	return nil
+	raw, err := base64.StdEncoding.DecodeString(b.Base64)
+	*t = byteText(raw)
+	return err
 }
