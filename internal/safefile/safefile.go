@@ -21,6 +21,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // MaxSize is the most a secrets file may hold. A session is a few KB and
@@ -100,16 +101,8 @@ func readFile(path string, warn func(string)) ([]byte, error) {
 	if err := CheckFile(path, fi); err != nil {
 		return nil, err
 	}
-	if modesApply && fi.Mode().Perm()&0o077 != 0 {
-		msg := fmt.Sprintf("%s was readable by other users (mode %04o)", path, fi.Mode().Perm())
-		if err := f.Chmod(0o600); err != nil {
-			msg += fmt.Sprintf("; could not change it to 0600: %v", err)
-		} else {
-			msg += "; its mode is now 0600"
-		}
-		if warn != nil {
-			warn(msg)
-		}
+	if perm := fi.Mode().Perm(); modesApply && perm&0o077 != 0 {
+		tightened(warn, fmt.Sprintf("%s was readable by other users (mode %04o)", path, perm), 0o600, f.Chmod(0o600))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
@@ -202,16 +195,21 @@ func PrepareDir(dir string, tighten bool, warn func(string)) error {
 	if err != nil || !loose || !tighten {
 		return err
 	}
-	msg := fmt.Sprintf("%s was open to other users (mode %04o)", dir, fi.Mode().Perm())
-	if err := os.Chmod(dir, 0o700); err != nil {
-		msg += fmt.Sprintf("; could not change it to 0700: %v", err)
+	tightened(warn, fmt.Sprintf("%s was open to other users (mode %04o)", dir, fi.Mode().Perm()), 0o700, os.Chmod(dir, 0o700))
+	return nil
+}
+
+// tightened tells warn, when not nil, that msg's file or directory was
+// open to others and how changing its mode to mode went (err).
+func tightened(warn func(string), msg string, mode fs.FileMode, err error) {
+	if err != nil {
+		msg += fmt.Sprintf("; could not change it to %04o: %v", mode, err)
 	} else {
-		msg += "; its mode is now 0700"
+		msg += fmt.Sprintf("; its mode is now %04o", mode)
 	}
 	if warn != nil {
 		warn(msg)
 	}
-	return nil
 }
 
 // CheckDir checks what Lstat said of the directory dir without changing
@@ -250,11 +248,10 @@ func checkOwner(path string, fi fs.FileInfo, fix string) error {
 
 // quote returns path as a shell word: bare when it needs no quoting.
 func quote(path string) string {
-	for _, c := range path {
-		if !(c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c == '+' || c == ',' || c == ':' || c == '@' ||
-			'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return fmt.Sprintf("%q", path)
-		}
+	if strings.ContainsFunc(path, func(c rune) bool {
+		return !(strings.ContainsRune("/.-_~+,:@", c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+	}) {
+		return fmt.Sprintf("%q", path)
 	}
 	return path
 }
