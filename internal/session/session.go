@@ -173,7 +173,8 @@ func (m *Manager) Token(ctx context.Context) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	return tokenOf(ts), nil
+	exp, _ := ts.AccessExpiry()
+	return Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}, nil
 }
 
 // IDToken returns the id token of a valid session.
@@ -190,12 +191,6 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 		return "", hint.With(err, "log in again to get one: prusa-credential-helper login")
 	}
 	return ts.IDToken, nil
-}
-
-// tokenOf is what a Prusa host is given for ts.
-func tokenOf(ts *pkce.TokenSet) Token {
-	exp, _ := ts.AccessExpiry()
-	return Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}
 }
 
 // username is the account email, else the account id.
@@ -352,14 +347,11 @@ func (m *Manager) refresh(ctx context.Context, ts *pkce.TokenSet) (*pkce.TokenSe
 			return newer, nil
 		}
 		retry, after := pkce.Retryable(err)
-		if !retry || i == attempts || ctx.Err() != nil {
-			return nil, refreshError(err, budget, ctx.Err() != nil)
-		}
 		if after <= 0 {
 			after = time.Duration(i) * 500 * time.Millisecond
 		}
-		if time.Until(deadline) < after {
-			return nil, refreshError(err, budget, false)
+		if !retry || i == attempts || ctx.Err() != nil || time.Until(deadline) < after {
+			return nil, refreshError(err, budget, ctx.Err() != nil)
 		}
 		m.log().Debug("retrying the refresh", "after", after, "error", err)
 		select {
