@@ -112,8 +112,8 @@ type gitEntry struct {
 
 // gitMatch is a stored credential that matches a request.
 type gitMatch struct {
-	key, path, username string
-	entry               gitEntry
+	key, username string
+	entry         gitEntry
 }
 
 // gitMatches returns the stored credentials that match req on protocol,
@@ -141,7 +141,7 @@ func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
 			return nil, damagedEntry(req.String())
 		}
-		out = append(out, gitMatch{key, path, username, e})
+		out = append(out, gitMatch{key, username, e})
 	}
 	return out, nil
 }

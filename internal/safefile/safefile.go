@@ -49,15 +49,13 @@ func ReadFile(path string, warn func(string)) ([]byte, error) {
 	// renames its new version over it) between the Lstat and the open
 	// makes the two name different files: that is no attack, so read
 	// again, a few times, before calling it one.
-	for try := 1; ; try++ {
+	for range replacedTries {
 		data, err := readFile(path, warn)
 		if !errors.Is(err, errReplaced) {
 			return data, err
 		}
-		if try == replacedTries {
-			return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + quote(path)}
-		}
 	}
+	return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + quote(path)}
 }
 
 // replacedTries is how often ReadFile opens a file that keeps being
