@@ -69,7 +69,7 @@ type Manager struct {
 	Store Store
 	// Backend names the store for status and messages.
 	Backend string
-	// Getenv reads the environment.
+	// Getenv reads the environment; it must be set.
 	Getenv func(string) string
 	// Account logs in and refreshes.
 	Account Account
@@ -137,13 +137,6 @@ func (m *Manager) log() *slog.Logger {
 		return m.Log
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func (m *Manager) getenv(k string) string {
-	if m.Getenv == nil {
-		return ""
-	}
-	return m.Getenv(k)
 }
 
 // RefreshWarning is how close to its refresh token's expiry a session is
