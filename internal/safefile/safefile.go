@@ -238,7 +238,7 @@ func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
 
 func checkOwner(path string, fi fs.FileInfo, fix string) error {
 	uid, ok := owner(fi)
-	if !ok || uid == currentUID() {
+	if !ok || uid == os.Geteuid() {
 		return nil
 	}
 	return &Error{Path: path, Problem: fmt.Sprintf("is owned by another user (uid %d)", uid), Fix: fix}

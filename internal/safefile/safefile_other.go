@@ -19,8 +19,6 @@ const LockFlags = os.O_CREATE | os.O_RDONLY
 
 func owner(fs.FileInfo) (int, bool) { return 0, false }
 
-func currentUID() int { return -1 }
-
 func links(fs.FileInfo) uint64 { return 1 }
 
 // openFile opens a secrets file for reading, shared for deletion on
