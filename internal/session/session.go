@@ -285,8 +285,7 @@ func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 		return ts, nil
 	}
 	m.log().Debug("refreshing the session", "source", SourceStore)
-	release := holdSignals()
-	defer release()
+	defer holdSignals()()
 	newer, err := m.refresh(ctx, ts)
 	if errors.Is(err, pkce.ErrSessionExpired) {
 		// Another program that shares the session without the lock
