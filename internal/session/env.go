@@ -19,11 +19,8 @@ func (m *Manager) fromEnv() (*pkce.TokenSet, Source, error) {
 	}
 	if raw := strings.TrimSpace(m.Getenv(EnvTokensJSON)); raw != "" {
 		ts, err := pkce.ParseTokenSet([]byte(raw))
-		if err == nil {
-			_, err = ts.AccessExpiry()
-			if err != nil && ts.RefreshToken != "" {
-				err = nil // the access token may be gone; a refresh makes one
-			}
+		if err == nil && ts.RefreshToken == "" {
+			_, err = ts.AccessExpiry() // with one, the access token may be gone: a refresh makes one
 		}
 		if err != nil {
 			return nil, SourceTokensJSON, hint.With(fmt.Errorf("%s is not a usable token set: %w", EnvTokensJSON, err),
