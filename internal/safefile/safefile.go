@@ -143,6 +143,7 @@ func CheckLock(path string, fi fs.FileInfo) error {
 
 func checkType(path string, fi fs.FileInfo) error {
 	m := fi.Mode()
+	what := "a special file"
 	switch {
 	case m.IsRegular():
 		return nil
@@ -152,21 +153,15 @@ func checkType(path string, fi fs.FileInfo) error {
 	case m.IsDir():
 		return &Error{Path: path, Problem: "is a directory, not a file",
 			Fix: "move it aside (mv " + quote(path) + " " + quote(path+".bad") + ")"}
-	}
-	return &Error{Path: path, Problem: "is " + kind(m) + ", not a regular file",
-		Fix: "remove it (rm " + quote(path) + ")"}
-}
-
-func kind(m fs.FileMode) string {
-	switch {
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
+		what = "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
-		return "a socket"
+		what = "a socket"
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		what = "a device"
 	}
-	return "a special file"
+	return &Error{Path: path, Problem: "is " + what + ", not a regular file",
+		Fix: "remove it (rm " + quote(path) + ")"}
 }
 
 func tooLarge(path string) error {
