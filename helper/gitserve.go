@@ -2,12 +2,14 @@ package helper
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -152,17 +154,13 @@ func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
 		return err
 	}
 	bearer := req.Offers("authtype")
-	var best *gitMatch
-	for i := range matches {
-		m := &matches[i]
-		usable := m.entry.Password != nil || (bearer && m.entry.Credential != "")
-		if usable && (best == nil || m.entry.Stored > best.entry.Stored) {
-			best = m
-		}
-	}
-	if best == nil {
+	matches = slices.DeleteFunc(matches, func(m gitMatch) bool {
+		return m.entry.Password == nil && !(bearer && m.entry.Credential != "")
+	})
+	if len(matches) == 0 {
 		return nil // nothing to say: git asks the next helper
 	}
+	best := slices.MaxFunc(matches, func(a, b gitMatch) int { return cmp.Compare(a.entry.Stored, b.entry.Stored) })
 	e := best.entry
 	w := &gitWriter{w: out}
 	useCredential := bearer && e.Credential != ""
