@@ -37,13 +37,7 @@ func Detect(in io.Reader) (Protocol, io.Reader, error) {
 // lower-case letters, digits, "_" and "[]". A URL never does.
 func isGitLine(line []byte) bool {
 	key, _, ok := bytes.Cut(line, []byte("="))
-	if !ok || len(key) == 0 {
-		return false
-	}
-	for _, c := range key {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '[' || c == ']') {
-			return false
-		}
-	}
-	return true
+	return ok && len(key) > 0 && !bytes.ContainsFunc(key, func(c rune) bool {
+		return !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '[' || c == ']')
+	})
 }

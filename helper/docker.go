@@ -51,8 +51,7 @@ func (h *Helper) Docker(ctx context.Context, action string, in io.Reader, out io
 func checkDockerInput(action string, data []byte) error {
 	trimmed := bytes.TrimSpace(data)
 	if action == credentials.ActionStore {
-		var obj map[string]json.RawMessage
-		if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &obj) != nil {
+		if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
 			return fmt.Errorf("%w: a store request must be one JSON object with ServerURL, Username and Secret", ErrBadInput)
 		}
 		return nil

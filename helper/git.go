@@ -104,58 +104,41 @@ func ParseGit(r io.Reader) (*GitCredential, error) {
 	return c, nil
 }
 
-// knownKeys are the keys of the protocol that set reads.
-var knownKeys = map[string]bool{
-	"protocol": true, "host": true, "path": true, "username": true, "password": true,
-	"password_expiry_utc": true, "oauth_refresh_token": true, "authtype": true,
-	"credential": true, "ephemeral": true, "capability[]": true, "wwwauth[]": true,
-	"state[]": true, "url": true,
+// gitKeys sets the field of each key of the protocol but "url" (setURL).
+var gitKeys = map[string]func(c *GitCredential, v string){
+	"protocol":            func(c *GitCredential, v string) { c.Protocol = v },
+	"host":                func(c *GitCredential, v string) { c.Host = v },
+	"path":                func(c *GitCredential, v string) { c.Path = v },
+	"username":            func(c *GitCredential, v string) { c.Username = v },
+	"password":            func(c *GitCredential, v string) { c.Password = v },
+	"password_expiry_utc": func(c *GitCredential, v string) { c.PasswordExpiryUTC = v },
+	"oauth_refresh_token": func(c *GitCredential, v string) { c.OAuthRefreshToken = v },
+	"authtype":            func(c *GitCredential, v string) { c.AuthType = v },
+	"credential":          func(c *GitCredential, v string) { c.Credential = v },
+	"ephemeral":           func(c *GitCredential, v string) { c.Ephemeral = isTrue(v) },
+	"capability[]":        func(c *GitCredential, v string) { c.Capabilities = appendOrReset(c.Capabilities, v) },
+	"wwwauth[]":           func(c *GitCredential, v string) { c.WWWAuth = appendOrReset(c.WWWAuth, v) },
+	"state[]":             func(c *GitCredential, v string) { c.State = appendOrReset(c.State, v) },
 }
 
 // safeKey names a key for a message. Only a key of the protocol is shown:
 // anything else may be a secret pasted where a key belongs, and not even
 // part of it may reach stderr.
 func safeKey(key string) string {
-	if !knownKeys[key] {
+	if _, ok := gitKeys[key]; !ok && key != "url" {
 		return "an unknown key"
 	}
 	return fmt.Sprintf("%q", key)
 }
 
 func (c *GitCredential) set(key, value string) error {
-	switch key {
-	case "protocol":
-		c.Protocol = value
-	case "host":
-		c.Host = value
-	case "path":
-		c.Path = value
-	case "username":
-		c.Username = value
-	case "password":
-		c.Password = value
-	case "password_expiry_utc":
-		c.PasswordExpiryUTC = value
-	case "oauth_refresh_token":
-		c.OAuthRefreshToken = value
-	case "authtype":
-		c.AuthType = value
-	case "credential":
-		c.Credential = value
-	case "ephemeral":
-		c.Ephemeral = isTrue(value)
-	case "capability[]":
-		c.Capabilities = appendOrReset(c.Capabilities, value)
-	case "wwwauth[]":
-		c.WWWAuth = appendOrReset(c.WWWAuth, value)
-	case "state[]":
-		c.State = appendOrReset(c.State, value)
-	case "url":
+	if key == "url" {
 		return c.setURL(value)
-	default:
-		return nil // git ignores keys it does not know; so do we
 	}
-	c.has[key] = true
+	if set, ok := gitKeys[key]; ok { // git ignores keys it does not know; so do we
+		set(c, value)
+		c.has[key] = true
+	}
 	return nil
 }
 

@@ -2,12 +2,14 @@ package helper
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -36,10 +38,15 @@ func (h *Helper) Git(ctx context.Context, action string, in io.Reader, out io.Wr
 		return fmt.Errorf("%w: a %s request needs protocol and host", ErrBadInput, action)
 	}
 	var buf bytes.Buffer
-	if h.hosts().Git(req.Protocol, req.Host) {
+	switch {
+	case h.hosts().Git(req.Protocol, req.Host):
 		err = h.gitPrusa(ctx, action, req, &buf)
-	} else {
-		err = h.gitGeneric(action, req, &buf)
+	case action == "get":
+		err = h.gitGet(req, &buf)
+	case action == "store":
+		err = h.gitStore(req)
+	default:
+		err = h.gitErase(req)
 	}
 	if err != nil {
 		return err
@@ -107,8 +114,8 @@ type gitEntry struct {
 
 // gitMatch is a stored credential that matches a request.
 type gitMatch struct {
-	key, path, username string
-	entry               gitEntry
+	key, username string
+	entry         gitEntry
 }
 
 // gitMatches returns the stored credentials that match req on protocol,
@@ -136,20 +143,9 @@ func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
 			return nil, damagedEntry(req.String())
 		}
-		out = append(out, gitMatch{key, path, username, e})
+		out = append(out, gitMatch{key, username, e})
 	}
 	return out, nil
-}
-
-func (h *Helper) gitGeneric(action string, req *GitCredential, out io.Writer) error {
-	switch action {
-	case "get":
-		return h.gitGet(req, out)
-	case "store":
-		return h.gitStore(req)
-	default:
-		return h.gitErase(req)
-	}
 }
 
 func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
@@ -158,17 +154,13 @@ func (h *Helper) gitGet(req *GitCredential, out io.Writer) error {
 		return err
 	}
 	bearer := req.Offers("authtype")
-	var best *gitMatch
-	for i := range matches {
-		m := &matches[i]
-		usable := m.entry.Password != nil || (bearer && m.entry.Credential != "")
-		if usable && (best == nil || m.entry.Stored > best.entry.Stored) {
-			best = m
-		}
-	}
-	if best == nil {
+	matches = slices.DeleteFunc(matches, func(m gitMatch) bool {
+		return m.entry.Password == nil && !(bearer && m.entry.Credential != "")
+	})
+	if len(matches) == 0 {
 		return nil // nothing to say: git asks the next helper
 	}
+	best := slices.MaxFunc(matches, func(a, b gitMatch) int { return cmp.Compare(a.entry.Stored, b.entry.Stored) })
 	e := best.entry
 	w := &gitWriter{w: out}
 	useCredential := bearer && e.Credential != ""
@@ -269,22 +261,14 @@ func (t byteText) MarshalJSON() ([]byte, error) {
 }
 
 func (t *byteText) UnmarshalJSON(data []byte) error {
-	if len(data) > 0 && data[0] == '{' {
-		var b byteTextBase64
-		if err := json.Unmarshal(data, &b); err != nil {
-			return err
-		}
-		raw, err := base64.StdEncoding.DecodeString(b.Base64)
-		if err != nil {
-			return err
-		}
-		*t = byteText(raw)
-		return nil
+	if len(data) == 0 || data[0] != '{' {
+		return json.Unmarshal(data, (*string)(t))
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	var b byteTextBase64
+	if err := json.Unmarshal(data, &b); err != nil {
 		return err
 	}
-	*t = byteText(s)
-	return nil
+	raw, err := base64.StdEncoding.DecodeString(b.Base64)
+	*t = byteText(raw)
+	return err
 }

@@ -1,7 +1,6 @@
 package helper
 
 import (
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -70,33 +69,14 @@ func (h Hosts) Docker(serverURL string) bool {
 }
 
 // hostName returns the lower-case host name of host[:port] when the port is
-// absent or 443 and the name is a plain ASCII DNS name. Brackets are for
-// IP literals (RFC 3986 §3.2.2), so "[connect.prusa3d.com]:443" is no
-// DNS name; net.SplitHostPort would strip them, so they are refused first.
+// absent or 443 and the name is a plain ASCII DNS name: no IP literal in
+// brackets (RFC 3986 §3.2.2), so "[connect.prusa3d.com]:443" is none.
 func hostName(hostport string) (string, bool) {
-	if strings.ContainsAny(hostport, "[]") {
+	name, port, hasPort := strings.Cut(hostport, ":")
+	if name == "" || hasPort && port != "443" || strings.ContainsFunc(name, func(c rune) bool {
+		return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.')
+	}) {
 		return "", false
-	}
-	name, port := hostport, ""
-	if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
-		var err error
-		if name, port, err = net.SplitHostPort(hostport); err != nil {
-			return "", false
-		}
-		if port != "443" {
-			return "", false
-		}
-	}
-	if name == "" {
-		return "", false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.':
-		default:
-			return "", false
-		}
 	}
 	return strings.ToLower(name), true
 }

@@ -14,11 +14,11 @@ import (
 // directory (".<name>.tmp-*", created with mode, so the content is never
 // readable more widely than that, whatever the umask), flushes it to disk,
 // renames it over path and flushes the directory entry. On Windows the
-// rename waits, for a few seconds at most, while another process that
-// did not open path with OpenRead has it open. A missing
-// directory is created 0700. On failure the temporary file is removed; a
-// process killed before the rename leaves it behind (TempPattern finds
-// such files) and path untouched.
+// rename waits, for a few seconds at most, while another process that did
+// not open path with OpenRead has it open. A missing directory is created
+// 0700. On failure the temporary file is removed; a process killed before
+// the rename leaves it behind (TempPattern finds such files) and path
+// untouched.
 func Write(path string, data []byte, mode fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -61,9 +61,8 @@ func TempPattern(path string) string {
 }
 
 // SyncDir flushes a directory so that a rename or a removal in it survives
-// a crash. Not
-// every system can open a directory for that; the rename itself is atomic
-// either way, so a failure here is not an error.
+// a crash. Not every system can open a directory for that; the rename
+// itself is atomic either way, so a failure here is not an error.
 func SyncDir(dir string) {
 	if runtime.GOOS == "windows" {
 		return

@@ -8,6 +8,7 @@ package childenv
 import (
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -28,25 +29,14 @@ var Secrets = []string{Password, OTP, TOTPSecret, Token, TokensJSON}
 // Without returns env (NAME=value entries) without the Secrets. Names are
 // compared as the system does: case-insensitively on Windows.
 func Without(env []string) []string {
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
-		if !isSecret(name) {
-			out = append(out, kv)
-		}
-	}
-	return out
+		return slices.ContainsFunc(Secrets, func(s string) bool {
+			return name == s || (runtime.GOOS == "windows" && strings.EqualFold(name, s))
+		})
+	})
 }
 
 // Environ is the process's environment without the Secrets: what a child
 // process gets.
 func Environ() []string { return Without(os.Environ()) }
-
-func isSecret(name string) bool {
-	for _, s := range Secrets {
-		if name == s || (runtime.GOOS == "windows" && strings.EqualFold(name, s)) {
-			return true
-		}
-	}
-	return false
-}

@@ -52,8 +52,6 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 	l := flock.New(path, flock.SetFlag(safefile.LockFlags))
 	locked := make(chan error, 1)
 	go func() { locked <- l.Lock() }()
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
 	select {
 	case err := <-locked:
 		if err != nil {
@@ -70,7 +68,7 @@ func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) 
 		}
 		return func() { l.Unlock() }, nil
 	case <-ctx.Done():
-	case <-timer.C:
+	case <-time.After(wait):
 	}
 	// Given up: if the lock comes later, let it go at once.
 	go func() {

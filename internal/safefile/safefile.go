@@ -21,6 +21,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // MaxSize is the most a secrets file may hold. A session is a few KB and
@@ -48,15 +49,13 @@ func ReadFile(path string, warn func(string)) ([]byte, error) {
 	// renames its new version over it) between the Lstat and the open
 	// makes the two name different files: that is no attack, so read
 	// again, a few times, before calling it one.
-	for try := 1; ; try++ {
+	for range replacedTries {
 		data, err := readFile(path, warn)
 		if !errors.Is(err, errReplaced) {
 			return data, err
 		}
-		if try == replacedTries {
-			return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + quote(path)}
-		}
 	}
+	return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + quote(path)}
 }
 
 // replacedTries is how often ReadFile opens a file that keeps being
@@ -100,16 +99,8 @@ func readFile(path string, warn func(string)) ([]byte, error) {
 	if err := CheckFile(path, fi); err != nil {
 		return nil, err
 	}
-	if modesApply && fi.Mode().Perm()&0o077 != 0 {
-		msg := fmt.Sprintf("%s was readable by other users (mode %04o)", path, fi.Mode().Perm())
-		if err := f.Chmod(0o600); err != nil {
-			msg += fmt.Sprintf("; could not change it to 0600: %v", err)
-		} else {
-			msg += "; its mode is now 0600"
-		}
-		if warn != nil {
-			warn(msg)
-		}
+	if perm := fi.Mode().Perm(); modesApply && perm&0o077 != 0 {
+		tightened(warn, fmt.Sprintf("%s was readable by other users (mode %04o)", path, perm), 0o600, f.Chmod(0o600))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
@@ -152,6 +143,7 @@ func CheckLock(path string, fi fs.FileInfo) error {
 
 func checkType(path string, fi fs.FileInfo) error {
 	m := fi.Mode()
+	what := "a special file"
 	switch {
 	case m.IsRegular():
 		return nil
@@ -161,21 +153,15 @@ func checkType(path string, fi fs.FileInfo) error {
 	case m.IsDir():
 		return &Error{Path: path, Problem: "is a directory, not a file",
 			Fix: "move it aside (mv " + quote(path) + " " + quote(path+".bad") + ")"}
-	}
-	return &Error{Path: path, Problem: "is " + kind(m) + ", not a regular file",
-		Fix: "remove it (rm " + quote(path) + ")"}
-}
-
-func kind(m fs.FileMode) string {
-	switch {
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
+		what = "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
-		return "a socket"
+		what = "a socket"
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		what = "a device"
 	}
-	return "a special file"
+	return &Error{Path: path, Problem: "is " + what + ", not a regular file",
+		Fix: "remove it (rm " + quote(path) + ")"}
 }
 
 func tooLarge(path string) error {
@@ -202,16 +188,21 @@ func PrepareDir(dir string, tighten bool, warn func(string)) error {
 	if err != nil || !loose || !tighten {
 		return err
 	}
-	msg := fmt.Sprintf("%s was open to other users (mode %04o)", dir, fi.Mode().Perm())
-	if err := os.Chmod(dir, 0o700); err != nil {
-		msg += fmt.Sprintf("; could not change it to 0700: %v", err)
+	tightened(warn, fmt.Sprintf("%s was open to other users (mode %04o)", dir, fi.Mode().Perm()), 0o700, os.Chmod(dir, 0o700))
+	return nil
+}
+
+// tightened tells warn, when not nil, that msg's file or directory was
+// open to others and how changing its mode to mode went (err).
+func tightened(warn func(string), msg string, mode fs.FileMode, err error) {
+	if err != nil {
+		msg += fmt.Sprintf("; could not change it to %04o: %v", mode, err)
 	} else {
-		msg += "; its mode is now 0700"
+		msg += fmt.Sprintf("; its mode is now %04o", mode)
 	}
 	if warn != nil {
 		warn(msg)
 	}
-	return nil
 }
 
 // CheckDir checks what Lstat said of the directory dir without changing
@@ -242,7 +233,7 @@ func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
 
 func checkOwner(path string, fi fs.FileInfo, fix string) error {
 	uid, ok := owner(fi)
-	if !ok || uid == currentUID() {
+	if !ok || uid == os.Geteuid() {
 		return nil
 	}
 	return &Error{Path: path, Problem: fmt.Sprintf("is owned by another user (uid %d)", uid), Fix: fix}
@@ -250,11 +241,10 @@ func checkOwner(path string, fi fs.FileInfo, fix string) error {
 
 // quote returns path as a shell word: bare when it needs no quoting.
 func quote(path string) string {
-	for _, c := range path {
-		if !(c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c == '+' || c == ',' || c == ':' || c == '@' ||
-			'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return fmt.Sprintf("%q", path)
-		}
+	if strings.ContainsFunc(path, func(c rune) bool {
+		return !(strings.ContainsRune("/.-_~+,:@", c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+	}) {
+		return fmt.Sprintf("%q", path)
 	}
 	return path
 }

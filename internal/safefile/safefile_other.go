@@ -5,6 +5,8 @@ package safefile
 import (
 	"io/fs"
 	"os"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 )
 
 // modesApply says whether Unix modes protect files here: not on Windows,
@@ -17,6 +19,11 @@ const LockFlags = os.O_CREATE | os.O_RDONLY
 
 func owner(fs.FileInfo) (int, bool) { return 0, false }
 
-func currentUID() int { return -1 }
-
 func links(fs.FileInfo) uint64 { return 1 }
+
+// openFile opens a secrets file for reading, shared for deletion on
+// Windows (atomicfile.OpenRead), so that a refresh in another process can
+// rename the new session over it while it is read. ReadFile has checked
+// with Lstat that it is no link, and checks with os.SameFile that the file
+// opened is the one it checked.
+func openFile(path string) (*os.File, error) { return atomicfile.OpenRead(path) }

@@ -32,8 +32,6 @@ func owner(fi fs.FileInfo) (int, bool) {
 	return int(st.Uid), true
 }
 
-func currentUID() int { return os.Geteuid() }
-
 func links(fi fs.FileInfo) uint64 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return uint64(st.Nlink)

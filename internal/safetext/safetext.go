@@ -17,7 +17,7 @@ import (
 // paragraph separator and invalid UTF-8 byte written as a Go escape
 // (\n, \x1b, \u202e, \xff). Printable text, any script, is unchanged.
 func Escape(s string) string {
-	if isSafe(s) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafeRune) {
 		return s
 	}
 	var b strings.Builder
@@ -42,17 +42,6 @@ func Escape(s string) string {
 		i += size
 	}
 	return b.String()
-}
-
-func isSafe(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || unsafeRune(r) {
-			return false
-		}
-		i += size
-	}
-	return true
 }
 
 func unsafeRune(r rune) bool {

@@ -17,13 +17,10 @@ func (m *Manager) fromEnv() (*pkce.TokenSet, Source, error) {
 	if m.env != nil {
 		return m.env, SourceTokensJSON, nil
 	}
-	if raw := strings.TrimSpace(m.getenv(EnvTokensJSON)); raw != "" {
+	if raw := strings.TrimSpace(m.Getenv(EnvTokensJSON)); raw != "" {
 		ts, err := pkce.ParseTokenSet([]byte(raw))
-		if err == nil {
-			_, err = ts.AccessExpiry()
-			if err != nil && ts.RefreshToken != "" {
-				err = nil // the access token may be gone; a refresh makes one
-			}
+		if err == nil && ts.RefreshToken == "" {
+			_, err = ts.AccessExpiry() // with one, the access token may be gone: a refresh makes one
 		}
 		if err != nil {
 			return nil, SourceTokensJSON, hint.With(fmt.Errorf("%s is not a usable token set: %w", EnvTokensJSON, err),
@@ -31,7 +28,7 @@ func (m *Manager) fromEnv() (*pkce.TokenSet, Source, error) {
 		}
 		return ts, SourceTokensJSON, nil
 	}
-	if raw := strings.TrimSpace(m.getenv(EnvToken)); raw != "" {
+	if raw := strings.TrimSpace(m.Getenv(EnvToken)); raw != "" {
 		ts := &pkce.TokenSet{AccessToken: raw, TokenType: "Bearer"}
 		if _, err := ts.AccessExpiry(); err != nil {
 			return nil, SourceToken, hint.With(fmt.Errorf("%s is not a Prusa access token (a JWT with an expiry): %w", EnvToken, err),

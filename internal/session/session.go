@@ -15,6 +15,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,7 +69,7 @@ type Manager struct {
 	Store Store
 	// Backend names the store for status and messages.
 	Backend string
-	// Getenv reads the environment.
+	// Getenv reads the environment; it must be set.
 	Getenv func(string) string
 	// Account logs in and refreshes.
 	Account Account
@@ -138,13 +139,6 @@ func (m *Manager) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func (m *Manager) getenv(k string) string {
-	if m.Getenv == nil {
-		return ""
-	}
-	return m.Getenv(k)
-}
-
 // RefreshWarning is how close to its refresh token's expiry a session is
 // reported as expiring.
 const RefreshWarning = 3 * 24 * time.Hour
@@ -172,7 +166,8 @@ func (m *Manager) Token(ctx context.Context) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	return tokenOf(ts), nil
+	exp, _ := ts.AccessExpiry()
+	return Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}, nil
 }
 
 // IDToken returns the id token of a valid session.
@@ -189,12 +184,6 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 		return "", hint.With(err, "log in again to get one: prusa-credential-helper login")
 	}
 	return ts.IDToken, nil
-}
-
-// tokenOf is what a Prusa host is given for ts.
-func tokenOf(ts *pkce.TokenSet) Token {
-	exp, _ := ts.AccessExpiry()
-	return Token{Username: username(ts), AccessToken: ts.AccessToken, Expiry: exp}
 }
 
 // username is the account email, else the account id.
@@ -234,13 +223,15 @@ func (m *Manager) valid(ctx context.Context) (*pkce.TokenSet, error) {
 
 // validStored is valid for the stored session.
 func (m *Manager) validStored(ctx context.Context) (*pkce.TokenSet, error) {
-	if err := m.carry(ctx); err != nil {
+	if err := m.Carry(ctx); err != nil {
 		return nil, err
 	}
 	ts, err := m.load()
 	switch {
 	case errors.Is(err, backends.ErrNotFound):
-		return m.loginFromGet(ctx, nil)
+		if m.Credentials == nil {
+			return nil, notLoggedIn(nil) // no login can happen: take no lock
+		}
 	case err != nil:
 		return nil, err
 	case m.fresh(ts):
@@ -272,9 +263,10 @@ func (m *Manager) save(ts *pkce.TokenSet) error {
 	return m.Store.Put(backends.SessionKey, string(data))
 }
 
-// refreshStored refreshes the stored session under the lock: another
-// process may have refreshed it while this one waited, and then its
-// result is used instead.
+// refreshStored refreshes the stored session under the lock, or logs in
+// when there is none, so that concurrent gets neither refresh twice nor
+// all prompt: another process may have refreshed it or logged in while
+// this one waited, and then its result is used instead.
 func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 	unlock, err := m.lock(ctx)
 	if err != nil {
@@ -293,8 +285,7 @@ func (m *Manager) refreshStored(ctx context.Context) (*pkce.TokenSet, error) {
 		return ts, nil
 	}
 	m.log().Debug("refreshing the session", "source", SourceStore)
-	release := holdSignals()
-	defer release()
+	defer holdSignals()()
 	newer, err := m.refresh(ctx, ts)
 	if errors.Is(err, pkce.ErrSessionExpired) {
 		// Another program that shares the session without the lock
@@ -348,14 +339,11 @@ func (m *Manager) refresh(ctx context.Context, ts *pkce.TokenSet) (*pkce.TokenSe
 			return newer, nil
 		}
 		retry, after := pkce.Retryable(err)
-		if !retry || i == attempts || ctx.Err() != nil {
-			return nil, refreshError(err, budget, ctx.Err() != nil)
-		}
 		if after <= 0 {
 			after = time.Duration(i) * 500 * time.Millisecond
 		}
-		if time.Until(deadline) < after {
-			return nil, refreshError(err, budget, false)
+		if !retry || i == attempts || ctx.Err() != nil || time.Until(deadline) < after {
+			return nil, refreshError(err, budget, ctx.Err() != nil)
 		}
 		m.log().Debug("retrying the refresh", "after", after, "error", err)
 		select {
@@ -372,24 +360,21 @@ func refreshError(err error, budget time.Duration, outOfTime bool) error {
 	if errors.Is(err, pkce.ErrSessionExpired) {
 		return err
 	}
-	const kept = "the stored session is kept; "
-	if outOfTime {
-		return hint.With(fmt.Errorf("refreshing the Prusa session: Prusa Account did not answer within %s: %w", humantime.Duration(budget), err),
-			kept+"try again, or raise "+"PRUSA_HTTP_TIMEOUT on a slow network")
+	const slow = "try again, or raise PRUSA_HTTP_TIMEOUT on a slow network"
+	detail, fix := "", "try again later; if it keeps failing, run with --debug and report what it shows"
+	wait, limited := retryWait(err)
+	ue, isURL := errors.AsType[*url.Error](err)
+	switch {
+	case outOfTime:
+		detail, fix = "Prusa Account did not answer within "+humantime.Duration(budget)+": ", slow
+	case limited:
+		fix = "try again in " + wait
+	case isURL && ue.Timeout():
+		detail, fix = "no answer in time: ", slow
+	case isURL:
+		fix = "check the network connection (and PRUSA_ACCOUNT_URL if set), then try again"
 	}
-	if wait, ok := retryWait(err); ok {
-		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err), kept+"try again in "+wait)
-	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		if ue.Timeout() {
-			return hint.With(fmt.Errorf("refreshing the Prusa session: no answer in time: %w", err),
-				kept+"try again, or raise PRUSA_HTTP_TIMEOUT on a slow network")
-		}
-		return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err),
-			kept+"check the network connection (and PRUSA_ACCOUNT_URL if set), then try again")
-	}
-	return hint.With(fmt.Errorf("refreshing the Prusa session: %w", err),
-		kept+"try again later; if it keeps failing, run with --debug and report what it shows")
+	return hint.With(fmt.Errorf("refreshing the Prusa session: %s%w", detail, err), "the stored session is kept; "+fix)
 }
 
 // retryWait says how long a rate-limited client should wait, when err is
@@ -400,23 +385,6 @@ func retryWait(err error) (string, bool) {
 		return "a minute", ok
 	}
 	return humantime.Duration(rl.RetryAfter), true
-}
-
-// loginFromGet logs in when get found no usable session. It takes the
-// lock so that concurrent gets do not all prompt.
-func (m *Manager) loginFromGet(ctx context.Context, cause error) (*pkce.TokenSet, error) {
-	if m.Credentials == nil {
-		return nil, notLoggedIn(cause)
-	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if ts, err := m.load(); err == nil && m.fresh(ts) {
-		return ts, nil // another process logged in meanwhile
-	}
-	return m.loginLocked(ctx, cause)
 }
 
 // loginLocked logs in and stores the new session; the caller holds the
@@ -559,13 +527,9 @@ func (m *Manager) Logout(ctx context.Context) error {
 }
 
 // Carry moves the store's old session into place (see Carrier), if it
-// has one to move; every method that reads or writes the stored session
-// does it first.
-func (m *Manager) Carry(ctx context.Context) error { return m.carry(ctx) }
-
-// carry moves the store's old session into place (see Carrier), once,
-// under the session lock; the caller does not hold it.
-func (m *Manager) carry(ctx context.Context) error {
+// has one to move, once, under the session lock; the caller does not hold
+// it. Every method that reads or writes the stored session does it first.
+func (m *Manager) Carry(ctx context.Context) error {
 	c, ok := m.Store.(Carrier)
 	if !ok || m.carried || !c.SessionToCarry() {
 		m.carried = true
@@ -586,7 +550,7 @@ func (m *Manager) carry(ctx context.Context) error {
 // carryLocked runs fn under the session lock, once the store's old
 // session is in place (carry).
 func (m *Manager) carryLocked(ctx context.Context, fn func() error) error {
-	if err := m.carry(ctx); err != nil {
+	if err := m.Carry(ctx); err != nil {
 		return err
 	}
 	unlock, err := m.lock(ctx)
@@ -599,11 +563,7 @@ func (m *Manager) carryLocked(ctx context.Context, fn func() error) error {
 
 // lock takes the cross-process session lock.
 func (m *Manager) lock(ctx context.Context) (func(), error) {
-	wait := m.LockTimeout
-	if wait == 0 {
-		wait = 30 * time.Second
-	}
-	return Lock(ctx, m.LockFile, wait)
+	return Lock(ctx, m.LockFile, cmp.Or(m.LockTimeout, 30*time.Second))
 }
 
 // Lock takes the session lock at path ("" is no lock), waiting at most

@@ -60,24 +60,14 @@ func (m *Manager) Status() (Status, error) {
 		}
 		return Describe(ts, src, "environment", m.now()), nil
 	}
-	if err := m.carry(context.Background()); err != nil {
-		return Status{}, err
-	}
-	ts, err = m.load()
-	if errors.Is(err, backends.ErrNotFound) {
-		return Status{Source: SourceNone, Backend: m.Backend}, nil
-	}
-	if err != nil {
-		return Status{}, err
-	}
-	return Describe(ts, SourceStore, m.Backend, m.now()), nil
+	return m.Stored()
 }
 
 // Stored describes the stored session, whatever the environment holds:
 // the session that a login replaces. Source is SourceNone when there is
 // none.
 func (m *Manager) Stored() (Status, error) {
-	if err := m.carry(context.Background()); err != nil {
+	if err := m.Carry(context.Background()); err != nil {
 		return Status{}, err
 	}
 	ts, err := m.load()

@@ -42,17 +42,8 @@ func Code(secret string, t time.Time) (string, error) {
 }
 
 func decodeSecret(secret string) ([]byte, error) {
-	s := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '\t':
-			return -1
-		}
-		return r
-	}, strings.ToUpper(secret))
+	s := strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(strings.ToUpper(secret))
 	s = strings.TrimRight(s, "=")
-	if s == "" {
-		return nil, ErrBadSecret
-	}
 	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
 	if err != nil || len(key) == 0 {
 		return nil, ErrBadSecret
