@@ -1,6 +1,7 @@
 package file
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
@@ -22,10 +24,7 @@ var oldLeftovers = []string{lockName, tokensName + ".lock", "session.lock", "key
 // to be moved into TokensFile: it exists, and TokensFile does not. It
 // looks at the disk without a lock; CarrySession decides under it.
 func (s *Store) SessionToCarry() bool {
-	if s.opts.OldTokensFile == "" || exists(s.opts.TokensFile) {
-		return false
-	}
-	return exists(s.opts.OldTokensFile)
+	return s.opts.OldTokensFile != "" && !exists(s.opts.TokensFile) && exists(s.opts.OldTokensFile)
 }
 
 // CarrySession moves the session of an earlier version
@@ -36,31 +35,28 @@ func (s *Store) SessionToCarry() bool {
 // meanwhile (the SDK logged in) is not replaced. Across volumes, where
 // neither works, the file is copied (atomically) and then removed.
 func (s *Store) CarrySession() error {
-	from, to := s.opts.OldTokensFile, s.opts.TokensFile
-	if from == "" || exists(to) || !exists(from) {
+	if !s.SessionToCarry() {
 		return nil
 	}
+	from, to := s.opts.OldTokensFile, s.opts.TokensFile
 	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
 		return err
 	}
 	// A hard link does not replace a file that appeared at the
 	// destination; where links are not supported, rename.
 	err := os.Link(from, to)
-	switch {
-	case err == nil:
-		if err := os.Remove(from); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
-		}
-	case errors.Is(err, fs.ErrExist):
+	if errors.Is(err, fs.ErrExist) {
 		return nil // the newer file wins
-	default:
-		if err := os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			// Another volume (a redirected %AppData%): copy, then
-			// remove; the lock keeps the helper's writers out.
-			if err := s.copySession(from, to); err != nil {
-				return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
-			}
-		}
+	}
+	if err == nil {
+		err = os.Remove(from)
+	} else if err = os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Another volume (a redirected %AppData%): copy, then remove; the
+		// lock keeps the helper's writers out.
+		err = s.copySession(from, to)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
 	}
 	atomicfile.SyncDir(filepath.Dir(to))
 	atomicfile.SyncDir(filepath.Dir(from))
@@ -131,22 +127,19 @@ func (s *Store) carryLocked(old string) error {
 		if _, ok := bucketFileKind(name); !ok {
 			continue
 		}
-		to := filepath.Join(s.CredentialsDir(), name)
-		if err := s.carryFile(filepath.Join(oldCreds, name), to, func(path string) (map[string]string, error) {
-			return s.readBucketFileAt(path, name)
-		}, func(m map[string]string) error {
-			for k := range m { // every key is of the file's bucket
-				return s.writeBucketFile(to, bucketOf(k), m)
+		err := s.carryFile(filepath.Join(oldCreds, name), filepath.Join(s.CredentialsDir(), name), s.readBucketFile, func(m map[string]string) any {
+			for k := range m { // every key is of the file's bucket, and there is one
+				return bucketFile{Version: bucketVersion, Bucket: bucketOf(k), Credentials: m}
 			}
 			return nil
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 	}
 	removeStaleTemps(filepath.Join(oldCreds, ".*.tmp-*"))
-	to := s.LegacyCredentialsFile()
-	if err := s.carryFile(filepath.Join(old, legacyName), to, s.readLegacyAt, func(m map[string]string) error {
-		return s.writeLegacyFile(to, m)
+	if err := s.carryFile(filepath.Join(old, legacyName), s.LegacyCredentialsFile(), s.readLegacy, func(m map[string]string) any {
+		return legacyFile{Version: legacyVersion, Credentials: m}
 	}); err != nil {
 		return err
 	}
@@ -159,9 +152,9 @@ func (s *Store) carryLocked(old string) error {
 	return nil
 }
 
-// carryFile moves from to to, or merges it into to when both exist
-// (read parses one of them, write replaces to).
-func (s *Store) carryFile(from, to string, read func(string) (map[string]string, error), write func(map[string]string) error) error {
+// carryFile moves from to to, or merges it into to when both exist, to's
+// values winning: read parses either, file is what to becomes.
+func (s *Store) carryFile(from, to string, read func(string) (map[string]string, error), file func(map[string]string) any) error {
 	if !exists(from) {
 		return nil
 	}
@@ -172,25 +165,24 @@ func (s *Store) carryFile(from, to string, read func(string) (map[string]string,
 		return nil
 	}
 	theirs, err := read(from)
-	if err == nil {
-		var ours map[string]string
-		if ours, err = read(to); err == nil {
-			merged := maps.Clone(theirs)
-			maps.Copy(merged, ours)
-			if err := write(merged); err != nil {
-				return err
-			}
-			return os.Remove(from)
+	ours, oursErr := read(to)
+	if err := cmp.Or(err, oursErr); err != nil {
+		if _, corrupt := errors.AsType[*CorruptError](err); !corrupt {
+			return err
+		}
+		if s.opts.Warn != nil {
+			s.opts.Warn(fmt.Sprintf("%s was not carried into %s: %v", from, to, err))
+		}
+		return nil
+	}
+	merged := maps.Clone(theirs)
+	maps.Copy(merged, ours)
+	if len(merged) > len(ours) {
+		if err := writeJSON(to, file(merged)); err != nil {
+			return err
 		}
 	}
-	var ce *CorruptError
-	if !errors.As(err, &ce) {
-		return err
-	}
-	if s.opts.Warn != nil {
-		s.opts.Warn(fmt.Sprintf("%s was not carried into %s: %v", from, to, err))
-	}
-	return nil
+	return os.Remove(from)
 }
 
 // tidyOldDir removes the directory of earlier versions once it holds
@@ -205,11 +197,7 @@ func (s *Store) tidyOldDir() {
 		return
 	}
 	for _, name := range names {
-		leftover := false
-		for _, l := range oldLeftovers {
-			leftover = leftover || name == l
-		}
-		if !leftover {
+		if !slices.Contains(oldLeftovers, name) {
 			return
 		}
 	}
@@ -219,15 +207,16 @@ func (s *Store) tidyOldDir() {
 	os.Remove(old)
 }
 
-// readDirNames returns the names in dir; none when it does not exist.
+// readDirNames returns the names in dir, sorted; none when it does not
+// exist.
 func readDirNames(dir string) ([]string, error) {
-	d, err := os.Open(dir)
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
 	}
-	defer d.Close()
-	return d.Readdirnames(-1)
+	return names, err
 }

@@ -3,28 +3,15 @@
 // (prusactl).
 //
 // The Prusa session (backends.SessionKey) is the token-set JSON in the
-// file the SDK's code reads and writes (see DefaultOptions and
-// SDKTokensFile), kept byte for byte as written, so that the SDK and this
-// helper share one session. The SDK rewrites that file in place, with no
-// temporary file and no lock, so a read that finds it empty or not a JSON
-// object reads it again a few times, over at most 1.3 s, before it calls
-// it corrupt. Earlier versions of this helper kept the session in
-// prusa-connect-sdk-client/tokens.json: CarrySession moves it into the
-// SDK's file, unless that exists, which then wins.
-//
-// Every other key lives in credentials/ of the helper's own directory
-// (Options.Dir, os.UserConfigDir()/prusa-credential-helper), which an
-// earlier version's credentials are moved into on first use
-// (carryCredentials): one file per bucket, a key's host or registry as
-// backends.KeyScope names it, so that answering one git or docker request
-// reads one small file however many credentials are stored. Directories
-// are 0700, files 0600; every write is atomic (a temporary file flushed
-// and renamed) and every credentials write holds one exclusive lock,
-// credentials.json.lock. A file that does not parse is reported with its
-// path and never overwritten; it stops only what needs it. The file
-// format, its first version (credentials.json) and how that is converted
-// are in docs/files.md, "The credentials files": a contract with users'
-// existing files.
+// file the SDK's code reads and writes (see SDKTokensFile), kept byte for
+// byte as written. Every other key lives in credentials/ of the helper's
+// own directory (Options.Dir), one file per bucket, a key's host or
+// registry, so that answering one git or docker request reads one small
+// file. Directories are 0700, files 0600, every write is atomic and every
+// credentials write holds one exclusive lock. A file that does not parse
+// is reported with its path and never overwritten. docs/files.md
+// describes the files, their formats and what is carried forward from
+// earlier versions: a contract with users' existing files.
 package file
 
 import (
@@ -78,8 +65,7 @@ type Store struct {
 	// buckets holds the bucket files read so far, by file name; a
 	// missing file is an empty map.
 	buckets map[string]map[string]string
-	// legacy is credentials.json's content once read (legacyRead); nil
-	// when there is none.
+	// legacy is credentials.json's content once read (legacyRead).
 	legacy     map[string]string
 	legacyRead bool
 	// dirsOK holds the directories checkDir has passed.
@@ -160,11 +146,8 @@ func (e *CorruptError) Hint() string {
 // Get returns the value under key.
 func (s *Store) Get(key string) (string, error) {
 	if key == backends.SessionKey {
-		data, err := s.readTokens()
-		if err != nil {
-			return "", err
-		}
-		return string(data), nil
+		data, err := s.readSession(s.TokensFile())
+		return string(data), err
 	}
 	return s.getCredential(key)
 }
@@ -173,7 +156,7 @@ func (s *Store) Get(key string) (string, error) {
 func (s *Store) Put(key, value string) error {
 	if key == backends.SessionKey {
 		path := s.TokensFile()
-		if _, err := s.readTokensAt(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
+		if _, err := s.readSession(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
 			return err
 		}
 		if err := atomicfile.Write(path, []byte(value), 0o600); err != nil {
@@ -197,7 +180,7 @@ func (s *Store) Put(key, value string) error {
 func (s *Store) Delete(key string) error {
 	if key == backends.SessionKey {
 		path := s.TokensFile()
-		if _, err := s.readTokensAt(path); err != nil {
+		if _, err := s.readSession(path); err != nil {
 			return err
 		}
 		if err := os.Remove(path); err != nil {
@@ -225,11 +208,7 @@ func (s *Store) Delete(key string) error {
 
 // List returns the keys of the credentials files that start with prefix.
 // The session is not listed.
-func (s *Store) List(prefix string) ([]string, error) {
-	return s.listCredentials(prefix)
-}
-
-func (s *Store) readTokens() ([]byte, error) { return s.readTokensAt(s.TokensFile()) }
+func (s *Store) List(prefix string) ([]string, error) { return s.listCredentials(prefix) }
 
 // rereadWaits are the pauses between the reads of a session file that is
 // empty or not (yet) a JSON object, 1.3 s in all. The Python SDK rewrites
@@ -246,9 +225,9 @@ var rereadWaits = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 2
 // written for no writer to be in the middle of it.
 const writerGone = 5 * time.Second
 
-// readTokensAt reads a session file and checks that it holds a JSON
+// readSession reads a session file and checks that it holds a JSON
 // object; what the object means is for the session layer to say.
-func (s *Store) readTokensAt(path string) ([]byte, error) {
+func (s *Store) readSession(path string) ([]byte, error) {
 	for i := 0; ; i++ {
 		data, err := s.readSecretFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
