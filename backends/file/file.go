@@ -56,6 +56,8 @@ type Options struct {
 	Warn func(msg string)
 }
 
+// tokensName is the session file of earlier versions, in OldAppDir, and
+// the default one in Dir.
 const tokensName = "tokens.json"
 
 // Store is the file backend. It reads each credentials file at most once
@@ -111,6 +113,33 @@ func (s *Store) UnusedSessionFile() string {
 		return s.opts.OldTokensFile
 	}
 	return ""
+}
+
+// A Private is a file, or a directory of files, that holds secrets and
+// must be the user's alone.
+type Private struct {
+	// What it is, for the name of doctor's check: "session", ...
+	What string
+	Path string
+	Dir  bool
+}
+
+// Private returns the files and directories that hold the store's
+// secrets: its directory, session file and credentials, with an earlier
+// layout's files while they exist.
+func (s *Store) Private() []Private {
+	p := []Private{
+		{What: "dir", Path: s.opts.Dir, Dir: true},
+		{What: "session", Path: s.opts.TokensFile},
+		{What: "credentials", Path: s.CredentialsDir(), Dir: true},
+	}
+	if legacy := s.LegacyCredentialsFile(); exists(legacy) {
+		p = append(p, Private{What: "credentials.json", Path: legacy})
+	}
+	if unused := s.UnusedSessionFile(); unused != "" {
+		p = append(p, Private{What: "unused-session", Path: unused})
+	}
+	return p
 }
 
 func exists(path string) bool {

@@ -1,6 +1,7 @@
 package file
 
 import (
+	"cmp"
 	"errors"
 	"path/filepath"
 )
@@ -15,18 +16,6 @@ const AppDir = "prusa-credential-helper"
 // SDK's documentation names, which its code never reads. What is found
 // there is carried forward (see Options.OldDir and Options.OldTokensFile).
 const OldAppDir = "prusa-connect-sdk-client"
-
-// The Python SDK's (prusa-connect-sdk-client 1.0) session file is
-// platformdirs.user_config_dir(appname="prusa-connect", appauthor="Prusa")
-// / "prusa_tokens.json", with roaming off.
-const (
-	sdkApp    = "prusa-connect"
-	sdkAuthor = "Prusa"
-	sdkFile   = "prusa_tokens.json"
-)
-
-// oldTokensName is the session file of earlier versions, in OldAppDir.
-const oldTokensName = "tokens.json"
 
 // DefaultOptions returns where the file backend keeps its files on the
 // operating system goos (a runtime.GOOS value), reading the environment
@@ -53,7 +42,7 @@ func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 		Dir:           filepath.Join(config, AppDir),
 		TokensFile:    tokens,
 		OldDir:        old,
-		OldTokensFile: filepath.Join(old, oldTokensName),
+		OldTokensFile: filepath.Join(old, tokensName),
 	}, nil
 }
 
@@ -69,9 +58,10 @@ func HelperDir(getenv func(string) string, goos string) (string, error) {
 	return filepath.Join(config, AppDir), nil
 }
 
-// SDKTokensFile is the file in which the Python SDK 1.0 reads and writes
-// its session on goos, as Python platformdirs computes
-// user_config_dir("prusa-connect", "Prusa") (roaming off):
+// SDKTokensFile is the file in which the Python SDK
+// (prusa-connect-sdk-client 1.0) reads and writes its session on goos:
+// platformdirs.user_config_dir(appname="prusa-connect", appauthor="Prusa")
+// / "prusa_tokens.json", with roaming off:
 //
 //   - Linux and the other Unix systems: $XDG_CONFIG_HOME, else
 //     ~/.config, then prusa-connect/prusa_tokens.json;
@@ -85,7 +75,7 @@ func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
 		if local == "" {
 			return "", errors.New("%LOCALAPPDATA% is not defined")
 		}
-		return filepath.Join(local, sdkAuthor, sdkApp, sdkFile), nil
+		return filepath.Join(local, "Prusa", "prusa-connect", "prusa_tokens.json"), nil
 	}
 	// On macOS and the Unix systems platformdirs' config directory is
 	// the one os.UserConfigDir computes.
@@ -93,17 +83,14 @@ func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(config, sdkApp, sdkFile), nil
+	return filepath.Join(config, "prusa-connect", "prusa_tokens.json"), nil
 }
 
 // userConfigDir follows os.UserConfigDir, with the environment injected.
 func userConfigDir(getenv func(string) string, goos string) (string, error) {
 	switch goos {
 	case "windows":
-		dir := getenv("AppData")
-		if dir == "" {
-			dir = getenv("APPDATA")
-		}
+		dir := cmp.Or(getenv("AppData"), getenv("APPDATA"))
 		if dir == "" {
 			return "", errors.New("%AppData% is not defined")
 		}

@@ -19,8 +19,10 @@
 package registry
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -101,12 +103,9 @@ func (b backend) why(goos string) string {
 // Names returns the backends available here, in order of preference. It
 // connects to nothing and starts nothing.
 func Names(goos string) []string {
-	if goos == "" {
-		goos = runtime.GOOS
-	}
 	var names []string
 	for _, b := range all() {
-		if b.why(goos) == "" {
+		if b.why(cmp.Or(goos, runtime.GOOS)) == "" {
 			names = append(names, b.name)
 		}
 	}
@@ -130,62 +129,49 @@ func Names(goos string) []string {
 // OS store that cannot be opened is an *Error that lists the available
 // backends; there is never a silent fallback to another backend.
 func Open(name string, opts Options) (*Backend, error) {
-	if opts.GOOS == "" {
-		opts.GOOS = runtime.GOOS
-	}
+	opts.GOOS = cmp.Or(opts.GOOS, runtime.GOOS)
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
-	if name == "" {
-		name = Default
-	}
+	name = cmp.Or(name, Default)
 	if name == Auto {
-		s, name, err := openAuto(opts)
-		if err != nil {
-			return nil, err
-		}
-		return describe(s, name, opts), nil
+		return openAuto(opts)
 	}
-	for _, b := range all() {
-		if b.name != name {
-			continue
-		}
-		if why := b.why(opts.GOOS); why != "" {
-			return nil, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
-		}
-		s, err := openers()[name](opts, false)
-		if err != nil {
-			return nil, wrap(name, opts, err)
-		}
-		return describe(s, name, opts), nil
+	i := slices.IndexFunc(all(), func(b backend) bool { return b.name == name })
+	if i < 0 {
+		return nil, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
 	}
-	return nil, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
+	if why := all()[i].why(opts.GOOS); why != "" {
+		return nil, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
+	}
+	return open(name, opts, false)
 }
 
-func openAuto(opts Options) (backends.Store, string, error) {
+func openAuto(opts Options) (*Backend, error) {
 	for _, name := range Names(opts.GOOS) {
 		if name == "file" {
 			break // the OS stores come first
 		}
-		s, err := openers()[name](opts, true)
-		if err == nil {
-			return s, name, nil
-		}
-		if !errors.Is(err, backends.ErrUnavailable) {
-			return nil, name, wrap(name, opts, err)
+		if b, err := open(name, opts, true); !errors.Is(err, backends.ErrUnavailable) {
+			return b, err
 		}
 	}
-	s, err := openFile(opts, true)
-	return s, "file", err
+	return open("file", opts, true)
 }
 
-// wrap turns the failure to open an OS store into an *Error. The file
-// backend's errors (no home directory) say enough already.
-func wrap(name string, opts Options, err error) error {
-	if name == "file" {
-		return err
+// open opens the backend called name, which is available here. The
+// failure to open an OS store is an *Error.
+func open(name string, opts Options, auto bool) (*Backend, error) {
+	s, err := openers()[name](opts, auto)
+	switch {
+	case err == nil:
+		b := &Backend{Store: s, Name: name, LockFile: lockFile(opts, "session.lock")}
+		b.file, _ = s.(*file.Store)
+		return b, nil
+	case name == "file":
+		return nil, err // it says enough already (no config directory)
 	}
-	return &Error{Name: name, Why: err.Error(), Available: Names(opts.GOOS), Err: err}
+	return nil, &Error{Name: name, Why: err.Error(), Available: Names(opts.GOOS), Err: err}
 }
 
 // Error reports a backend that cannot be opened because it is unknown,
@@ -227,6 +213,15 @@ func openFile(opts Options, _ bool) (backends.Store, error) {
 	}
 	fo.Warn = opts.Warn
 	return file.New(fo), nil
+}
+
+// lockFile is the lock called name in the helper's directory (Dir), or ""
+// when there is none.
+func lockFile(opts Options, name string) string {
+	if dir := Dir(opts); dir != "" {
+		return filepath.Join(dir, name)
+	}
+	return ""
 }
 
 // configDirHint names the environment variables from which the file
