@@ -103,19 +103,29 @@ type legacyFile struct {
 	Credentials map[string]string `json:"credentials"`
 }
 
-// readBucketFile reads the bucket file at path from the disk. A missing
-// file is an empty bucket.
-func (s *Store) readBucketFile(path string) (map[string]string, error) {
-	var f bucketFile
-	found, err := s.readFormat(path, &f, &f.Version, bucketVersion)
+// readCreds reads the credentials file at path, of format version want:
+// a bucket file, which must hold the bucket its name says and only its
+// keys, or credentials.json. A missing file is nil, and no error.
+func (s *Store) readCreds(path string, want int) (map[string]string, error) {
+	data, err := s.readSecretFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	if found && bucketFileName(f.Bucket) != filepath.Base(path) {
+	var f bucketFile // credentials.json is the same without the bucket
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
+	}
+	if f.Version != want {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, want)}
+	}
+	if want == bucketVersion && bucketFileName(f.Bucket) != filepath.Base(path) {
 		return nil, &CorruptError{Path: path, Err: errors.New("its bucket does not match its name")}
 	}
 	for k := range f.Credentials {
-		if bucketOf(k) != f.Bucket {
+		if want == bucketVersion && bucketOf(k) != f.Bucket {
 			return nil, &CorruptError{Path: path, Err: errors.New("it holds a key of another bucket")}
 		}
 	}
@@ -123,38 +133,6 @@ func (s *Store) readBucketFile(path string) (map[string]string, error) {
 		f.Credentials = map[string]string{}
 	}
 	return f.Credentials, nil
-}
-
-// readLegacy reads the credentials.json at path; nil when there is none.
-func (s *Store) readLegacy(path string) (map[string]string, error) {
-	var f legacyFile
-	if found, err := s.readFormat(path, &f, &f.Version, legacyVersion); err != nil || !found {
-		return nil, err
-	}
-	if f.Credentials == nil {
-		f.Credentials = map[string]string{}
-	}
-	return f.Credentials, nil
-}
-
-// readFormat reads the JSON file at path into f, whose format version
-// (read into *version) must be want. A missing file is not found, and no
-// error.
-func (s *Store) readFormat(path string, f any, version *int, want int) (found bool, err error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if err := json.Unmarshal(data, f); err != nil {
-		return false, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if *version != want {
-		return false, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", *version, want)}
-	}
-	return true, nil
 }
 
 // writeJSON replaces the file at path with f.
@@ -171,7 +149,7 @@ func (s *Store) bucket(name string) (map[string]string, error) {
 	if m, ok := s.buckets[name]; ok {
 		return m, nil
 	}
-	m, err := s.readBucketFile(filepath.Join(s.CredentialsDir(), name))
+	m, err := s.readCreds(filepath.Join(s.CredentialsDir(), name), bucketVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +162,7 @@ func (s *Store) loadLegacy() (map[string]string, error) {
 	if s.legacyRead {
 		return s.legacy, nil
 	}
-	m, err := s.readLegacy(s.LegacyCredentialsFile())
+	m, err := s.readCreds(s.LegacyCredentialsFile(), legacyVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -288,9 +266,12 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 		return err
 	}
 	bucket := bucketOf(key)
-	m, err := s.readBucketFile(s.bucketPath(bucket))
+	m, err := s.readCreds(s.bucketPath(bucket), bucketVersion)
 	if err != nil {
 		return err
+	}
+	if m == nil {
+		m = map[string]string{}
 	}
 	if err := change(m); err != nil {
 		return err
@@ -366,7 +347,7 @@ func remove(path string) error {
 // stay in credentials.json until that file is repaired or moved aside.
 func (s *Store) convertLegacy() error {
 	path := s.LegacyCredentialsFile()
-	legacy, err := s.readLegacy(path)
+	legacy, err := s.readCreds(path, legacyVersion)
 	if err != nil {
 		return err
 	}
@@ -380,7 +361,7 @@ func (s *Store) convertLegacy() error {
 	}
 	left := map[string]string{}
 	for _, b := range slices.Sorted(maps.Keys(byBucket)) {
-		m, err := s.readBucketFile(s.bucketPath(b))
+		m, err := s.readCreds(s.bucketPath(b), bucketVersion)
 		if _, corrupt := errors.AsType[*CorruptError](err); corrupt {
 			maps.Copy(left, byBucket[b])
 			continue

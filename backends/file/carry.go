@@ -127,7 +127,7 @@ func (s *Store) carryLocked(old string) error {
 		if _, ok := bucketFileKind(name); !ok {
 			continue
 		}
-		err := s.carryFile(filepath.Join(oldCreds, name), filepath.Join(s.CredentialsDir(), name), s.readBucketFile, func(m map[string]string) any {
+		err := s.carryFile(filepath.Join(oldCreds, name), filepath.Join(s.CredentialsDir(), name), bucketVersion, func(m map[string]string) any {
 			for k := range m { // every key is of the file's bucket, and there is one
 				return bucketFile{Version: bucketVersion, Bucket: bucketOf(k), Credentials: m}
 			}
@@ -138,7 +138,7 @@ func (s *Store) carryLocked(old string) error {
 		}
 	}
 	removeStaleTemps(filepath.Join(oldCreds, ".*.tmp-*"))
-	if err := s.carryFile(filepath.Join(old, legacyName), s.LegacyCredentialsFile(), s.readLegacy, func(m map[string]string) any {
+	if err := s.carryFile(filepath.Join(old, legacyName), s.LegacyCredentialsFile(), legacyVersion, func(m map[string]string) any {
 		return legacyFile{Version: legacyVersion, Credentials: m}
 	}); err != nil {
 		return err
@@ -153,8 +153,8 @@ func (s *Store) carryLocked(old string) error {
 }
 
 // carryFile moves from to to, or merges it into to when both exist, to's
-// values winning: read parses either, file is what to becomes.
-func (s *Store) carryFile(from, to string, read func(string) (map[string]string, error), file func(map[string]string) any) error {
+// values winning: both are of format version, file is what to becomes.
+func (s *Store) carryFile(from, to string, version int, file func(map[string]string) any) error {
 	if !exists(from) {
 		return nil
 	}
@@ -164,8 +164,8 @@ func (s *Store) carryFile(from, to string, read func(string) (map[string]string,
 		}
 		return nil
 	}
-	theirs, err := read(from)
-	ours, oursErr := read(to)
+	theirs, err := s.readCreds(from, version)
+	ours, oursErr := s.readCreds(to, version)
 	if err := cmp.Or(err, oursErr); err != nil {
 		if _, corrupt := errors.AsType[*CorruptError](err); !corrupt {
 			return err
