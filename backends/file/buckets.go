@@ -144,29 +144,17 @@ func writeJSON(path string, f any) error {
 	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
-// bucket returns the content of the bucket file name, read once.
-func (s *Store) bucket(name string) (map[string]string, error) {
-	if m, ok := s.buckets[name]; ok {
+// cached returns the content of the credentials file at path, of format
+// version, read once.
+func (s *Store) cached(path string, version int) (map[string]string, error) {
+	if m, ok := s.files[path]; ok {
 		return m, nil
 	}
-	m, err := s.readCreds(filepath.Join(s.CredentialsDir(), name), bucketVersion)
+	m, err := s.readCreds(path, version)
 	if err != nil {
 		return nil, err
 	}
-	s.buckets[name] = m
-	return m, nil
-}
-
-// loadLegacy returns credentials.json's content, read once.
-func (s *Store) loadLegacy() (map[string]string, error) {
-	if s.legacyRead {
-		return s.legacy, nil
-	}
-	m, err := s.readCreds(s.LegacyCredentialsFile(), legacyVersion)
-	if err != nil {
-		return nil, err
-	}
-	s.legacy, s.legacyRead = m, true
+	s.files[path] = m
 	return m, nil
 }
 
@@ -180,9 +168,9 @@ func (s *Store) getCredential(key string) (string, error) {
 	if err := s.carryCredentials(); err != nil {
 		return "", err
 	}
-	legacy, legacyErr := s.loadLegacy()
+	legacy, legacyErr := s.cached(s.LegacyCredentialsFile(), legacyVersion)
 	bucket := bucketOf(key)
-	m, err := s.bucket(bucketFileName(bucket))
+	m, err := s.cached(s.bucketPath(bucket), bucketVersion)
 	if err != nil {
 		return "", err
 	}
@@ -209,7 +197,7 @@ func (s *Store) listCredentials(prefix string) ([]string, error) {
 	if err := s.carryCredentials(); err != nil {
 		return nil, err
 	}
-	legacy, err := s.loadLegacy()
+	legacy, err := s.cached(s.LegacyCredentialsFile(), legacyVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +219,7 @@ func (s *Store) listCredentials(prefix string) ([]string, error) {
 		if kind, ok := bucketFileKind(name); !ok || !kindMatches(prefix, kind) {
 			continue
 		}
-		m, err := s.bucket(name)
+		m, err := s.cached(filepath.Join(s.CredentialsDir(), name), bucketVersion)
 		if err != nil {
 			return nil, err
 		}
@@ -315,8 +303,7 @@ func (s *Store) lock() (func(), error) {
 // writeBucket replaces bucket's file with m, or removes it when m is
 // empty, and keeps m as what this store knows of the bucket.
 func (s *Store) writeBucket(bucket string, m map[string]string) error {
-	name := bucketFileName(bucket)
-	path := filepath.Join(s.CredentialsDir(), name)
+	path := s.bucketPath(bucket)
 	if len(m) > 0 {
 		if err := writeJSON(path, bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}); err != nil {
 			return err
@@ -324,7 +311,7 @@ func (s *Store) writeBucket(bucket string, m map[string]string) error {
 	} else if err := remove(path); err != nil {
 		return err
 	}
-	s.buckets[name] = m
+	s.files[path] = m
 	return nil
 }
 
@@ -387,6 +374,6 @@ func (s *Store) convertLegacy() error {
 			return err
 		}
 	}
-	s.legacy, s.legacyRead = left, true
+	s.files[path] = left
 	return nil
 }

@@ -147,8 +147,7 @@ func (s *Store) carryLocked(old string) error {
 	atomicfile.SyncDir(s.CredentialsDir())
 	atomicfile.SyncDir(s.opts.Dir)
 	os.Remove(oldCreds) // only when empty
-	s.buckets = map[string]map[string]string{}
-	s.legacy, s.legacyRead = nil, false
+	s.files = map[string]map[string]string{}
 	return nil
 }
 

@@ -64,12 +64,9 @@ const tokensName = "tokens.json"
 // unless it writes it, and is safe for use by one goroutine at a time.
 type Store struct {
 	opts Options
-	// buckets holds the bucket files read so far, by file name; a
-	// missing file is an empty map.
-	buckets map[string]map[string]string
-	// legacy is credentials.json's content once read (legacyRead).
-	legacy     map[string]string
-	legacyRead bool
+	// files holds the credentials files read or written so far, by
+	// path; a missing file is nil.
+	files map[string]map[string]string
 	// dirsOK holds the directories checkDir has passed.
 	dirsOK map[string]bool
 	// carried is set once the old directory's credentials have been
@@ -88,7 +85,7 @@ func New(opts Options) *Store {
 	if opts.TokensFile == "" {
 		opts.TokensFile = filepath.Join(opts.Dir, tokensName)
 	}
-	return &Store{opts: opts, buckets: map[string]map[string]string{}, sleep: time.Sleep, dirsOK: map[string]bool{}}
+	return &Store{opts: opts, files: map[string]map[string]string{}, sleep: time.Sleep, dirsOK: map[string]bool{}}
 }
 
 // Dir is the helper's own directory, which the backend writes to.
