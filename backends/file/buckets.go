@@ -295,7 +295,7 @@ func (s *Store) lock() (func(), error) {
 		return nil, err // it names the file and the fix; no process is to blame
 	}
 	if err != nil {
-		return nil, &LockError{Path: path, Wait: s.opts.LockTimeout, Err: err}
+		return nil, lockError(path, s.opts.LockTimeout, err)
 	}
 	return unlock, nil
 }

@@ -104,7 +104,7 @@ func (s *Store) carryCredentials() error {
 	lockPath := filepath.Join(old, lockName)
 	unlockOld, err := filelock.Lock(context.Background(), lockPath, s.opts.LockTimeout)
 	if err != nil {
-		return &LockError{Path: lockPath, Wait: s.opts.LockTimeout, Err: err}
+		return lockError(lockPath, s.opts.LockTimeout, err)
 	}
 	err = s.carryLocked(old)
 	unlockOld()

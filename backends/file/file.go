@@ -315,26 +315,16 @@ func (s *Store) checkDir(dir string) error {
 	return nil
 }
 
-// LockError reports that another process held a lock for too long.
-type LockError struct {
-	Path string
-	Wait time.Duration
-	Err  error
-}
-
-func (e *LockError) Error() string {
-	msg := fmt.Sprintf("another process holds %s (waited %s)", e.Path, humantime.Duration(e.Wait))
-	if e.Err != nil && !errors.Is(e.Err, filelock.ErrTimeout) {
-		msg += ": " + e.Err.Error()
+// lockError reports that another process held the lock at path for the
+// whole wait, or that taking it failed.
+func lockError(path string, wait time.Duration, err error) error {
+	msg := fmt.Sprintf("another process holds %s (waited %s)", path, humantime.Duration(wait))
+	if !errors.Is(err, filelock.ErrTimeout) {
+		err = fmt.Errorf("%s: %w", msg, err)
+	} else {
+		err = errors.New(msg)
 	}
-	return msg
-}
-
-func (e *LockError) Unwrap() error { return e.Err }
-
-// Hint names the fix.
-func (e *LockError) Hint() string {
-	return "check for a hung prusa-credential-helper process; the lock is released when it exits"
+	return hint.With(err, "check for a hung prusa-credential-helper process; the lock is released when it exits")
 }
 
 // staleTempAge is how old a temporary file must be before a later write
