@@ -106,18 +106,20 @@ func (h head) String() string {
 	return fmt.Sprintf("%sgen=%s parts=%d len=%d sha256=%s", Marker, h.gen, h.parts, h.length, h.sum)
 }
 
+// parseHead parses a head item; a value that does not start with Marker
+// is not one.
 func parseHead(s string) (head, error) {
 	var h head
-	fields := strings.Fields(strings.TrimPrefix(s, Marker))
+	rest, ok := strings.CutPrefix(s, Marker)
+	fields := strings.Fields(rest)
 	names := []string{"gen=", "parts=", "len=", "sha256="}
-	if len(fields) != len(names) {
+	if !ok || len(fields) != len(names) {
 		return h, errors.New("malformed head")
 	}
 	for i, name := range names {
-		if !strings.HasPrefix(fields[i], name) {
+		if fields[i], ok = strings.CutPrefix(fields[i], name); !ok {
 			return h, errors.New("malformed head")
 		}
-		fields[i] = fields[i][len(name):]
 	}
 	var err1, err2 error
 	h.gen, h.sum = fields[0], fields[3]
@@ -277,14 +279,10 @@ func (s *Store) oldHead(key string) (*head, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !strings.HasPrefix(raw, Marker) {
-		return nil, nil
+	if h, err := parseHead(raw); err == nil {
+		return &h, nil
 	}
-	h, err := parseHead(raw)
-	if err != nil {
-		return nil, nil
-	}
-	return &h, nil
+	return nil, nil
 }
 
 // removeParts deletes the parts of h, best effort: a part left behind is

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -74,20 +75,16 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("the destination already holds different values for %s", strings.Join(quoteAll(e.Keys), ", "))
+	q := make([]string, len(e.Keys))
+	for i, k := range e.Keys {
+		q[i] = strconv.Quote(k)
+	}
+	return "the destination already holds different values for " + strings.Join(q, ", ")
 }
 
 // Hint names the fix.
 func (e *ConflictError) Hint() string {
 	return "remove them from the destination first, or let the source's values replace them"
-}
-
-func quoteAll(keys []string) []string {
-	q := make([]string, len(keys))
-	for i, k := range keys {
-		q[i] = fmt.Sprintf("%q", k)
-	}
-	return q
 }
 
 // ErrSameStore is wrapped by the error for a source and destination that
@@ -118,16 +115,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 	}
 	keys = slices.DeleteFunc(keys, func(k string) bool { return strings.HasPrefix(k, CanaryPrefix) })
 	values := make(map[string]string, len(keys)+1)
-	if v, err := from.Get(backends.SessionKey); err == nil {
-		keys = append(keys, backends.SessionKey)
-		values[backends.SessionKey] = v
-	} else if !errors.Is(err, backends.ErrNotFound) {
-		return r, fmt.Errorf("reading the session from the source: %w", err)
-	}
 	for _, k := range keys {
-		if k == backends.SessionKey {
-			continue
-		}
 		v, err := from.Get(k)
 		if err != nil {
 			// Listed but gone (another process erased it), or unreadable:
@@ -135,6 +123,12 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 			return r, fmt.Errorf("reading %q from the source: %w", k, err)
 		}
 		values[k] = v
+	}
+	if v, err := from.Get(backends.SessionKey); err == nil {
+		keys = append(keys, backends.SessionKey)
+		values[backends.SessionKey] = v
+	} else if !errors.Is(err, backends.ErrNotFound) {
+		return r, fmt.Errorf("reading the session from the source: %w", err)
 	}
 
 	// Conflicts are found before anything is written.
