@@ -61,8 +61,6 @@ const maxParts = 99999
 // Heads and Parts. It is as safe for concurrent use as they are.
 type Store struct {
 	heads, parts backends.Store
-	// newGen returns a fresh generation; tests replace it.
-	newGen func() (string, error)
 }
 
 // New returns a Store that keeps heads (and values that fit) in heads and
@@ -70,15 +68,14 @@ type Store struct {
 // MaxLen, if it has one. heads and parts must not share key names: use
 // two namespaces of the same backend.
 func New(heads, parts backends.Store) *Store {
-	return &Store{heads: heads, parts: parts, newGen: randomGen}
+	return &Store{heads: heads, parts: parts}
 }
 
-func randomGen() (string, error) {
+// newGen returns a fresh, random generation.
+func newGen() string {
 	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
+	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
+	return hex.EncodeToString(b[:])
 }
 
 func maxLen(s backends.Store, key string) int {
@@ -233,10 +230,7 @@ func (s *Store) Put(key, value string) error {
 		return nil
 	}
 
-	gen, err := s.newGen()
-	if err != nil {
-		return err
-	}
+	gen := newGen()
 	size := maxLen(s.parts, PartName(key, gen, maxParts))
 	if size <= 0 {
 		size = len(value)

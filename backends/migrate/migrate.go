@@ -20,7 +20,6 @@ package migrate
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -204,11 +203,7 @@ const CanaryPrefix = "migrate-canary/"
 // checkDistinct writes a canary to the destination and tries to delete it
 // from the source: a source that can, is the destination.
 func checkDistinct(from, to backends.Store) error {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return err
-	}
-	canary := CanaryPrefix + hex.EncodeToString(b[:])
+	canary := CanaryPrefix + rand.Text()
 	if err := to.Put(canary, "x"); err != nil {
 		return fmt.Errorf("writing a test key to the destination: %w", err)
 	}
