@@ -194,9 +194,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // the backends to choose from.
 func (e *Error) Hint() string {
 	names := strings.Join(append(slices.Clone(e.Available), Auto), ", ")
-	var h interface{ Hint() string }
-	if e.Err != nil && errors.As(e.Err, &h) {
-		return fmt.Sprintf("%s (backends here: %s; --backend or PRUSA_CREDENTIAL_BACKEND)", h.Hint(), names)
+	if h := hint.Of(e.Err); h != "" {
+		return fmt.Sprintf("%s (backends here: %s; --backend or PRUSA_CREDENTIAL_BACKEND)", h, names)
 	}
 	return fmt.Sprintf("choose one of: %s (--backend or PRUSA_CREDENTIAL_BACKEND)", names)
 }
