@@ -131,7 +131,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 	}
 
 	// Conflicts are found before anything is written.
-	var conflicts, present []string
+	var conflicts []string
 	for _, k := range keys {
 		v, err := to.Get(k)
 		switch {
@@ -139,7 +139,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 		case err != nil:
 			return r, fmt.Errorf("reading %q from the destination: %w", k, err)
 		case v == values[k]:
-			present = append(present, k)
+			r.Present = append(r.Present, k)
 		default:
 			conflicts = append(conflicts, k)
 		}
@@ -150,8 +150,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 
 	// Phase 2: write and verify.
 	for _, k := range keys {
-		if slices.Contains(present, k) {
-			r.Present = append(r.Present, k)
+		if slices.Contains(r.Present, k) {
 			continue
 		}
 		if err := to.Put(k, values[k]); err != nil {
