@@ -7,9 +7,7 @@ import (
 
 // osStores returns the OS stores of this build: the Keychain.
 func osStores() map[string]opener {
-	return map[string]opener{"keychain": openKeychain}
-}
-
-func openKeychain(opts Options, _ bool) (backends.Store, error) {
-	return keychain.Open(keychain.Options{Timeout: opts.Timeout, LockFile: lockFile(opts, "keychain-index.lock")})
+	return map[string]opener{"keychain": func(opts Options, _ bool) (backends.Store, error) {
+		return keychain.Open(keychain.Options{Timeout: opts.Timeout, LockFile: lockFile(opts, "keychain-index.lock")})
+	}}
 }
