@@ -78,14 +78,9 @@ func (s *Store) copySession(from, to string) error {
 }
 
 // carryCredentials moves, once per store, the credentials that an
-// earlier version kept in Options.OldDir into Dir: every bucket file of
-// its credentials directory and its credentials.json (which the next write
-// converts, as ever). Each file moves with one rename, so a crash leaves it
-// in one place or the other, and the next run goes on. A file that exists
-// in both places (an earlier version wrote it again meanwhile) is merged
-// into Dir's, whose values win, and removed from OldDir; one of the two
-// that does not parse stops that merge, leaves both files as they are and
-// is reported through Options.Warn. It holds Dir's lock and the one the
+// earlier version kept in Options.OldDir into Dir (docs/files.md). Each
+// file moves with one rename, so a crash leaves it in one place or the
+// other, and the next run goes on. It holds Dir's lock and the one the
 // earlier versions take, so that no helper of either writes meanwhile.
 func (s *Store) carryCredentials() error {
 	if s.carried {
@@ -153,6 +148,7 @@ func (s *Store) carryLocked(old string) error {
 
 // carryFile moves from to to, or merges it into to when both exist, to's
 // values winning: both are of format version, file is what to becomes.
+// When either does not parse, both stay as they are, with a warning.
 func (s *Store) carryFile(from, to string, version int, file func(map[string]string) any) error {
 	if !exists(from) {
 		return nil

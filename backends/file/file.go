@@ -276,13 +276,10 @@ func (s *Store) readSession(path string) ([]byte, error) {
 	}
 }
 
-// readSecretFile reads a file that holds secrets, after checking its
-// directory (checkDir), with safefile.ReadFile: a link, a named pipe, a
-// device, a directory, a file of another user or with several names, or
-// one over safefile.MaxSize is an error that names it and says what to
-// do, and nothing is changed. One that other users may read (another tool
-// wrote it with a wide mode, or it was copied) is tightened to 0600 and
-// reported through Options.Warn.
+// readSecretFile reads a file that holds secrets with safefile.ReadFile,
+// which refuses what is not the user's own regular file and tightens one
+// that others may read (reported through Options.Warn), after checking its
+// directory (checkDir).
 func (s *Store) readSecretFile(path string) ([]byte, error) {
 	if err := s.checkDir(filepath.Dir(path)); err != nil {
 		return nil, err

@@ -19,15 +19,9 @@ const OldAppDir = "prusa-connect-sdk-client"
 
 // DefaultOptions returns where the file backend keeps its files on the
 // operating system goos (a runtime.GOOS value), reading the environment
-// through getenv instead of the process environment so that callers and
-// tests decide what it sees:
-//
-//   - Dir is os.UserConfigDir()/prusa-credential-helper, by the rules of
-//     os.UserConfigDir;
-//   - TokensFile is the Python SDK's session file, by the rules of
-//     platformdirs (see SDKTokensFile);
-//   - OldDir and OldTokensFile are where earlier versions kept their
-//     files: os.UserConfigDir()/prusa-connect-sdk-client.
+// through getenv so that callers and tests decide what it sees: Dir and
+// OldDir in os.UserConfigDir, and the Python SDK's TokensFile
+// (SDKTokensFile).
 func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 	config, err := userConfigDir(getenv, goos)
 	if err != nil {
