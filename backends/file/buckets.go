@@ -204,7 +204,12 @@ func (s *Store) listCredentials(prefix string) ([]string, error) {
 	var names []string
 	if bucket, ok := prefixBucket(prefix); ok {
 		names = []string{bucketFileName(bucket)}
-	} else if names, err = s.bucketFileNames(); err != nil {
+	} else if err = s.checkDir(s.CredentialsDir()); err == nil {
+		// Sorted, so that the same corrupt file is the one reported
+		// each time.
+		names, err = readDirNames(s.CredentialsDir())
+	}
+	if err != nil {
 		return nil, err
 	}
 	found := map[string]bool{}
@@ -227,15 +232,6 @@ func (s *Store) listCredentials(prefix string) ([]string, error) {
 	}
 	add(legacy)
 	return slices.Sorted(maps.Keys(found)), nil
-}
-
-// bucketFileNames returns the names in the credentials directory, sorted
-// (so that the same corrupt file is the one reported each time).
-func (s *Store) bucketFileNames() ([]string, error) {
-	if err := s.checkDir(s.CredentialsDir()); err != nil {
-		return nil, err
-	}
-	return readDirNames(s.CredentialsDir())
 }
 
 // update applies change to the current content of key's bucket under the

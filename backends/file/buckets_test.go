@@ -129,7 +129,7 @@ func TestBucketFileNames(t *testing.T) {
 // bucketFiles returns the names of the bucket files in s's directory.
 func bucketFiles(t *testing.T, s *Store) []string {
 	t.Helper()
-	names, err := s.bucketFileNames()
+	names, err := readDirNames(s.CredentialsDir())
 	if err != nil {
 		t.Fatal(err)
 	}

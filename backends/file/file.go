@@ -16,6 +16,7 @@ package file
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -79,12 +80,8 @@ type Store struct {
 
 // New returns a file backend with the given options.
 func New(opts Options) *Store {
-	if opts.LockTimeout == 0 {
-		opts.LockTimeout = 10 * time.Second
-	}
-	if opts.TokensFile == "" {
-		opts.TokensFile = filepath.Join(opts.Dir, tokensName)
-	}
+	opts.LockTimeout = cmp.Or(opts.LockTimeout, 10*time.Second)
+	opts.TokensFile = cmp.Or(opts.TokensFile, filepath.Join(opts.Dir, tokensName))
 	return &Store{opts: opts, files: map[string]map[string]string{}, sleep: time.Sleep, dirsOK: map[string]bool{}}
 }
 

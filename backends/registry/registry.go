@@ -227,14 +227,6 @@ func lockFile(opts Options, name string) string {
 // backend finds its directories on goos. A login session has them; a
 // service, a cron job or a container may start without them.
 func configDirHint(goos string) string {
-	vars := "HOME (or XDG_CONFIG_HOME)"
-	switch goos {
-	case "windows":
-		vars = "APPDATA and LOCALAPPDATA"
-	case "darwin", "ios":
-		vars = "HOME"
-	case "plan9":
-		vars = "home"
-	}
-	return "set " + vars + " in the environment that runs the helper (a service, a cron job or a container may start without it)"
+	vars := map[string]string{"windows": "APPDATA and LOCALAPPDATA", "darwin": "HOME", "ios": "HOME", "plan9": "home"}[goos]
+	return "set " + cmp.Or(vars, "HOME (or XDG_CONFIG_HOME)") + " in the environment that runs the helper (a service, a cron job or a container may start without it)"
 }
