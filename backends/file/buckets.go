@@ -31,29 +31,22 @@ const (
 	lockName = legacyName + ".lock"
 )
 
-// firstSegments returns s up to its n-th "/" and true, or all of s and
-// false when s has fewer.
-func firstSegments(s string, n int) (string, bool) {
-	parts := strings.SplitN(s, "/", n+1)
-	if len(parts) <= n {
-		return s, false
-	}
-	return strings.Join(parts[:n], "/"), true
-}
-
 // bucketOf returns the bucket of key (docs/files.md).
 func bucketOf(key string) string {
-	n, _ := backends.KeyScope(key)
-	b, _ := firstSegments(key, n)
+	b, _ := prefixBucket(key)
 	return b
 }
 
 // prefixBucket returns the bucket of every key that starts with prefix,
 // when there is one: when the prefix holds the whole of the bucket and the
-// "/" after it.
+// "/" after it. Otherwise it returns all of prefix, and false.
 func prefixBucket(prefix string) (string, bool) {
 	n, _ := backends.KeyScope(prefix)
-	return firstSegments(prefix, n)
+	segments := strings.SplitN(prefix, "/", n+1)
+	if len(segments) <= n {
+		return prefix, false
+	}
+	return strings.Join(segments[:n], "/"), true
 }
 
 // kindMatches says whether a file of kind may hold a key that starts with
