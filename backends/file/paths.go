@@ -65,11 +65,7 @@ func HelperDir(getenv func(string) string, goos string) (string, error) {
 //     %AppData%, the roaming one), with the author directory.
 func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
 	if goos == "windows" {
-		local := getenv("LOCALAPPDATA")
-		if local == "" {
-			return "", errors.New("%LOCALAPPDATA% is not defined")
-		}
-		return filepath.Join(local, "Prusa", "prusa-connect", "prusa_tokens.json"), nil
+		return under(getenv("LOCALAPPDATA"), "%LOCALAPPDATA%", "Prusa", "prusa-connect", "prusa_tokens.json")
 	}
 	// On macOS and the Unix systems platformdirs' config directory is
 	// the one os.UserConfigDir computes.
@@ -84,35 +80,29 @@ func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
 func userConfigDir(getenv func(string) string, goos string) (string, error) {
 	switch goos {
 	case "windows":
-		dir := cmp.Or(getenv("AppData"), getenv("APPDATA"))
-		if dir == "" {
-			return "", errors.New("%AppData% is not defined")
-		}
-		return dir, nil
+		return under(cmp.Or(getenv("AppData"), getenv("APPDATA")), "%AppData%")
 	case "darwin", "ios":
-		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("$HOME is not defined")
-		}
-		return filepath.Join(home, "Library", "Application Support"), nil
+		return under(getenv("HOME"), "$HOME", "Library", "Application Support")
 	case "plan9":
-		home := getenv("home")
-		if home == "" {
-			return "", errors.New("$home is not defined")
-		}
-		return filepath.Join(home, "lib"), nil
-	default:
-		dir := getenv("XDG_CONFIG_HOME")
-		if dir == "" {
-			home := getenv("HOME")
-			if home == "" {
-				return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME are defined")
-			}
-			return filepath.Join(home, ".config"), nil
-		}
+		return under(getenv("home"), "$home", "lib")
+	}
+	if dir := getenv("XDG_CONFIG_HOME"); dir != "" {
 		if !filepath.IsAbs(dir) {
 			return "", errors.New("path in $XDG_CONFIG_HOME is relative")
 		}
 		return dir, nil
 	}
+	if getenv("HOME") == "" {
+		return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME are defined")
+	}
+	return filepath.Join(getenv("HOME"), ".config"), nil
+}
+
+// under joins elem to dir, the value of the environment variable called
+// name, which must be set.
+func under(dir, name string, elem ...string) (string, error) {
+	if dir == "" {
+		return "", errors.New(name + " is not defined")
+	}
+	return filepath.Join(append([]string{dir}, elem...)...), nil
 }
