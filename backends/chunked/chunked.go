@@ -176,11 +176,8 @@ func (s *Store) Get(key string) (string, error) {
 			return "", &CorruptError{Key: key, Why: err.Error()}
 		}
 		v, missing, err := s.join(key, h)
-		if err != nil {
-			return "", err
-		}
-		if missing < 0 {
-			return v, nil
+		if err != nil || missing < 0 {
+			return v, err
 		}
 		// A part is gone: either a writer replaced the value since the
 		// head was read (read the new head), or it is lost.

@@ -30,10 +30,8 @@ func (s *Store) SessionToCarry() bool {
 // CarrySession moves the session of an earlier version
 // (Options.OldTokensFile) into TokensFile, unless TokensFile exists by
 // now. The caller holds the session lock, so that no helper refreshes the
-// session meanwhile. The move is one link (or rename) of the file, which a
-// crash leaves done or not done; a file that appeared at TokensFile
-// meanwhile (the SDK logged in) is not replaced. Across volumes, where
-// neither works, the file is copied (atomically) and then removed.
+// session meanwhile. The move is one link (or rename), which a crash
+// leaves done or not done.
 func (s *Store) CarrySession() error {
 	if !s.SessionToCarry() {
 		return nil
@@ -42,8 +40,8 @@ func (s *Store) CarrySession() error {
 	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
 		return err
 	}
-	// A hard link does not replace a file that appeared at the
-	// destination; where links are not supported, rename.
+	// A hard link does not replace a file that appeared at the destination
+	// (the SDK logged in meanwhile); where links are not supported, rename.
 	err := os.Link(from, to)
 	if errors.Is(err, fs.ErrExist) {
 		return nil // the newer file wins

@@ -12,10 +12,8 @@
 //	secret-service  freedesktop.org Secret Service    linux, *bsd
 //	file            JSON files, shared with prusactl  everywhere (the default)
 //
-// "auto" picks the first OS store that is reachable and falls back to the
-// file only when none is; see Open. Naming a backend that is not
-// available never falls back: it is an *Error that says why and lists the
-// ones that are. See package keyring for how the OS stores were chosen.
+// "auto" picks the first OS store that is reachable (see Open). See
+// package keyring for how the OS stores were chosen.
 package registry
 
 import (
