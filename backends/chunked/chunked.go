@@ -246,7 +246,7 @@ func (s *Store) Put(key, value string) error {
 	for i := 0; i < n; i++ {
 		end := min((i+1)*size, len(value))
 		if err := s.parts.Put(PartName(key, gen, i), value[i*size:end]); err != nil {
-			s.removeParts(key, &head{gen: gen, parts: i})
+			s.removeParts(key, head{gen: gen, parts: i})
 			return err
 		}
 	}
@@ -260,28 +260,26 @@ func (s *Store) Put(key, value string) error {
 	return nil
 }
 
-// oldHead returns the head stored under key, or nil when the key holds a
-// plain value or nothing. A malformed head is replaced like a plain value.
-func (s *Store) oldHead(key string) (*head, error) {
+// oldHead returns the head stored under key, or one of no parts when the
+// key holds a plain value or nothing. A malformed head is replaced like a
+// plain value.
+func (s *Store) oldHead(key string) (head, error) {
 	raw, err := s.heads.Get(key)
 	if errors.Is(err, backends.ErrNotFound) {
-		return nil, nil
+		return head{}, nil
 	}
 	if err != nil {
-		return nil, err
+		return head{}, err
 	}
 	if h, err := parseHead(raw); err == nil {
-		return &h, nil
+		return h, nil
 	}
-	return nil, nil
+	return head{}, nil
 }
 
 // removeParts deletes the parts of h, best effort: a part left behind is
 // unused and harmless.
-func (s *Store) removeParts(key string, h *head) {
-	if h == nil {
-		return
-	}
+func (s *Store) removeParts(key string, h head) {
 	for i := 0; i < h.parts; i++ {
 		_ = s.parts.Delete(PartName(key, h.gen, i))
 	}

@@ -186,13 +186,8 @@ func (s *Store) tidyOldDir() {
 		return
 	}
 	names, err := readDirNames(old)
-	if err != nil {
+	if err != nil || slices.ContainsFunc(names, func(name string) bool { return !slices.Contains(oldLeftovers, name) }) {
 		return
-	}
-	for _, name := range names {
-		if !slices.Contains(oldLeftovers, name) {
-			return
-		}
 	}
 	for _, name := range names {
 		os.Remove(filepath.Join(old, name))

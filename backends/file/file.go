@@ -92,9 +92,8 @@ func (s *Store) Dir() string { return s.opts.Dir }
 // but the session.
 func (s *Store) CredentialsDir() string { return filepath.Join(s.opts.Dir, credentialsDirName) }
 
-// LegacyCredentialsFile is credentials.json, where every key but the
-// session lived before the bucket files (format version 1). The store
-// reads it while it exists and converts it on its first write.
+// LegacyCredentialsFile is credentials.json, the first layout's file of
+// every key but the session, which the store reads while it exists.
 func (s *Store) LegacyCredentialsFile() string { return filepath.Join(s.opts.Dir, legacyName) }
 
 // TokensFile is the path of the session file this store reads and writes.
@@ -259,9 +258,7 @@ func (s *Store) readSession(path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Whole, as far as a writer goes: it writes the closing brace
-		// last. Whether the object inside is valid is for the session
-		// layer, which parses it, to say.
+		// Whole, as far as a writer goes: it writes the closing brace last.
 		if trimmed := bytes.TrimSpace(data); len(trimmed) > 1 && trimmed[0] == '{' && trimmed[len(trimmed)-1] == '}' {
 			return data, nil
 		}
