@@ -181,12 +181,12 @@ func (s *Store) getCredential(key string) (string, error) {
 	return "", fmt.Errorf("%w: %q in %s", backends.ErrNotFound, key, s.bucketPath(bucket))
 }
 
-// listCredentials lists the keys that start with prefix, reading
-// credentials.json (first, as getCredential says) and the bucket files
-// that may hold such keys: one when the prefix fixes the bucket, else
-// every file of the kinds the prefix can match. A corrupt file among
-// those is an error: the keys it holds are unknown.
-func (s *Store) listCredentials(prefix string) ([]string, error) {
+// List returns the keys that start with prefix; the session is not
+// listed. It reads credentials.json (first, as getCredential says) and the
+// bucket files that may hold such keys: one when the prefix fixes the
+// bucket, else every file of the kinds the prefix can match. A corrupt
+// file among those is an error: the keys it holds are unknown.
+func (s *Store) List(prefix string) ([]string, error) {
 	if err := s.carryCredentials(); err != nil {
 		return nil, err
 	}

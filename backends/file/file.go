@@ -228,10 +228,6 @@ func (s *Store) Delete(key string) error {
 	})
 }
 
-// List returns the keys of the credentials files that start with prefix.
-// The session is not listed.
-func (s *Store) List(prefix string) ([]string, error) { return s.listCredentials(prefix) }
-
 // rereadWaits are the pauses between the reads of a session file that is
 // empty or not (yet) a JSON object, 1.3 s in all. The Python SDK rewrites
 // its file in place, without a temporary file or a lock: it truncates the
