@@ -4,8 +4,7 @@
 //
 // Backends know nothing of credential protocols, tokens or OAuth. The
 // layers above encode the values; a backend keeps them safe. The keys of
-// other hosts' credentials are declared here (GitKey, DockerKey), once,
-// because the file backend keeps one file per git host or docker registry.
+// other hosts' credentials are declared here (GitKey, DockerKey).
 //
 // The sub-packages hold one backend each (memory, file, keychain, wincred,
 // secretservice, and limited for tests), chunked splits values that are

@@ -13,16 +13,14 @@ import (
 //
 //	git/<protocol>/<host>/<path>/<username>
 //	docker/<server URL>
+//
+// A key's kind is its first segment: git, docker, or other for the rest.
 const (
+	KindGit      = "git"
+	KindDocker   = "docker"
+	KindOther    = "other"
 	GitPrefix    = KindGit + "/"
 	DockerPrefix = KindDocker + "/"
-)
-
-// The kinds of key, by their first segment.
-const (
-	KindGit    = "git"
-	KindDocker = "docker"
-	KindOther  = "other"
 )
 
 // GitHostPrefix returns the prefix of every git key of protocol and host.

@@ -61,8 +61,6 @@ const maxParts = 99999
 // Heads and Parts. It is as safe for concurrent use as they are.
 type Store struct {
 	heads, parts backends.Store
-	// newGen returns a fresh generation; tests replace it.
-	newGen func() (string, error)
 }
 
 // New returns a Store that keeps heads (and values that fit) in heads and
@@ -70,15 +68,14 @@ type Store struct {
 // MaxLen, if it has one. heads and parts must not share key names: use
 // two namespaces of the same backend.
 func New(heads, parts backends.Store) *Store {
-	return &Store{heads: heads, parts: parts, newGen: randomGen}
+	return &Store{heads: heads, parts: parts}
 }
 
-func randomGen() (string, error) {
+// newGen returns a fresh, random generation.
+func newGen() string {
 	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
+	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
+	return hex.EncodeToString(b[:])
 }
 
 func maxLen(s backends.Store, key string) int {
@@ -106,18 +103,20 @@ func (h head) String() string {
 	return fmt.Sprintf("%sgen=%s parts=%d len=%d sha256=%s", Marker, h.gen, h.parts, h.length, h.sum)
 }
 
+// parseHead parses a head item; a value that does not start with Marker
+// is not one.
 func parseHead(s string) (head, error) {
 	var h head
-	fields := strings.Fields(strings.TrimPrefix(s, Marker))
+	rest, ok := strings.CutPrefix(s, Marker)
+	fields := strings.Fields(rest)
 	names := []string{"gen=", "parts=", "len=", "sha256="}
-	if len(fields) != len(names) {
+	if !ok || len(fields) != len(names) {
 		return h, errors.New("malformed head")
 	}
 	for i, name := range names {
-		if !strings.HasPrefix(fields[i], name) {
+		if fields[i], ok = strings.CutPrefix(fields[i], name); !ok {
 			return h, errors.New("malformed head")
 		}
-		fields[i] = fields[i][len(name):]
 	}
 	var err1, err2 error
 	h.gen, h.sum = fields[0], fields[3]
@@ -177,11 +176,8 @@ func (s *Store) Get(key string) (string, error) {
 			return "", &CorruptError{Key: key, Why: err.Error()}
 		}
 		v, missing, err := s.join(key, h)
-		if err != nil {
-			return "", err
-		}
-		if missing < 0 {
-			return v, nil
+		if err != nil || missing < 0 {
+			return v, err
 		}
 		// A part is gone: either a writer replaced the value since the
 		// head was read (read the new head), or it is lost.
@@ -231,10 +227,7 @@ func (s *Store) Put(key, value string) error {
 		return nil
 	}
 
-	gen, err := s.newGen()
-	if err != nil {
-		return err
-	}
+	gen := newGen()
 	size := maxLen(s.parts, PartName(key, gen, maxParts))
 	if size <= 0 {
 		size = len(value)
@@ -253,7 +246,7 @@ func (s *Store) Put(key, value string) error {
 	for i := 0; i < n; i++ {
 		end := min((i+1)*size, len(value))
 		if err := s.parts.Put(PartName(key, gen, i), value[i*size:end]); err != nil {
-			s.removeParts(key, &head{gen: gen, parts: i})
+			s.removeParts(key, head{gen: gen, parts: i})
 			return err
 		}
 	}
@@ -267,32 +260,26 @@ func (s *Store) Put(key, value string) error {
 	return nil
 }
 
-// oldHead returns the head stored under key, or nil when the key holds a
-// plain value or nothing. A malformed head is replaced like a plain value.
-func (s *Store) oldHead(key string) (*head, error) {
+// oldHead returns the head stored under key, or one of no parts when the
+// key holds a plain value or nothing. A malformed head is replaced like a
+// plain value.
+func (s *Store) oldHead(key string) (head, error) {
 	raw, err := s.heads.Get(key)
 	if errors.Is(err, backends.ErrNotFound) {
-		return nil, nil
+		return head{}, nil
 	}
 	if err != nil {
-		return nil, err
+		return head{}, err
 	}
-	if !strings.HasPrefix(raw, Marker) {
-		return nil, nil
+	if h, err := parseHead(raw); err == nil {
+		return h, nil
 	}
-	h, err := parseHead(raw)
-	if err != nil {
-		return nil, nil
-	}
-	return &h, nil
+	return head{}, nil
 }
 
 // removeParts deletes the parts of h, best effort: a part left behind is
 // unused and harmless.
-func (s *Store) removeParts(key string, h *head) {
-	if h == nil {
-		return
-	}
+func (s *Store) removeParts(key string, h head) {
 	for i := 0; i < h.parts; i++ {
 		_ = s.parts.Delete(PartName(key, h.gen, i))
 	}

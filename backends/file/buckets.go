@@ -31,33 +31,22 @@ const (
 	lockName = legacyName + ".lock"
 )
 
-// firstSegments returns s up to its n-th "/" and true, or all of s and
-// false when s has fewer.
-func firstSegments(s string, n int) (string, bool) {
-	end := 0
-	for range n {
-		i := strings.IndexByte(s[end:], '/')
-		if i < 0 {
-			return s, false
-		}
-		end += i + 1
-	}
-	return s[:end-1], true
-}
-
 // bucketOf returns the bucket of key (docs/files.md).
 func bucketOf(key string) string {
-	n, _ := backends.KeyScope(key)
-	b, _ := firstSegments(key, n)
+	b, _ := prefixBucket(key)
 	return b
 }
 
 // prefixBucket returns the bucket of every key that starts with prefix,
 // when there is one: when the prefix holds the whole of the bucket and the
-// "/" after it.
+// "/" after it. Otherwise it returns all of prefix, and false.
 func prefixBucket(prefix string) (string, bool) {
 	n, _ := backends.KeyScope(prefix)
-	return firstSegments(prefix, n)
+	segments := strings.SplitN(prefix, "/", n+1)
+	if len(segments) <= n {
+		return prefix, false
+	}
+	return strings.Join(segments[:n], "/"), true
 }
 
 // kindMatches says whether a file of kind may hold a key that starts with
@@ -80,15 +69,11 @@ func bucketFileName(bucket string) string {
 // bucketFileKind returns the kind of a bucket file's name, and false for
 // a name that is not one (a temporary file, anything else).
 func bucketFileKind(name string) (string, bool) {
-	kind, rest, ok := strings.Cut(name, "-")
-	if !ok || (kind != backends.KindGit && kind != backends.KindDocker && kind != backends.KindOther) {
-		return "", false
-	}
+	kind, rest, _ := strings.Cut(name, "-")
 	h, ok := strings.CutSuffix(rest, ".json")
-	if !ok || len(h) != 2*sha256.Size || strings.ToLower(h) != h {
-		return "", false
-	}
-	if _, err := hex.DecodeString(h); err != nil {
+	sum, err := hex.DecodeString(h)
+	if !ok || err != nil || len(sum) != sha256.Size || hex.EncodeToString(sum) != h ||
+		!slices.Contains([]string{backends.KindGit, backends.KindDocker, backends.KindOther}, kind) {
 		return "", false
 	}
 	return kind, true
@@ -111,27 +96,29 @@ type legacyFile struct {
 	Credentials map[string]string `json:"credentials"`
 }
 
-// readBucketFile reads the bucket file name in the credentials directory,
-// from the disk. A missing file is an empty bucket.
-func (s *Store) readBucketFile(name string) (map[string]string, error) {
-	return s.readBucketFileAt(filepath.Join(s.CredentialsDir(), name), name)
-}
-
-// readBucketFileAt reads the bucket file at path, whose name is name.
-func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
-	var f bucketFile
-	found, err := s.readFormat(path, &f, &f.Version, bucketVersion)
+// readCreds reads the credentials file at path, of format version want:
+// a bucket file, which must hold the bucket its name says and only its
+// keys, or credentials.json. A missing file is nil, and no error.
+func (s *Store) readCreds(path string, want int) (map[string]string, error) {
+	data, err := s.readSecretFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return map[string]string{}, nil
+	var f bucketFile // credentials.json is the same without the bucket
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
 	}
-	if bucketFileName(f.Bucket) != name {
+	if f.Version != want {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", f.Version, want)}
+	}
+	if want == bucketVersion && bucketFileName(f.Bucket) != filepath.Base(path) {
 		return nil, &CorruptError{Path: path, Err: errors.New("its bucket does not match its name")}
 	}
 	for k := range f.Credentials {
-		if bucketOf(k) != f.Bucket {
+		if want == bucketVersion && bucketOf(k) != f.Bucket {
 			return nil, &CorruptError{Path: path, Err: errors.New("it holds a key of another bucket")}
 		}
 	}
@@ -141,66 +128,26 @@ func (s *Store) readBucketFileAt(path, name string) (map[string]string, error) {
 	return f.Credentials, nil
 }
 
-// readFormat reads the JSON file at path into f, whose format version
-// (read into *version) must be want. A missing file is not found, and no
-// error.
-func (s *Store) readFormat(path string, f any, version *int, want int) (found bool, err error) {
-	data, err := s.readSecretFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
+// writeJSON replaces the file at path with f.
+func writeJSON(path string, f any) error {
+	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return false, err
+		return err
 	}
-	if err := json.Unmarshal(data, f); err != nil {
-		return false, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
-	}
-	if *version != want {
-		return false, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", *version, want)}
-	}
-	return true, nil
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
-// bucket returns the content of the bucket file name, read once.
-func (s *Store) bucket(name string) (map[string]string, error) {
-	if m, ok := s.buckets[name]; ok {
+// cached returns the content of the credentials file at path, of format
+// version, read once.
+func (s *Store) cached(path string, version int) (map[string]string, error) {
+	if m, ok := s.files[path]; ok {
 		return m, nil
 	}
-	m, err := s.readBucketFile(name)
+	m, err := s.readCreds(path, version)
 	if err != nil {
 		return nil, err
 	}
-	s.buckets[name] = m
-	return m, nil
-}
-
-// readLegacy reads credentials.json from the disk; nil when there is none.
-func (s *Store) readLegacy() (map[string]string, error) {
-	return s.readLegacyAt(s.LegacyCredentialsFile())
-}
-
-// readLegacyAt reads the credentials.json at path; nil when there is none.
-func (s *Store) readLegacyAt(path string) (map[string]string, error) {
-	var f legacyFile
-	if found, err := s.readFormat(path, &f, &f.Version, legacyVersion); err != nil || !found {
-		return nil, err
-	}
-	if f.Credentials == nil {
-		f.Credentials = map[string]string{}
-	}
-	return f.Credentials, nil
-}
-
-// loadLegacy returns credentials.json's content, read once.
-func (s *Store) loadLegacy() (map[string]string, error) {
-	if s.legacyRead {
-		return s.legacy, nil
-	}
-	m, err := s.readLegacy()
-	if err != nil {
-		return nil, err
-	}
-	s.legacy, s.legacyRead = m, true
+	s.files[path] = m
 	return m, nil
 }
 
@@ -214,9 +161,9 @@ func (s *Store) getCredential(key string) (string, error) {
 	if err := s.carryCredentials(); err != nil {
 		return "", err
 	}
-	legacy, legacyErr := s.loadLegacy()
+	legacy, legacyErr := s.cached(s.LegacyCredentialsFile(), legacyVersion)
 	bucket := bucketOf(key)
-	m, err := s.bucket(bucketFileName(bucket))
+	m, err := s.cached(s.bucketPath(bucket), bucketVersion)
 	if err != nil {
 		return "", err
 	}
@@ -234,16 +181,27 @@ func (s *Store) getCredential(key string) (string, error) {
 	return "", fmt.Errorf("%w: %q in %s", backends.ErrNotFound, key, s.bucketPath(bucket))
 }
 
-// listCredentials lists the keys that start with prefix, reading
-// credentials.json (first, as getCredential says) and the bucket files
-// that may hold such keys: one when the prefix fixes the bucket, else
-// every file of the kinds the prefix can match. A corrupt file among
-// those is an error: the keys it holds are unknown.
-func (s *Store) listCredentials(prefix string) ([]string, error) {
+// List returns the keys that start with prefix; the session is not
+// listed. It reads credentials.json (first, as getCredential says) and the
+// bucket files that may hold such keys: one when the prefix fixes the
+// bucket, else every file of the kinds the prefix can match. A corrupt
+// file among those is an error: the keys it holds are unknown.
+func (s *Store) List(prefix string) ([]string, error) {
 	if err := s.carryCredentials(); err != nil {
 		return nil, err
 	}
-	legacy, err := s.loadLegacy()
+	legacy, err := s.cached(s.LegacyCredentialsFile(), legacyVersion)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if bucket, ok := prefixBucket(prefix); ok {
+		names = []string{bucketFileName(bucket)}
+	} else if err = s.checkDir(s.CredentialsDir()); err == nil {
+		// Sorted, so that the same corrupt file is the one reported
+		// each time.
+		names, err = readDirNames(s.CredentialsDir())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -255,52 +213,18 @@ func (s *Store) listCredentials(prefix string) ([]string, error) {
 			}
 		}
 	}
-	if bucket, ok := prefixBucket(prefix); ok {
-		m, err := s.bucket(bucketFileName(bucket))
+	for _, name := range names {
+		if kind, ok := bucketFileKind(name); !ok || !kindMatches(prefix, kind) {
+			continue
+		}
+		m, err := s.cached(filepath.Join(s.CredentialsDir(), name), bucketVersion)
 		if err != nil {
 			return nil, err
 		}
 		add(m)
-	} else {
-		names, err := s.bucketFileNames()
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range names {
-			if kind, ok := bucketFileKind(name); !ok || !kindMatches(prefix, kind) {
-				continue
-			}
-			m, err := s.bucket(name)
-			if err != nil {
-				return nil, err
-			}
-			add(m)
-		}
 	}
 	add(legacy)
 	return slices.Sorted(maps.Keys(found)), nil
-}
-
-// bucketFileNames returns the names in the credentials directory, sorted
-// (so that the same corrupt file is the one reported each time).
-func (s *Store) bucketFileNames() ([]string, error) {
-	if err := s.checkDir(s.CredentialsDir()); err != nil {
-		return nil, err
-	}
-	d, err := os.Open(s.CredentialsDir())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(names)
-	return names, nil
 }
 
 // update applies change to the current content of key's bucket under the
@@ -319,9 +243,12 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 		return err
 	}
 	bucket := bucketOf(key)
-	m, err := s.readBucketFile(bucketFileName(bucket))
+	m, err := s.readCreds(s.bucketPath(bucket), bucketVersion)
 	if err != nil {
 		return err
+	}
+	if m == nil {
+		m = map[string]string{}
 	}
 	if err := change(m); err != nil {
 		return err
@@ -357,7 +284,7 @@ func (s *Store) lock() (func(), error) {
 		return nil, err // it names the file and the fix; no process is to blame
 	}
 	if err != nil {
-		return nil, &LockError{Path: path, Wait: s.opts.LockTimeout, Err: err}
+		return nil, lockError(path, s.opts.LockTimeout, err)
 	}
 	return unlock, nil
 }
@@ -365,36 +292,26 @@ func (s *Store) lock() (func(), error) {
 // writeBucket replaces bucket's file with m, or removes it when m is
 // empty, and keeps m as what this store knows of the bucket.
 func (s *Store) writeBucket(bucket string, m map[string]string) error {
-	name := bucketFileName(bucket)
-	path := filepath.Join(s.CredentialsDir(), name)
-	if len(m) == 0 {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	path := s.bucketPath(bucket)
+	if len(m) > 0 {
+		if err := writeJSON(path, bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}); err != nil {
 			return err
 		}
-		atomicfile.SyncDir(s.CredentialsDir())
-	} else if err := s.writeBucketFile(path, bucket, m); err != nil {
+	} else if err := remove(path); err != nil {
 		return err
 	}
-	s.buckets[name] = m
+	s.files[path] = m
 	return nil
 }
 
-// writeBucketFile replaces the bucket file at path with bucket's m.
-func (s *Store) writeBucketFile(path, bucket string, m map[string]string) error {
-	data, err := json.MarshalIndent(bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}, "", "  ")
-	if err != nil {
+// remove removes the file at path, if it is there, and flushes its
+// directory.
+func remove(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return atomicfile.Write(path, append(data, '\n'), 0o600)
-}
-
-// writeLegacyFile replaces the credentials.json at path with m.
-func (s *Store) writeLegacyFile(path string, m map[string]string) error {
-	data, err := json.MarshalIndent(legacyFile{Version: legacyVersion, Credentials: m}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, append(data, '\n'), 0o600)
+	atomicfile.SyncDir(filepath.Dir(path))
+	return nil
 }
 
 // convertLegacy moves the entries of credentials.json into their buckets
@@ -405,11 +322,9 @@ func (s *Store) writeLegacyFile(path string, m map[string]string) error {
 // finishes the conversion. The entries of a bucket whose file is corrupt
 // stay in credentials.json until that file is repaired or moved aside.
 func (s *Store) convertLegacy() error {
-	legacy, err := s.readLegacy()
-	if err != nil || legacy == nil {
-		if err == nil {
-			s.legacy, s.legacyRead = nil, true
-		}
+	path := s.LegacyCredentialsFile()
+	legacy, err := s.readCreds(path, legacyVersion)
+	if err != nil {
 		return err
 	}
 	byBucket := map[string]map[string]string{}
@@ -422,44 +337,32 @@ func (s *Store) convertLegacy() error {
 	}
 	left := map[string]string{}
 	for _, b := range slices.Sorted(maps.Keys(byBucket)) {
-		m, err := s.readBucketFile(bucketFileName(b))
-		var ce *CorruptError
-		if errors.As(err, &ce) {
+		m, err := s.readCreds(s.bucketPath(b), bucketVersion)
+		if _, corrupt := errors.AsType[*CorruptError](err); corrupt {
 			maps.Copy(left, byBucket[b])
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		changed := false
-		for k, v := range byBucket[b] {
-			if _, ok := m[k]; !ok {
-				m[k] = v
-				changed = true
-			}
-		}
-		if changed {
-			if err := s.writeBucket(b, m); err != nil {
+		merged := maps.Clone(byBucket[b])
+		maps.Copy(merged, m) // the bucket's values are newer
+		if len(merged) > len(m) {
+			if err := s.writeBucket(b, merged); err != nil {
 				return err
 			}
 		}
 	}
-	path := s.LegacyCredentialsFile()
 	switch {
-	case len(left) == 0:
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	case legacy != nil && len(left) == 0:
+		if err := remove(path); err != nil {
 			return err
 		}
-		atomicfile.SyncDir(s.opts.Dir)
-		s.legacy = nil
 	case len(left) < len(legacy):
-		if err := s.writeLegacyFile(path, left); err != nil {
+		if err := writeJSON(path, legacyFile{Version: legacyVersion, Credentials: left}); err != nil {
 			return err
 		}
-		s.legacy = left
-	default:
-		s.legacy = left
 	}
-	s.legacyRead = true
+	s.files[path] = left
 	return nil
 }

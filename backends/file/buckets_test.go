@@ -129,7 +129,7 @@ func TestBucketFileNames(t *testing.T) {
 // bucketFiles returns the names of the bucket files in s's directory.
 func bucketFiles(t *testing.T, s *Store) []string {
 	t.Helper()
-	names, err := s.bucketFileNames()
+	names, err := readDirNames(s.CredentialsDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func (s *Store) convertLegacyLocked() error {
 
 func bucketOfFile(t *testing.T, s *Store, name string) string {
 	t.Helper()
-	m, err := s.readBucketFile(name)
+	m, err := s.readCreds(filepath.Join(s.CredentialsDir(), name), bucketVersion)
 	if err != nil || len(m) == 0 {
 		t.Fatalf("bucket file %s: %v", name, err)
 	}
@@ -420,7 +420,7 @@ func TestLegacyConversionAroundCorruptBucket(t *testing.T) {
 	if err := s.Put("y", "y"); err != nil {
 		t.Fatalf("Put in another bucket = %v, want it to work", err)
 	}
-	left, err := New(Options{Dir: dir}).readLegacy()
+	left, err := New(Options{Dir: dir}).readCreds(s.LegacyCredentialsFile(), legacyVersion)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package file
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/atomicfile"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/filelock"
@@ -22,45 +24,37 @@ var oldLeftovers = []string{lockName, tokensName + ".lock", "session.lock", "key
 // to be moved into TokensFile: it exists, and TokensFile does not. It
 // looks at the disk without a lock; CarrySession decides under it.
 func (s *Store) SessionToCarry() bool {
-	if s.opts.OldTokensFile == "" || exists(s.opts.TokensFile) {
-		return false
-	}
-	return exists(s.opts.OldTokensFile)
+	return s.opts.OldTokensFile != "" && !exists(s.opts.TokensFile) && exists(s.opts.OldTokensFile)
 }
 
 // CarrySession moves the session of an earlier version
 // (Options.OldTokensFile) into TokensFile, unless TokensFile exists by
 // now. The caller holds the session lock, so that no helper refreshes the
-// session meanwhile. The move is one link (or rename) of the file, which a
-// crash leaves done or not done; a file that appeared at TokensFile
-// meanwhile (the SDK logged in) is not replaced. Across volumes, where
-// neither works, the file is copied (atomically) and then removed.
+// session meanwhile. The move is one link (or rename), which a crash
+// leaves done or not done.
 func (s *Store) CarrySession() error {
-	from, to := s.opts.OldTokensFile, s.opts.TokensFile
-	if from == "" || exists(to) || !exists(from) {
+	if !s.SessionToCarry() {
 		return nil
 	}
+	from, to := s.opts.OldTokensFile, s.opts.TokensFile
 	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
 		return err
 	}
-	// A hard link does not replace a file that appeared at the
-	// destination; where links are not supported, rename.
+	// A hard link does not replace a file that appeared at the destination
+	// (the SDK logged in meanwhile); where links are not supported, rename.
 	err := os.Link(from, to)
-	switch {
-	case err == nil:
-		if err := os.Remove(from); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
-		}
-	case errors.Is(err, fs.ErrExist):
+	if errors.Is(err, fs.ErrExist) {
 		return nil // the newer file wins
-	default:
-		if err := os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			// Another volume (a redirected %AppData%): copy, then
-			// remove; the lock keeps the helper's writers out.
-			if err := s.copySession(from, to); err != nil {
-				return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
-			}
-		}
+	}
+	if err == nil {
+		err = os.Remove(from)
+	} else if err = os.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Another volume (a redirected %AppData%): copy, then remove; the
+		// lock keeps the helper's writers out.
+		err = s.copySession(from, to)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("carry the session from %s to %s: %w", from, to, err)
 	}
 	atomicfile.SyncDir(filepath.Dir(to))
 	atomicfile.SyncDir(filepath.Dir(from))
@@ -82,14 +76,9 @@ func (s *Store) copySession(from, to string) error {
 }
 
 // carryCredentials moves, once per store, the credentials that an
-// earlier version kept in Options.OldDir into Dir: every bucket file of
-// its credentials directory and its credentials.json (which the next write
-// converts, as ever). Each file moves with one rename, so a crash leaves it
-// in one place or the other, and the next run goes on. A file that exists
-// in both places (an earlier version wrote it again meanwhile) is merged
-// into Dir's, whose values win, and removed from OldDir; one of the two
-// that does not parse stops that merge, leaves both files as they are and
-// is reported through Options.Warn. It holds Dir's lock and the one the
+// earlier version kept in Options.OldDir into Dir (docs/files.md). Each
+// file moves with one rename, so a crash leaves it in one place or the
+// other, and the next run goes on. It holds Dir's lock and the one the
 // earlier versions take, so that no helper of either writes meanwhile.
 func (s *Store) carryCredentials() error {
 	if s.carried {
@@ -108,7 +97,7 @@ func (s *Store) carryCredentials() error {
 	lockPath := filepath.Join(old, lockName)
 	unlockOld, err := filelock.Lock(context.Background(), lockPath, s.opts.LockTimeout)
 	if err != nil {
-		return &LockError{Path: lockPath, Wait: s.opts.LockTimeout, Err: err}
+		return lockError(lockPath, s.opts.LockTimeout, err)
 	}
 	err = s.carryLocked(old)
 	unlockOld()
@@ -131,22 +120,19 @@ func (s *Store) carryLocked(old string) error {
 		if _, ok := bucketFileKind(name); !ok {
 			continue
 		}
-		to := filepath.Join(s.CredentialsDir(), name)
-		if err := s.carryFile(filepath.Join(oldCreds, name), to, func(path string) (map[string]string, error) {
-			return s.readBucketFileAt(path, name)
-		}, func(m map[string]string) error {
-			for k := range m { // every key is of the file's bucket
-				return s.writeBucketFile(to, bucketOf(k), m)
+		err := s.carryFile(filepath.Join(oldCreds, name), filepath.Join(s.CredentialsDir(), name), bucketVersion, func(m map[string]string) any {
+			for k := range m { // every key is of the file's bucket, and there is one
+				return bucketFile{Version: bucketVersion, Bucket: bucketOf(k), Credentials: m}
 			}
 			return nil
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 	}
 	removeStaleTemps(filepath.Join(oldCreds, ".*.tmp-*"))
-	to := s.LegacyCredentialsFile()
-	if err := s.carryFile(filepath.Join(old, legacyName), to, s.readLegacyAt, func(m map[string]string) error {
-		return s.writeLegacyFile(to, m)
+	if err := s.carryFile(filepath.Join(old, legacyName), s.LegacyCredentialsFile(), legacyVersion, func(m map[string]string) any {
+		return legacyFile{Version: legacyVersion, Credentials: m}
 	}); err != nil {
 		return err
 	}
@@ -154,14 +140,14 @@ func (s *Store) carryLocked(old string) error {
 	atomicfile.SyncDir(s.CredentialsDir())
 	atomicfile.SyncDir(s.opts.Dir)
 	os.Remove(oldCreds) // only when empty
-	s.buckets = map[string]map[string]string{}
-	s.legacy, s.legacyRead = nil, false
+	s.files = map[string]map[string]string{}
 	return nil
 }
 
-// carryFile moves from to to, or merges it into to when both exist
-// (read parses one of them, write replaces to).
-func (s *Store) carryFile(from, to string, read func(string) (map[string]string, error), write func(map[string]string) error) error {
+// carryFile moves from to to, or merges it into to when both exist, to's
+// values winning: both are of format version, file is what to becomes.
+// When either does not parse, both stay as they are, with a warning.
+func (s *Store) carryFile(from, to string, version int, file func(map[string]string) any) error {
 	if !exists(from) {
 		return nil
 	}
@@ -171,26 +157,25 @@ func (s *Store) carryFile(from, to string, read func(string) (map[string]string,
 		}
 		return nil
 	}
-	theirs, err := read(from)
-	if err == nil {
-		var ours map[string]string
-		if ours, err = read(to); err == nil {
-			merged := maps.Clone(theirs)
-			maps.Copy(merged, ours)
-			if err := write(merged); err != nil {
-				return err
-			}
-			return os.Remove(from)
+	theirs, err := s.readCreds(from, version)
+	ours, oursErr := s.readCreds(to, version)
+	if err := cmp.Or(err, oursErr); err != nil {
+		if _, corrupt := errors.AsType[*CorruptError](err); !corrupt {
+			return err
+		}
+		if s.opts.Warn != nil {
+			s.opts.Warn(fmt.Sprintf("%s was not carried into %s: %v", from, to, err))
+		}
+		return nil
+	}
+	merged := maps.Clone(theirs)
+	maps.Copy(merged, ours)
+	if len(merged) > len(ours) {
+		if err := writeJSON(to, file(merged)); err != nil {
+			return err
 		}
 	}
-	var ce *CorruptError
-	if !errors.As(err, &ce) {
-		return err
-	}
-	if s.opts.Warn != nil {
-		s.opts.Warn(fmt.Sprintf("%s was not carried into %s: %v", from, to, err))
-	}
-	return nil
+	return os.Remove(from)
 }
 
 // tidyOldDir removes the directory of earlier versions once it holds
@@ -201,17 +186,8 @@ func (s *Store) tidyOldDir() {
 		return
 	}
 	names, err := readDirNames(old)
-	if err != nil {
+	if err != nil || slices.ContainsFunc(names, func(name string) bool { return !slices.Contains(oldLeftovers, name) }) {
 		return
-	}
-	for _, name := range names {
-		leftover := false
-		for _, l := range oldLeftovers {
-			leftover = leftover || name == l
-		}
-		if !leftover {
-			return
-		}
 	}
 	for _, name := range names {
 		os.Remove(filepath.Join(old, name))
@@ -219,15 +195,16 @@ func (s *Store) tidyOldDir() {
 	os.Remove(old)
 }
 
-// readDirNames returns the names in dir; none when it does not exist.
+// readDirNames returns the names in dir, sorted; none when it does not
+// exist.
 func readDirNames(dir string) ([]string, error) {
-	d, err := os.Open(dir)
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
 	}
-	defer d.Close()
-	return d.Readdirnames(-1)
+	return names, err
 }

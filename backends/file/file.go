@@ -3,32 +3,20 @@
 // (prusactl).
 //
 // The Prusa session (backends.SessionKey) is the token-set JSON in the
-// file the SDK's code reads and writes (see DefaultOptions and
-// SDKTokensFile), kept byte for byte as written, so that the SDK and this
-// helper share one session. The SDK rewrites that file in place, with no
-// temporary file and no lock, so a read that finds it empty or not a JSON
-// object reads it again a few times, over at most 1.3 s, before it calls
-// it corrupt. Earlier versions of this helper kept the session in
-// prusa-connect-sdk-client/tokens.json: CarrySession moves it into the
-// SDK's file, unless that exists, which then wins.
-//
-// Every other key lives in credentials/ of the helper's own directory
-// (Options.Dir, os.UserConfigDir()/prusa-credential-helper), which an
-// earlier version's credentials are moved into on first use
-// (carryCredentials): one file per bucket, a key's host or registry as
-// backends.KeyScope names it, so that answering one git or docker request
-// reads one small file however many credentials are stored. Directories
-// are 0700, files 0600; every write is atomic (a temporary file flushed
-// and renamed) and every credentials write holds one exclusive lock,
-// credentials.json.lock. A file that does not parse is reported with its
-// path and never overwritten; it stops only what needs it. The file
-// format, its first version (credentials.json) and how that is converted
-// are in docs/files.md, "The credentials files": a contract with users'
-// existing files.
+// file the SDK's code reads and writes (see SDKTokensFile), kept byte for
+// byte as written. Every other key lives in credentials/ of the helper's
+// own directory (Options.Dir), one file per bucket, a key's host or
+// registry, so that answering one git or docker request reads one small
+// file. Directories are 0700, files 0600, every write is atomic and every
+// credentials write holds one exclusive lock. A file that does not parse
+// is reported with its path and never overwritten. docs/files.md
+// describes the files, their formats and what is carried forward from
+// earlier versions: a contract with users' existing files.
 package file
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -69,19 +57,17 @@ type Options struct {
 	Warn func(msg string)
 }
 
+// tokensName is the session file of earlier versions, in OldAppDir, and
+// the default one in Dir.
 const tokensName = "tokens.json"
 
 // Store is the file backend. It reads each credentials file at most once
 // unless it writes it, and is safe for use by one goroutine at a time.
 type Store struct {
 	opts Options
-	// buckets holds the bucket files read so far, by file name; a
-	// missing file is an empty map.
-	buckets map[string]map[string]string
-	// legacy is credentials.json's content once read (legacyRead); nil
-	// when there is none.
-	legacy     map[string]string
-	legacyRead bool
+	// files holds the credentials files read or written so far, by
+	// path; a missing file is nil.
+	files map[string]map[string]string
 	// dirsOK holds the directories checkDir has passed.
 	dirsOK map[string]bool
 	// carried is set once the old directory's credentials have been
@@ -94,13 +80,9 @@ type Store struct {
 
 // New returns a file backend with the given options.
 func New(opts Options) *Store {
-	if opts.LockTimeout == 0 {
-		opts.LockTimeout = 10 * time.Second
-	}
-	if opts.TokensFile == "" {
-		opts.TokensFile = filepath.Join(opts.Dir, tokensName)
-	}
-	return &Store{opts: opts, buckets: map[string]map[string]string{}, sleep: time.Sleep, dirsOK: map[string]bool{}}
+	opts.LockTimeout = cmp.Or(opts.LockTimeout, 10*time.Second)
+	opts.TokensFile = cmp.Or(opts.TokensFile, filepath.Join(opts.Dir, tokensName))
+	return &Store{opts: opts, files: map[string]map[string]string{}, sleep: time.Sleep, dirsOK: map[string]bool{}}
 }
 
 // Dir is the helper's own directory, which the backend writes to.
@@ -110,9 +92,8 @@ func (s *Store) Dir() string { return s.opts.Dir }
 // but the session.
 func (s *Store) CredentialsDir() string { return filepath.Join(s.opts.Dir, credentialsDirName) }
 
-// LegacyCredentialsFile is credentials.json, where every key but the
-// session lived before the bucket files (format version 1). The store
-// reads it while it exists and converts it on its first write.
+// LegacyCredentialsFile is credentials.json, the first layout's file of
+// every key but the session, which the store reads while it exists.
 func (s *Store) LegacyCredentialsFile() string { return filepath.Join(s.opts.Dir, legacyName) }
 
 // TokensFile is the path of the session file this store reads and writes.
@@ -125,6 +106,33 @@ func (s *Store) UnusedSessionFile() string {
 		return s.opts.OldTokensFile
 	}
 	return ""
+}
+
+// A Private is a file, or a directory of files, that holds secrets and
+// must be the user's alone.
+type Private struct {
+	// What it is, for the name of doctor's check: "session", ...
+	What string
+	Path string
+	Dir  bool
+}
+
+// Private returns the files and directories that hold the store's
+// secrets: its directory, session file and credentials, with an earlier
+// layout's files while they exist.
+func (s *Store) Private() []Private {
+	p := []Private{
+		{What: "dir", Path: s.opts.Dir, Dir: true},
+		{What: "session", Path: s.opts.TokensFile},
+		{What: "credentials", Path: s.CredentialsDir(), Dir: true},
+	}
+	if legacy := s.LegacyCredentialsFile(); exists(legacy) {
+		p = append(p, Private{What: "credentials.json", Path: legacy})
+	}
+	if unused := s.UnusedSessionFile(); unused != "" {
+		p = append(p, Private{What: "unused-session", Path: unused})
+	}
+	return p
 }
 
 func exists(path string) bool {
@@ -160,11 +168,8 @@ func (e *CorruptError) Hint() string {
 // Get returns the value under key.
 func (s *Store) Get(key string) (string, error) {
 	if key == backends.SessionKey {
-		data, err := s.readTokens()
-		if err != nil {
-			return "", err
-		}
-		return string(data), nil
+		data, err := s.readSession(s.TokensFile())
+		return string(data), err
 	}
 	return s.getCredential(key)
 }
@@ -173,7 +178,7 @@ func (s *Store) Get(key string) (string, error) {
 func (s *Store) Put(key, value string) error {
 	if key == backends.SessionKey {
 		path := s.TokensFile()
-		if _, err := s.readTokensAt(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
+		if _, err := s.readSession(path); err != nil && !errors.Is(err, backends.ErrNotFound) {
 			return err
 		}
 		if err := atomicfile.Write(path, []byte(value), 0o600); err != nil {
@@ -197,7 +202,7 @@ func (s *Store) Put(key, value string) error {
 func (s *Store) Delete(key string) error {
 	if key == backends.SessionKey {
 		path := s.TokensFile()
-		if _, err := s.readTokensAt(path); err != nil {
+		if _, err := s.readSession(path); err != nil {
 			return err
 		}
 		if err := os.Remove(path); err != nil {
@@ -223,14 +228,6 @@ func (s *Store) Delete(key string) error {
 	})
 }
 
-// List returns the keys of the credentials files that start with prefix.
-// The session is not listed.
-func (s *Store) List(prefix string) ([]string, error) {
-	return s.listCredentials(prefix)
-}
-
-func (s *Store) readTokens() ([]byte, error) { return s.readTokensAt(s.TokensFile()) }
-
 // rereadWaits are the pauses between the reads of a session file that is
 // empty or not (yet) a JSON object, 1.3 s in all. The Python SDK rewrites
 // its file in place, without a temporary file or a lock: it truncates the
@@ -246,9 +243,9 @@ var rereadWaits = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 2
 // written for no writer to be in the middle of it.
 const writerGone = 5 * time.Second
 
-// readTokensAt reads a session file and checks that it holds a JSON
+// readSession reads a session file and checks that it holds a JSON
 // object; what the object means is for the session layer to say.
-func (s *Store) readTokensAt(path string) ([]byte, error) {
+func (s *Store) readSession(path string) ([]byte, error) {
 	for i := 0; ; i++ {
 		data, err := s.readSecretFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -257,9 +254,7 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Whole, as far as a writer goes: it writes the closing brace
-		// last. Whether the object inside is valid is for the session
-		// layer, which parses it, to say.
+		// Whole, as far as a writer goes: it writes the closing brace last.
 		if trimmed := bytes.TrimSpace(data); len(trimmed) > 1 && trimmed[0] == '{' && trimmed[len(trimmed)-1] == '}' {
 			return data, nil
 		}
@@ -271,13 +266,10 @@ func (s *Store) readTokensAt(path string) ([]byte, error) {
 	}
 }
 
-// readSecretFile reads a file that holds secrets, after checking its
-// directory (checkDir), with safefile.ReadFile: a link, a named pipe, a
-// device, a directory, a file of another user or with several names, or
-// one over safefile.MaxSize is an error that names it and says what to
-// do, and nothing is changed. One that other users may read (another tool
-// wrote it with a wide mode, or it was copied) is tightened to 0600 and
-// reported through Options.Warn.
+// readSecretFile reads a file that holds secrets with safefile.ReadFile,
+// which refuses what is not the user's own regular file and tightens one
+// that others may read (reported through Options.Warn), after checking its
+// directory (checkDir).
 func (s *Store) readSecretFile(path string) ([]byte, error) {
 	if err := s.checkDir(filepath.Dir(path)); err != nil {
 		return nil, err
@@ -310,26 +302,16 @@ func (s *Store) checkDir(dir string) error {
 	return nil
 }
 
-// LockError reports that another process held a lock for too long.
-type LockError struct {
-	Path string
-	Wait time.Duration
-	Err  error
-}
-
-func (e *LockError) Error() string {
-	msg := fmt.Sprintf("another process holds %s (waited %s)", e.Path, humantime.Duration(e.Wait))
-	if e.Err != nil && !errors.Is(e.Err, filelock.ErrTimeout) {
-		msg += ": " + e.Err.Error()
+// lockError reports that another process held the lock at path for the
+// whole wait, or that taking it failed.
+func lockError(path string, wait time.Duration, err error) error {
+	msg := fmt.Sprintf("another process holds %s (waited %s)", path, humantime.Duration(wait))
+	if !errors.Is(err, filelock.ErrTimeout) {
+		err = fmt.Errorf("%s: %w", msg, err)
+	} else {
+		err = errors.New(msg)
 	}
-	return msg
-}
-
-func (e *LockError) Unwrap() error { return e.Err }
-
-// Hint names the fix.
-func (e *LockError) Hint() string {
-	return "check for a hung prusa-credential-helper process; the lock is released when it exits"
+	return hint.With(err, "check for a hung prusa-credential-helper process; the lock is released when it exits")
 }
 
 // staleTempAge is how old a temporary file must be before a later write

@@ -42,8 +42,8 @@ func FuzzFiles(f *testing.F) {
 			}
 		}
 		// What each file holds, read on its own.
-		lm, lerr := New(Options{Dir: dir}).readLegacy()
-		bm, berr := New(Options{Dir: dir}).readBucketFile(bucketFileName(fuzzBucket))
+		lm, lerr := New(Options{Dir: dir}).readCreds(lpath, legacyVersion)
+		bm, berr := New(Options{Dir: dir}).readCreds(bpath, bucketVersion)
 		var ce *CorruptError
 		for _, err := range []error{lerr, berr} {
 			if err != nil && !errors.As(err, &ce) {
@@ -80,7 +80,7 @@ func FuzzFiles(f *testing.F) {
 			}
 			unchanged(bpath, bucket)
 			// Only the corrupt bucket's entries stay in credentials.json.
-			left, err := New(Options{Dir: dir}).readLegacy()
+			left, err := New(Options{Dir: dir}).readCreds(lpath, legacyVersion)
 			if err != nil {
 				t.Fatalf("credentials.json after a conversion: %v", err)
 			}

@@ -1,6 +1,7 @@
 package file
 
 import (
+	"cmp"
 	"errors"
 	"path/filepath"
 )
@@ -16,29 +17,11 @@ const AppDir = "prusa-credential-helper"
 // there is carried forward (see Options.OldDir and Options.OldTokensFile).
 const OldAppDir = "prusa-connect-sdk-client"
 
-// The Python SDK's (prusa-connect-sdk-client 1.0) session file is
-// platformdirs.user_config_dir(appname="prusa-connect", appauthor="Prusa")
-// / "prusa_tokens.json", with roaming off.
-const (
-	sdkApp    = "prusa-connect"
-	sdkAuthor = "Prusa"
-	sdkFile   = "prusa_tokens.json"
-)
-
-// oldTokensName is the session file of earlier versions, in OldAppDir.
-const oldTokensName = "tokens.json"
-
 // DefaultOptions returns where the file backend keeps its files on the
 // operating system goos (a runtime.GOOS value), reading the environment
-// through getenv instead of the process environment so that callers and
-// tests decide what it sees:
-//
-//   - Dir is os.UserConfigDir()/prusa-credential-helper, by the rules of
-//     os.UserConfigDir;
-//   - TokensFile is the Python SDK's session file, by the rules of
-//     platformdirs (see SDKTokensFile);
-//   - OldDir and OldTokensFile are where earlier versions kept their
-//     files: os.UserConfigDir()/prusa-connect-sdk-client.
+// through getenv so that callers and tests decide what it sees: Dir and
+// OldDir in os.UserConfigDir, and the Python SDK's TokensFile
+// (SDKTokensFile).
 func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 	config, err := userConfigDir(getenv, goos)
 	if err != nil {
@@ -53,7 +36,7 @@ func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 		Dir:           filepath.Join(config, AppDir),
 		TokensFile:    tokens,
 		OldDir:        old,
-		OldTokensFile: filepath.Join(old, oldTokensName),
+		OldTokensFile: filepath.Join(old, tokensName),
 	}, nil
 }
 
@@ -69,9 +52,10 @@ func HelperDir(getenv func(string) string, goos string) (string, error) {
 	return filepath.Join(config, AppDir), nil
 }
 
-// SDKTokensFile is the file in which the Python SDK 1.0 reads and writes
-// its session on goos, as Python platformdirs computes
-// user_config_dir("prusa-connect", "Prusa") (roaming off):
+// SDKTokensFile is the file in which the Python SDK
+// (prusa-connect-sdk-client 1.0) reads and writes its session on goos:
+// platformdirs.user_config_dir(appname="prusa-connect", appauthor="Prusa")
+// / "prusa_tokens.json", with roaming off:
 //
 //   - Linux and the other Unix systems: $XDG_CONFIG_HOME, else
 //     ~/.config, then prusa-connect/prusa_tokens.json;
@@ -81,11 +65,7 @@ func HelperDir(getenv func(string) string, goos string) (string, error) {
 //     %AppData%, the roaming one), with the author directory.
 func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
 	if goos == "windows" {
-		local := getenv("LOCALAPPDATA")
-		if local == "" {
-			return "", errors.New("%LOCALAPPDATA% is not defined")
-		}
-		return filepath.Join(local, sdkAuthor, sdkApp, sdkFile), nil
+		return under(getenv("LOCALAPPDATA"), "%LOCALAPPDATA%", "Prusa", "prusa-connect", "prusa_tokens.json")
 	}
 	// On macOS and the Unix systems platformdirs' config directory is
 	// the one os.UserConfigDir computes.
@@ -93,45 +73,36 @@ func SDKTokensFile(getenv func(string) string, goos string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(config, sdkApp, sdkFile), nil
+	return filepath.Join(config, "prusa-connect", "prusa_tokens.json"), nil
 }
 
 // userConfigDir follows os.UserConfigDir, with the environment injected.
 func userConfigDir(getenv func(string) string, goos string) (string, error) {
 	switch goos {
 	case "windows":
-		dir := getenv("AppData")
-		if dir == "" {
-			dir = getenv("APPDATA")
-		}
-		if dir == "" {
-			return "", errors.New("%AppData% is not defined")
-		}
-		return dir, nil
+		return under(cmp.Or(getenv("AppData"), getenv("APPDATA")), "%AppData%")
 	case "darwin", "ios":
-		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("$HOME is not defined")
-		}
-		return filepath.Join(home, "Library", "Application Support"), nil
+		return under(getenv("HOME"), "$HOME", "Library", "Application Support")
 	case "plan9":
-		home := getenv("home")
-		if home == "" {
-			return "", errors.New("$home is not defined")
-		}
-		return filepath.Join(home, "lib"), nil
-	default:
-		dir := getenv("XDG_CONFIG_HOME")
-		if dir == "" {
-			home := getenv("HOME")
-			if home == "" {
-				return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME are defined")
-			}
-			return filepath.Join(home, ".config"), nil
-		}
+		return under(getenv("home"), "$home", "lib")
+	}
+	if dir := getenv("XDG_CONFIG_HOME"); dir != "" {
 		if !filepath.IsAbs(dir) {
 			return "", errors.New("path in $XDG_CONFIG_HOME is relative")
 		}
 		return dir, nil
 	}
+	if getenv("HOME") == "" {
+		return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME are defined")
+	}
+	return filepath.Join(getenv("HOME"), ".config"), nil
+}
+
+// under joins elem to dir, the value of the environment variable called
+// name, which must be set.
+func under(dir, name string, elem ...string) (string, error) {
+	if dir == "" {
+		return "", errors.New(name + " is not defined")
+	}
+	return filepath.Join(append([]string{dir}, elem...)...), nil
 }

@@ -20,11 +20,11 @@ package migrate
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -74,20 +74,16 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("the destination already holds different values for %s", strings.Join(quoteAll(e.Keys), ", "))
+	q := make([]string, len(e.Keys))
+	for i, k := range e.Keys {
+		q[i] = strconv.Quote(k)
+	}
+	return "the destination already holds different values for " + strings.Join(q, ", ")
 }
 
 // Hint names the fix.
 func (e *ConflictError) Hint() string {
 	return "remove them from the destination first, or let the source's values replace them"
-}
-
-func quoteAll(keys []string) []string {
-	q := make([]string, len(keys))
-	for i, k := range keys {
-		q[i] = fmt.Sprintf("%q", k)
-	}
-	return q
 }
 
 // ErrSameStore is wrapped by the error for a source and destination that
@@ -118,16 +114,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 	}
 	keys = slices.DeleteFunc(keys, func(k string) bool { return strings.HasPrefix(k, CanaryPrefix) })
 	values := make(map[string]string, len(keys)+1)
-	if v, err := from.Get(backends.SessionKey); err == nil {
-		keys = append(keys, backends.SessionKey)
-		values[backends.SessionKey] = v
-	} else if !errors.Is(err, backends.ErrNotFound) {
-		return r, fmt.Errorf("reading the session from the source: %w", err)
-	}
 	for _, k := range keys {
-		if k == backends.SessionKey {
-			continue
-		}
 		v, err := from.Get(k)
 		if err != nil {
 			// Listed but gone (another process erased it), or unreadable:
@@ -136,9 +123,15 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 		}
 		values[k] = v
 	}
+	if v, err := from.Get(backends.SessionKey); err == nil {
+		keys = append(keys, backends.SessionKey)
+		values[backends.SessionKey] = v
+	} else if !errors.Is(err, backends.ErrNotFound) {
+		return r, fmt.Errorf("reading the session from the source: %w", err)
+	}
 
 	// Conflicts are found before anything is written.
-	var conflicts, present []string
+	var conflicts []string
 	for _, k := range keys {
 		v, err := to.Get(k)
 		switch {
@@ -146,7 +139,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 		case err != nil:
 			return r, fmt.Errorf("reading %q from the destination: %w", k, err)
 		case v == values[k]:
-			present = append(present, k)
+			r.Present = append(r.Present, k)
 		default:
 			conflicts = append(conflicts, k)
 		}
@@ -157,8 +150,7 @@ func (o Options) Migrate(from, to backends.Store) (Report, error) {
 
 	// Phase 2: write and verify.
 	for _, k := range keys {
-		if slices.Contains(present, k) {
-			r.Present = append(r.Present, k)
+		if slices.Contains(r.Present, k) {
 			continue
 		}
 		if err := to.Put(k, values[k]); err != nil {
@@ -210,11 +202,7 @@ const CanaryPrefix = "migrate-canary/"
 // checkDistinct writes a canary to the destination and tries to delete it
 // from the source: a source that can, is the destination.
 func checkDistinct(from, to backends.Store) error {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return err
-	}
-	canary := CanaryPrefix + hex.EncodeToString(b[:])
+	canary := CanaryPrefix + rand.Text()
 	if err := to.Put(canary, "x"); err != nil {
 		return fmt.Errorf("writing a test key to the destination: %w", err)
 	}

@@ -1,9 +1,6 @@
 package registry
 
 import (
-	"os"
-	"path/filepath"
-
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/file"
 )
@@ -15,40 +12,18 @@ type Backend struct {
 	backends.Store
 	// Name is the backend's name; for "auto", the one it chose.
 	Name string
-	// Dir is the helper's own directory, os.UserConfigDir()/
-	// prusa-credential-helper, where every backend keeps its locks and
-	// the file backend the other hosts' credentials; "" when there is
-	// no config directory.
-	Dir string
 	// LockFile is the lock that every writer of the session takes,
-	// whatever the backend, in Dir; "" with Dir.
+	// whatever the backend, in Dir; "" when there is no config
+	// directory.
 	LockFile string
 
 	file *file.Store // the file backend, nil for the others
 }
 
-// A Private is a file, or a directory of files, that holds secrets and
-// must be the user's alone.
-type Private struct {
-	// What it is, for the name of doctor's check: "session", ...
-	What string
-	Path string
-	Dir  bool
-}
-
-// describe wraps the opened store s, called name.
-func describe(s backends.Store, name string, opts Options) *Backend {
-	b := &Backend{Store: s, Name: name, Dir: Dir(opts)}
-	if b.Dir != "" {
-		b.LockFile = filepath.Join(b.Dir, "session.lock")
-	}
-	b.file, _ = s.(*file.Store)
-	return b
-}
-
-// Dir is the helper's own directory (see Backend.Dir), for what needs it
-// without a backend (the settings file, notices); "" when there is no
-// config directory.
+// Dir is the helper's own directory, os.UserConfigDir()/
+// prusa-credential-helper, where every backend keeps its locks and the
+// file backend the other hosts' credentials, as the settings file and
+// notices need it; "" when there is no config directory.
 func Dir(opts Options) string {
 	dir, _ := file.HelperDir(opts.Getenv, opts.GOOS)
 	return dir
@@ -65,25 +40,13 @@ func (b *Backend) String() string {
 }
 
 // Private returns the files and directories that hold the backend's
-// secrets: the file backend's directory, session file and credentials
-// (with an earlier layout's file while it exists); nothing for an OS
-// store, which guards its own.
-func (b *Backend) Private() []Private {
+// secrets: the file backend's; nothing for an OS store, which guards its
+// own.
+func (b *Backend) Private() []file.Private {
 	if b.file == nil {
 		return nil
 	}
-	p := []Private{
-		{What: "dir", Path: b.file.Dir(), Dir: true},
-		{What: "session", Path: b.file.TokensFile()},
-		{What: "credentials", Path: b.file.CredentialsDir(), Dir: true},
-	}
-	if legacy := b.file.LegacyCredentialsFile(); exists(legacy) {
-		p = append(p, Private{What: "credentials.json", Path: legacy})
-	}
-	if unused := b.UnusedSessionFile(); unused != "" {
-		p = append(p, Private{What: "unused-session", Path: unused})
-	}
-	return p
+	return b.file.Private()
 }
 
 // UnusedSessionFile is an earlier version's session file that still
@@ -102,9 +65,4 @@ func (b *Backend) WritesDir() string {
 		return ""
 	}
 	return b.file.Dir()
-}
-
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }

@@ -12,15 +12,15 @@
 //	secret-service  freedesktop.org Secret Service    linux, *bsd
 //	file            JSON files, shared with prusactl  everywhere (the default)
 //
-// "auto" picks the first OS store that is reachable and falls back to the
-// file only when none is; see Open. Naming a backend that is not
-// available never falls back: it is an *Error that says why and lists the
-// ones that are. See package keyring for how the OS stores were chosen.
+// "auto" picks the first OS store that is reachable (see Open). See
+// package keyring for how the OS stores were chosen.
 package registry
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -101,12 +101,9 @@ func (b backend) why(goos string) string {
 // Names returns the backends available here, in order of preference. It
 // connects to nothing and starts nothing.
 func Names(goos string) []string {
-	if goos == "" {
-		goos = runtime.GOOS
-	}
 	var names []string
 	for _, b := range all() {
-		if b.why(goos) == "" {
+		if b.why(cmp.Or(goos, runtime.GOOS)) == "" {
 			names = append(names, b.name)
 		}
 	}
@@ -130,62 +127,49 @@ func Names(goos string) []string {
 // OS store that cannot be opened is an *Error that lists the available
 // backends; there is never a silent fallback to another backend.
 func Open(name string, opts Options) (*Backend, error) {
-	if opts.GOOS == "" {
-		opts.GOOS = runtime.GOOS
-	}
+	opts.GOOS = cmp.Or(opts.GOOS, runtime.GOOS)
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
-	if name == "" {
-		name = Default
-	}
+	name = cmp.Or(name, Default)
 	if name == Auto {
-		s, name, err := openAuto(opts)
-		if err != nil {
-			return nil, err
-		}
-		return describe(s, name, opts), nil
+		return openAuto(opts)
 	}
-	for _, b := range all() {
-		if b.name != name {
-			continue
-		}
-		if why := b.why(opts.GOOS); why != "" {
-			return nil, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
-		}
-		s, err := openers()[name](opts, false)
-		if err != nil {
-			return nil, wrap(name, opts, err)
-		}
-		return describe(s, name, opts), nil
+	i := slices.IndexFunc(all(), func(b backend) bool { return b.name == name })
+	if i < 0 {
+		return nil, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
 	}
-	return nil, &Error{Name: name, Why: "no such backend", Available: Names(opts.GOOS)}
+	if why := all()[i].why(opts.GOOS); why != "" {
+		return nil, &Error{Name: name, Why: why, Available: Names(opts.GOOS), Err: backends.ErrUnavailable}
+	}
+	return open(name, opts, false)
 }
 
-func openAuto(opts Options) (backends.Store, string, error) {
+func openAuto(opts Options) (*Backend, error) {
 	for _, name := range Names(opts.GOOS) {
 		if name == "file" {
 			break // the OS stores come first
 		}
-		s, err := openers()[name](opts, true)
-		if err == nil {
-			return s, name, nil
-		}
-		if !errors.Is(err, backends.ErrUnavailable) {
-			return nil, name, wrap(name, opts, err)
+		if b, err := open(name, opts, true); !errors.Is(err, backends.ErrUnavailable) {
+			return b, err
 		}
 	}
-	s, err := openFile(opts, true)
-	return s, "file", err
+	return open("file", opts, true)
 }
 
-// wrap turns the failure to open an OS store into an *Error. The file
-// backend's errors (no home directory) say enough already.
-func wrap(name string, opts Options, err error) error {
-	if name == "file" {
-		return err
+// open opens the backend called name, which is available here. The
+// failure to open an OS store is an *Error.
+func open(name string, opts Options, auto bool) (*Backend, error) {
+	s, err := openers()[name](opts, auto)
+	switch {
+	case err == nil:
+		b := &Backend{Store: s, Name: name, LockFile: lockFile(opts, "session.lock")}
+		b.file, _ = s.(*file.Store)
+		return b, nil
+	case name == "file":
+		return nil, err // it says enough already (no config directory)
 	}
-	return &Error{Name: name, Why: err.Error(), Available: Names(opts.GOOS), Err: err}
+	return nil, &Error{Name: name, Why: err.Error(), Available: Names(opts.GOOS), Err: err}
 }
 
 // Error reports a backend that cannot be opened because it is unknown,
@@ -208,9 +192,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // the backends to choose from.
 func (e *Error) Hint() string {
 	names := strings.Join(append(slices.Clone(e.Available), Auto), ", ")
-	var h interface{ Hint() string }
-	if e.Err != nil && errors.As(e.Err, &h) {
-		return fmt.Sprintf("%s (backends here: %s; --backend or PRUSA_CREDENTIAL_BACKEND)", h.Hint(), names)
+	if h := hint.Of(e.Err); h != "" {
+		return fmt.Sprintf("%s (backends here: %s; --backend or PRUSA_CREDENTIAL_BACKEND)", h, names)
 	}
 	return fmt.Sprintf("choose one of: %s (--backend or PRUSA_CREDENTIAL_BACKEND)", names)
 }
@@ -229,18 +212,19 @@ func openFile(opts Options, _ bool) (backends.Store, error) {
 	return file.New(fo), nil
 }
 
+// lockFile is the lock called name in the helper's directory (Dir), or ""
+// when there is none.
+func lockFile(opts Options, name string) string {
+	if dir := Dir(opts); dir != "" {
+		return filepath.Join(dir, name)
+	}
+	return ""
+}
+
 // configDirHint names the environment variables from which the file
 // backend finds its directories on goos. A login session has them; a
 // service, a cron job or a container may start without them.
 func configDirHint(goos string) string {
-	vars := "HOME (or XDG_CONFIG_HOME)"
-	switch goos {
-	case "windows":
-		vars = "APPDATA and LOCALAPPDATA"
-	case "darwin", "ios":
-		vars = "HOME"
-	case "plan9":
-		vars = "home"
-	}
-	return "set " + vars + " in the environment that runs the helper (a service, a cron job or a container may start without it)"
+	vars := map[string]string{"windows": "APPDATA and LOCALAPPDATA", "darwin": "HOME", "ios": "HOME", "plan9": "home"}[goos]
+	return "set " + cmp.Or(vars, "HOME (or XDG_CONFIG_HOME)") + " in the environment that runs the helper (a service, a cron job or a container may start without it)"
 }

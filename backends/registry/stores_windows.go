@@ -7,9 +7,7 @@ import (
 
 // osStores returns the OS stores of this build: Credential Manager.
 func osStores() map[string]opener {
-	return map[string]opener{"wincred": openWincred}
-}
-
-func openWincred(opts Options, _ bool) (backends.Store, error) {
-	return wincred.Open(wincred.Options{Timeout: opts.Timeout})
+	return map[string]opener{"wincred": func(opts Options, _ bool) (backends.Store, error) {
+		return wincred.Open(wincred.Options{Timeout: opts.Timeout})
+	}}
 }

@@ -137,7 +137,7 @@ func (p *Program) httpClient(s *settings) *http.Client {
 	return &hc
 }
 
-// helperDir is the helper's own directory (see registry.Backend.Dir);
+// helperDir is the helper's own directory (see registry.Dir);
 // "" when there is no config directory.
 func (p *Program) helperDir() string {
 	return registry.Dir(registry.Options{Getenv: p.Getenv, GOOS: p.goos()})
