@@ -16,6 +16,7 @@
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -102,14 +103,17 @@ func readFile(path string, warn func(string)) ([]byte, error) {
 	if perm := fi.Mode().Perm(); modesApply && perm&0o077 != 0 {
 		tightened(warn, fmt.Sprintf("%s was readable by other users (mode %04o)", path, perm), 0o600, f.Chmod(0o600))
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
+	// One buffer of the size Stat gave, with room to see the file grow,
+	// not io.ReadAll's doubling: the session is read on every get.
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxSize+1)); err != nil {
 		return nil, err
 	}
-	if len(data) > MaxSize {
+	if buf.Len() > MaxSize {
 		return nil, tooLarge(path)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // CheckFile checks what Lstat or Stat said of a secrets file, without
