@@ -21,6 +21,9 @@ func Move(from, to string) string { return "mv " + Path(from) + " " + Path(to) }
 // Copy is the shell command that copies the file from to to.
 func Copy(from, to string) string { return "cp " + Path(from) + " " + Path(to) }
 
+// Remove is the shell command that removes the file path.
+func Remove(path string) string { return "rm " + Path(path) }
+
 // PathCommand is the sh, bash and zsh command that puts dir first on
 // PATH: export PATH="dir:$PATH", with dir quoted as Path quotes it when it
 // needs quoting.

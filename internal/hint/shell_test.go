@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestMoveRuns runs the commands that Move and Copy print in the user's
+// TestMoveRuns runs the commands that Move, Copy and Remove print in the user's
 // shell (sh; cmd.exe on Windows) on paths with spaces and quotes, and
 // checks that they did what they say.
 func TestMoveRuns(t *testing.T) {
@@ -39,6 +39,12 @@ func TestMoveRuns(t *testing.T) {
 				if data, err := os.ReadFile(p); err != nil || string(data) != "x" {
 					t.Errorf("%s = %q, %v; want the file", p, data, err)
 				}
+			}
+			if out, err := runShell(Remove(copied)); err != nil {
+				t.Fatalf("%s: %v\n%s", Remove(copied), err, out)
+			}
+			if _, err := os.Stat(copied); !os.IsNotExist(err) {
+				t.Errorf("%s is still there after %s (%v)", copied, Remove(copied), err)
 			}
 		})
 	}

@@ -20,6 +20,10 @@ func Move(from, to string) string { return "move " + Path(from) + " " + Path(to)
 // Copy is the shell command that copies the file from to to.
 func Copy(from, to string) string { return "copy " + Path(from) + " " + Path(to) }
 
+// Remove is the shell command that removes the file path: del, which
+// cmd.exe and PowerShell both have.
+func Remove(path string) string { return "del " + Path(path) }
+
 // PathCommand is the PowerShell command that puts dir first on the user's
 // PATH for every program started after it. It edits the user's own PATH
 // only, not the system's, and not with setx, which would cut a long PATH

@@ -22,7 +22,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
+
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 )
 
 // MaxSize is the most a secrets file may hold. A session is a few KB and
@@ -56,7 +57,7 @@ func ReadFile(path string, warn func(string)) ([]byte, error) {
 			return data, err
 		}
 	}
-	return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + quote(path)}
+	return nil, &Error{Path: path, Problem: "was replaced while it was being opened, " + fmt.Sprint(replacedTries) + " times", Fix: "run again; if it keeps happening, check what else writes " + hint.Path(path)}
 }
 
 // replacedTries is how often ReadFile opens a file that keeps being
@@ -122,12 +123,12 @@ func CheckFile(path string, fi fs.FileInfo) error {
 	if err := checkType(path, fi); err != nil {
 		return err
 	}
-	if err := checkOwner(path, fi, "remove it (rm "+quote(path)+"), or, if it is yours, give it back to yourself (chown)"); err != nil {
+	if err := checkOwner(path, fi, "remove it ("+hint.Remove(path)+"), or, if it is yours, give it back to yourself (chown)"); err != nil {
 		return err
 	}
 	if n := links(fi); n > 1 {
 		return &Error{Path: path, Problem: fmt.Sprintf("has %d names (hard links); a secrets file must have one", n),
-			Fix: "replace it with a copy of its own: cp " + quote(path) + " " + quote(path+".new") + " && mv " + quote(path+".new") + " " + quote(path)}
+			Fix: "replace it with a copy of its own: " + hint.Copy(path, path+".new") + " && " + hint.Move(path+".new", path)}
 	}
 	if fi.Size() > MaxSize {
 		return tooLarge(path)
@@ -142,7 +143,7 @@ func CheckLock(path string, fi fs.FileInfo) error {
 	if err := checkType(path, fi); err != nil {
 		return err
 	}
-	return checkOwner(path, fi, "remove it (rm "+quote(path)+"); the helper makes a new one")
+	return checkOwner(path, fi, "remove it ("+hint.Remove(path)+"); the helper makes a new one")
 }
 
 func checkType(path string, fi fs.FileInfo) error {
@@ -153,10 +154,10 @@ func checkType(path string, fi fs.FileInfo) error {
 		return nil
 	case m&fs.ModeSymlink != 0:
 		return &Error{Path: path, Problem: "is a symbolic link; the helper does not follow links to its files",
-			Fix: "replace the link with the file itself, or remove it (rm " + quote(path) + ")"}
+			Fix: "replace the link with the file itself, or remove it (" + hint.Remove(path) + ")"}
 	case m.IsDir():
 		return &Error{Path: path, Problem: "is a directory, not a file",
-			Fix: "move it aside (mv " + quote(path) + " " + quote(path+".bad") + ")"}
+			Fix: "move it aside (" + hint.Move(path, path+".bad") + ")"}
 	case m&fs.ModeNamedPipe != 0:
 		what = "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
@@ -165,12 +166,12 @@ func checkType(path string, fi fs.FileInfo) error {
 		what = "a device"
 	}
 	return &Error{Path: path, Problem: "is " + what + ", not a regular file",
-		Fix: "remove it (rm " + quote(path) + ")"}
+		Fix: "remove it (" + hint.Remove(path) + ")"}
 }
 
 func tooLarge(path string) error {
 	return &Error{Path: path, Problem: fmt.Sprintf("is over %d KiB, too large for a secrets file", MaxSize>>10),
-		Fix: "it is not one of the helper's files; move it aside (mv " + quote(path) + " " + quote(path+".bad") + ")"}
+		Fix: "it is not one of the helper's files; move it aside (" + hint.Move(path, path+".bad") + ")"}
 }
 
 // PrepareDir checks the directory dir before the helper reads or writes
@@ -220,9 +221,9 @@ func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
 			Fix: "replace the link with the directory it points to (rm the link, then mv the directory there)"}
 	case !m.IsDir():
 		return false, &Error{Path: dir, Problem: "is not a directory",
-			Fix: "move it aside (mv " + quote(dir) + " " + quote(dir+".bad") + "); the helper creates the directory"}
+			Fix: "move it aside (" + hint.Move(dir, dir+".bad") + "); the helper creates the directory"}
 	}
-	if err := checkOwner(dir, fi, "move it aside (mv "+quote(dir)+" "+quote(dir+".bad")+"); the helper creates a new one"); err != nil {
+	if err := checkOwner(dir, fi, "move it aside ("+hint.Move(dir, dir+".bad")+"); the helper creates a new one"); err != nil {
 		return false, err
 	}
 	if !modesApply {
@@ -230,7 +231,7 @@ func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
 	}
 	if m.Perm()&0o022 != 0 {
 		return false, &Error{Path: dir, Problem: fmt.Sprintf("is writable by other users (mode %04o): they could replace the files in it", m.Perm()),
-			Fix: "check that its files are yours, then: chmod 700 " + quote(dir)}
+			Fix: "check that its files are yours, then: chmod 700 " + hint.Path(dir)}
 	}
 	return m.Perm()&0o077 != 0, nil
 }
@@ -241,14 +242,4 @@ func checkOwner(path string, fi fs.FileInfo, fix string) error {
 		return nil
 	}
 	return &Error{Path: path, Problem: fmt.Sprintf("is owned by another user (uid %d)", uid), Fix: fix}
-}
-
-// quote returns path as a shell word: bare when it needs no quoting.
-func quote(path string) string {
-	if strings.ContainsFunc(path, func(c rune) bool {
-		return !(strings.ContainsRune("/.-_~+,:@", c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
-	}) {
-		return fmt.Sprintf("%q", path)
-	}
-	return path
 }

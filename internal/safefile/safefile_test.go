@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -114,5 +115,36 @@ func TestPrepareDir(t *testing.T) {
 	}
 	if err := PrepareDir(link, true, nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("a link to a directory: %v, want refused", err)
+	}
+}
+
+// TestFixRuns runs the command a fix names, as the user would paste it
+// into sh, for a file whose path holds characters the shell treats
+// specially inside double quotes: the command must name the file, not
+// what sh makes of "$HOME" or a backquote.
+func TestFixRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), `it's $HOME `+"`x`")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "prusa_tokens.json")
+	if err := os.Symlink(filepath.Join(dir, "elsewhere"), path); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadFile(path, nil)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("ReadFile = %v, want an *Error", err)
+	}
+	_, cmd, ok := strings.Cut(e.Hint(), "(")
+	if !ok {
+		t.Fatalf("hint %q names no command", e.Hint())
+	}
+	cmd = strings.TrimSuffix(cmd, ")")
+	if out, err := exec.Command("sh", "-c", cmd).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s is still there after %s (%v)", path, cmd, err)
 	}
 }
