@@ -88,13 +88,7 @@ func (in LoginInput) GoString() string {
 
 // Format implements fmt.Formatter so that every verb prints the redacted
 // form.
-func (in LoginInput) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, in.GoString())
-		return
-	}
-	io.WriteString(f, in.String())
-}
+func (in LoginInput) Format(f fmt.State, verb rune) { formatRedacted(f, verb, in.String, in.GoString) }
 
 // LogValue implements slog.LogValuer without the email or password.
 func (in LoginInput) LogValue() slog.Value {

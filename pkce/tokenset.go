@@ -2,6 +2,7 @@ package pkce
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,7 +12,6 @@ import (
 	"log/slog"
 	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,9 +22,8 @@ import (
 
 // TokenSet is a Prusa Account session: the token response of RFC 6749
 // §5.1 as Prusa Account sends it, and as the Prusa Connect Python SDK
-// stores it. Its JSON form uses the SDK's keys (access_token,
-// refresh_token, id_token, expires_in, token_type, scope,
-// shared_session_key) so that both tools can share one file.
+// stores it. Its JSON form uses the SDK's keys, so that both tools can
+// share one file.
 //
 // No expiry timestamp is stored: each token's expiry is its JWT "exp"
 // claim (see AccessExpiry). ExpiresIn is kept only as the server sent it.
@@ -36,21 +35,21 @@ import (
 // redaction cannot reach a TokenSet inside an unexported struct field,
 // which fmt prints by reflection.
 type TokenSet struct {
-	AccessToken      string // a JWT; authorizes Prusa Connect API calls
-	RefreshToken     string // single-use: every refresh returns a new one
-	IDToken          string // a JWT (OpenID Connect) naming the user; may be empty
-	ExpiresIn        int64  // seconds, as the server sent them; 0 if absent
-	TokenType        string // "Bearer"
-	Scope            string // space-separated scopes, as the server sent them
-	SharedSessionKey string
+	AccessToken      string `json:"access_token,omitempty"`  // a JWT; authorizes Prusa Connect API calls
+	RefreshToken     string `json:"refresh_token,omitempty"` // single-use: every refresh returns a new one
+	IDToken          string `json:"id_token,omitempty"`      // a JWT (OpenID Connect) naming the user; may be empty
+	ExpiresIn        int64  `json:"expires_in,omitempty"`    // seconds, as the server sent them; 0 if absent
+	TokenType        string `json:"token_type,omitempty"`    // "Bearer"
+	Scope            string `json:"scope,omitempty"`         // space-separated scopes, as the server sent them
+	SharedSessionKey string `json:"shared_session_key,omitempty"`
 
 	// Extra holds the JSON members this package does not know, verbatim,
 	// so that rewriting a file another tool wrote keeps them. Members
 	// named like a field above are ignored when marshalling.
-	Extra map[string]json.RawMessage
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// The JSON keys of TokenSet, in the order the Python SDK writes them.
+// The JSON keys of TokenSet.
 const (
 	keyAccessToken      = "access_token"
 	keyRefreshToken     = "refresh_token"
@@ -181,50 +180,31 @@ func jsonScope(v json.RawMessage) (string, error) {
 // order, then the members of Extra sorted by key. The output contains
 // the tokens: write it only to the session store.
 func (ts TokenSet) MarshalJSON() ([]byte, error) {
+	// plain has the fields, in the SDK's order and with its keys, and not this method.
+	type plain TokenSet
+	b, _ := marshal(plain(ts)) // strings and an integer always encode
+	extra := maps.Clone(ts.Extra)
+	maps.DeleteFunc(extra, func(k string, _ json.RawMessage) bool { return isKnownKey(k) })
+	if len(extra) == 0 {
+		return b, nil
+	}
+	e, err := marshal(extra) // sorted by key, compacted
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == len("{}") {
+		return e, nil
+	}
+	return append(append(b[:len(b)-1], ','), e[1:]...), nil
+}
+
+// marshal is json.Marshal without escaping <, > and & for HTML.
+func marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	b.WriteByte('{')
-	n := 0
-	member := func(key string) {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		n++
-		enc.Encode(key) // a string always encodes
-		b.Truncate(b.Len() - 1)
-		b.WriteByte(':')
-	}
-	str := func(key, val string) {
-		if val != "" {
-			member(key)
-			enc.Encode(val)
-			b.Truncate(b.Len() - 1)
-		}
-	}
-	str(keyAccessToken, ts.AccessToken)
-	str(keyRefreshToken, ts.RefreshToken)
-	str(keyIDToken, ts.IDToken)
-	if ts.ExpiresIn != 0 {
-		member(keyExpiresIn)
-		b.WriteString(strconv.FormatInt(ts.ExpiresIn, 10))
-	}
-	str(keyTokenType, ts.TokenType)
-	str(keyScope, ts.Scope)
-	str(keySharedSessionKey, ts.SharedSessionKey)
-	for _, key := range slices.Sorted(maps.Keys(ts.Extra)) {
-		if isKnownKey(key) {
-			continue
-		}
-		var val bytes.Buffer
-		if err := json.Compact(&val, ts.Extra[key]); err != nil {
-			return nil, fmt.Errorf("token set member %q: %w", key, err)
-		}
-		member(key)
-		b.Write(val.Bytes())
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	err := enc.Encode(v)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 // Validate checks that the set can be used and refreshed: the access
@@ -342,20 +322,13 @@ func (ts TokenSet) Merge(newer *TokenSet) *TokenSet {
 	if newer == nil {
 		return &out
 	}
-	set := func(dst *string, src string) {
-		if src != "" {
-			*dst = src
-		}
-	}
-	set(&out.AccessToken, newer.AccessToken)
-	set(&out.RefreshToken, newer.RefreshToken)
-	set(&out.IDToken, newer.IDToken)
-	if newer.ExpiresIn != 0 {
-		out.ExpiresIn = newer.ExpiresIn
-	}
-	set(&out.TokenType, newer.TokenType)
-	set(&out.Scope, newer.Scope)
-	set(&out.SharedSessionKey, newer.SharedSessionKey)
+	out.AccessToken = cmp.Or(newer.AccessToken, ts.AccessToken)
+	out.RefreshToken = cmp.Or(newer.RefreshToken, ts.RefreshToken)
+	out.IDToken = cmp.Or(newer.IDToken, ts.IDToken)
+	out.ExpiresIn = cmp.Or(newer.ExpiresIn, ts.ExpiresIn)
+	out.TokenType = cmp.Or(newer.TokenType, ts.TokenType)
+	out.Scope = cmp.Or(newer.Scope, ts.Scope)
+	out.SharedSessionKey = cmp.Or(newer.SharedSessionKey, ts.SharedSessionKey)
 	if len(newer.Extra) > 0 && out.Extra == nil {
 		out.Extra = make(map[string]json.RawMessage, len(newer.Extra))
 	}
@@ -390,12 +363,14 @@ func (ts TokenSet) GoString() string {
 
 // Format implements fmt.Formatter so that every verb, not only %v and %s,
 // prints the redacted form.
-func (ts TokenSet) Format(f fmt.State, verb rune) {
+func (ts TokenSet) Format(f fmt.State, verb rune) { formatRedacted(f, verb, ts.String, ts.GoString) }
+
+// formatRedacted prints goString for %#v and str for any other verb.
+func formatRedacted(f fmt.State, verb rune, str, goString func() string) {
 	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, ts.GoString())
-		return
+		str = goString
 	}
-	io.WriteString(f, ts.String())
+	io.WriteString(f, str())
 }
 
 // LogValue implements slog.LogValuer with fingerprints instead of tokens.
