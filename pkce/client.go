@@ -2,7 +2,6 @@ package pkce
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -133,32 +132,17 @@ func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
 	if in.Email == "" || in.Password == "" {
 		return nil, errors.New("login needs an email and a password")
 	}
-	acct, err := c.account()
+	w, err := c.StartWebLogin()
 	if err != nil {
 		return nil, err
 	}
-	jar, err := cookiejar.New(nil)
+	jar, _ := cookiejar.New(nil) // fails only on bad options
+	fl := &loginFlow{WebLogin: w, hc: c.httpClient(jar), in: in}
+	code, err := fl.run(ctx)
 	if err != nil {
 		return nil, err
 	}
-	hc := c.httpClient(jar)
-	verifier := oauth2.GenerateVerifier()
-	fl := &loginFlow{
-		c:     c,
-		hc:    hc,
-		acct:  acct,
-		in:    in,
-		state: rand.Text(),
-	}
-	code, err := fl.run(ctx, acct.cfg.AuthCodeURL(fl.state, oauth2.S256ChallengeOption(verifier)))
-	if err != nil {
-		return nil, err
-	}
-	tok, err := acct.cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		return nil, c.tokenError(err, false)
-	}
-	return c.tokenSet(tok)
+	return w.exchange(ctx, fl.hc, code)
 }
 
 // Refresh trades a refresh token for a new session (RFC 6749 §6) with
@@ -186,25 +170,6 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, e
 		return nil, c.tokenError(err, true)
 	}
 	return c.tokenSet(tok)
-}
-
-// tokenSet reads a token endpoint's successful answer. An access token
-// that has already expired is no answer: it could only be handed out
-// expired (the README promises never to), so it is an
-// *InvalidResponseError, and the caller keeps what it had.
-func (c *Client) tokenSet(tok *oauth2.Token) (*TokenSet, error) {
-	ts, err := tokenSetFromOAuth2(tok)
-	if err != nil {
-		return nil, err
-	}
-	exp, err := ts.AccessExpiry()
-	if err != nil {
-		return nil, &InvalidResponseError{Reason: "access_token: " + err.Error()}
-	}
-	if !exp.After(c.now()) {
-		return nil, &InvalidResponseError{Reason: "the access token expired at " + exp.UTC().Format("2006-01-02 15:04:05 UTC") + ", before it was received"}
-	}
-	return ts, nil
 }
 
 // httpClient returns a copy of the configured client that never follows
@@ -266,13 +231,12 @@ func (c *Client) tokenError(err error, refresh bool) error {
 	return &InvalidResponseError{Status: status, Reason: "no OAuth error in a failed response"}
 }
 
-// loginFlow is the state of one Login.
+// loginFlow is the state of one Login: a WebLogin whose browser is
+// this package.
 type loginFlow struct {
-	c     *Client
-	hc    *http.Client
-	acct  *account
-	in    LoginInput
-	state string
+	*WebLogin
+	hc *http.Client
+	in LoginInput
 
 	passwordSent bool
 	otpSent      bool
@@ -280,8 +244,8 @@ type loginFlow struct {
 }
 
 // run walks from the authorization URL to the code.
-func (fl *loginFlow) run(ctx context.Context, authURL string) (string, error) {
-	req, err := fl.newRequest(ctx, http.MethodGet, authURL, nil)
+func (fl *loginFlow) run(ctx context.Context) (string, error) {
+	req, err := fl.newRequest(ctx, http.MethodGet, fl.URL, nil)
 	if err != nil {
 		return "", err
 	}

@@ -386,10 +386,10 @@ func (ts TokenSet) LogValue() slog.Value {
 	)
 }
 
-// tokenSetFromOAuth2 builds a TokenSet from a token endpoint answer and
-// checks it. x/oauth2 keeps only access_token, token_type, refresh_token
-// and expires_in as fields; the rest is read with Token.Extra.
-func tokenSetFromOAuth2(tok *oauth2.Token) (*TokenSet, error) {
+// tokenSet reads a token endpoint's successful answer and checks it.
+// x/oauth2 keeps only access_token, token_type, refresh_token and
+// expires_in as fields; the rest is read with Token.Extra.
+func (c *Client) tokenSet(tok *oauth2.Token) (*TokenSet, error) {
 	ts := &TokenSet{
 		AccessToken:      tok.AccessToken,
 		IDToken:          extraString(tok, keyIDToken),
@@ -430,6 +430,12 @@ func tokenSetFromOAuth2(tok *oauth2.Token) (*TokenSet, error) {
 	}
 	if err := ts.check(); err != nil {
 		return nil, &InvalidResponseError{Reason: err.Error()}
+	}
+	// An access token that has already expired is no answer: it could only
+	// be handed out expired (the README promises never to), and the caller
+	// keeps what it had.
+	if exp, _ := ts.AccessExpiry(); !exp.After(c.now()) {
+		return nil, &InvalidResponseError{Reason: "the access token expired at " + exp.UTC().Format("2006-01-02 15:04:05 UTC") + ", before it was received"}
 	}
 	return ts, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -157,14 +158,18 @@ func (w *WebLogin) Exchange(ctx context.Context, code string) (*TokenSet, error)
 	if code == "" {
 		return nil, ErrNoCode
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, w.c.httpClient(nil))
-	tok, err := w.acct.cfg.Exchange(ctx, code, oauth2.VerifierOption(w.verifier))
-	if err != nil {
-		err = w.c.tokenError(err, false)
-		if oe, ok := errors.AsType[*OAuthError](err); ok && oe.Code == "invalid_grant" {
-			return nil, fmt.Errorf("%w (%w)", ErrCodeRejected, err)
-		}
-		return nil, err
+	ts, err := w.exchange(ctx, w.c.httpClient(nil), code)
+	if oe, ok := errors.AsType[*OAuthError](err); ok && oe.Code == "invalid_grant" {
+		return nil, fmt.Errorf("%w (%w)", ErrCodeRejected, err)
 	}
-	return tokenSetFromOAuth2(tok)
+	return ts, err
+}
+
+// exchange redeems code with the verifier, sending the request with hc.
+func (w *WebLogin) exchange(ctx context.Context, hc *http.Client, code string) (*TokenSet, error) {
+	tok, err := w.acct.cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code, oauth2.VerifierOption(w.verifier))
+	if err != nil {
+		return nil, w.c.tokenError(err, false)
+	}
+	return w.c.tokenSet(tok)
 }
