@@ -50,6 +50,20 @@ var (
 
 	// ErrInvalidAccountURL is wrapped by every error from ParseAccountURL.
 	ErrInvalidAccountURL = errors.New("invalid account URL")
+
+	// ErrNoCode means the pasted text holds no authorization code: it is
+	// empty, or an address without a "code" parameter.
+	ErrNoCode = errors.New("the pasted address has no authorization code")
+
+	// ErrNotCallback means the pasted address is not the redirect URI
+	// (Prusa Connect's login callback page), or not an address at all.
+	ErrNotCallback = errors.New("the pasted address is not the Prusa Connect login callback")
+
+	// ErrCodeRejected means the token endpoint refused the authorization
+	// code ("invalid_grant"): it expired (codes last about a minute), was
+	// already redeemed, or belongs to another login. Only a new login
+	// helps. The *OAuthError with the server's answer is wrapped too.
+	ErrCodeRejected = errors.New("the authorization code was refused: it expired (codes last about a minute) or was already used")
 )
 
 // OAuthError is an error response of RFC 6749: from the token endpoint
@@ -63,17 +77,14 @@ type OAuthError struct {
 }
 
 func (e *OAuthError) Error() string {
-	var b strings.Builder
-	b.WriteString("Prusa Account answered with OAuth error ")
-	b.WriteString(printable(e.Code, 64))
+	s := "Prusa Account answered with OAuth error " + printable(e.Code, 64)
 	if e.Status != 0 {
-		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+		s += fmt.Sprintf(" (HTTP %d)", e.Status)
 	}
 	if d := printable(e.Description, 200); d != "" {
-		b.WriteString(": ")
-		b.WriteString(d)
+		s += ": " + d
 	}
-	return b.String()
+	return s
 }
 
 // RateLimitError is an HTTP 429 answer from Prusa Account. Its message
@@ -113,24 +124,18 @@ type UnexpectedPageError struct {
 }
 
 func (e *UnexpectedPageError) Error() string {
-	var b strings.Builder
-	b.WriteString("unexpected page from Prusa Account (")
-	var parts []string
+	var where []string
 	if e.Status != 0 {
-		parts = append(parts, fmt.Sprintf("HTTP %d", e.Status))
+		where = append(where, fmt.Sprintf("HTTP %d", e.Status))
 	}
 	if e.Path != "" {
-		parts = append(parts, e.Path)
+		where = append(where, e.Path)
 	}
-	b.WriteString(strings.Join(parts, " at "))
-	if e.Reason != "" {
-		if len(parts) > 0 {
-			b.WriteString(": ")
-		}
-		b.WriteString(e.Reason)
+	what := strings.Join(where, " at ")
+	if what != "" && e.Reason != "" {
+		what += ": "
 	}
-	b.WriteString("): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past")
-	return b.String()
+	return "unexpected page from Prusa Account (" + what + e.Reason + "): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past"
 }
 
 // InvalidResponseError means the token endpoint answered with success but
@@ -162,28 +167,21 @@ func Retryable(err error) (bool, time.Duration) {
 	if rl, ok := errors.AsType[*RateLimitError](err); ok {
 		return true, rl.RetryAfter
 	}
-	if _, ok := errors.AsType[*ServerError](err); ok {
+	dns, _ := errors.AsType[*net.DNSError](err)
+	switch {
+	case isA[*ServerError](err):
 		return true, 0
-	}
-	if errors.Is(err, context.Canceled) {
-		return false, 0
-	}
-	if _, ok := errors.AsType[*url.Error](err); !ok {
-		return false, 0
-	}
-	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
-		return false, 0
-	}
-	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
-		return false, 0
-	}
-	if _, ok := errors.AsType[x509.HostnameError](err); ok {
-		return false, 0
-	}
-	if dns, ok := errors.AsType[*net.DNSError](err); ok && dns.IsNotFound {
+	case errors.Is(err, context.Canceled), !isA[*url.Error](err),
+		isA[*tls.CertificateVerificationError](err), isA[x509.UnknownAuthorityError](err),
+		isA[x509.HostnameError](err), dns != nil && dns.IsNotFound:
 		return false, 0
 	}
 	return true, 0
+}
+
+func isA[T error](err error) bool {
+	_, ok := errors.AsType[T](err)
+	return ok
 }
 
 // retryAfter reads a Retry-After header (RFC 9110 §10.2.3): a number of

@@ -14,23 +14,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Errors of a browser login. Test for them with errors.Is.
-var (
-	// ErrNoCode means the pasted text holds no authorization code: it is
-	// empty, or an address without a "code" parameter.
-	ErrNoCode = errors.New("the pasted address has no authorization code")
-
-	// ErrNotCallback means the pasted address is not the redirect URI
-	// (Prusa Connect's login callback page), or not an address at all.
-	ErrNotCallback = errors.New("the pasted address is not the Prusa Connect login callback")
-
-	// ErrCodeRejected means the token endpoint refused the authorization
-	// code ("invalid_grant"): it expired (codes last about a minute), was
-	// already redeemed, or belongs to another login. Only a new login
-	// helps. The *OAuthError with the server's answer is wrapped too.
-	ErrCodeRejected = errors.New("the authorization code was refused: it expired (codes last about a minute) or was already used")
-)
-
 // maxCodeLength bounds a pasted bare code; Prusa Account's codes have 30
 // characters.
 const maxCodeLength = 512
@@ -120,17 +103,8 @@ func (w *WebLogin) Code(pasted string) (string, error) {
 // isBareCode reports whether s looks like an authorization code rather
 // than an address: RFC 3986 unreserved characters only.
 func isBareCode(s string) bool {
-	if len(s) > maxCodeLength {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~') {
-			return false
-		}
-	}
-	return true
+	const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	return len(s) <= maxCodeLength && strings.Trim(s, unreserved) == ""
 }
 
 // callbackCode reads the authorization response in the redirect URI's
