@@ -1,6 +1,7 @@
 package pkce
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -58,14 +59,10 @@ func ParseAccountURL(raw string) (*url.URL, error) {
 	if u.Scheme == "http" && !isLoopback(host) {
 		return nil, bad("plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https")
 	}
-	port := u.Port()
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
-	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
-	if port != "" {
+	if port := u.Port(); port != "" && port != defaultPort[u.Scheme] {
 		host += ":" + port
 	}
 	return &url.URL{
@@ -96,17 +93,10 @@ func (c *Client) account() (*account, error) {
 	if err != nil {
 		return nil, err
 	}
-	redirectURL := c.RedirectURL
-	if redirectURL == "" {
-		redirectURL = DefaultRedirectURL
-	}
+	redirectURL := cmp.Or(c.RedirectURL, DefaultRedirectURL)
 	redirect, err := url.Parse(redirectURL)
 	if err != nil || (redirect.Scheme != "https" && redirect.Scheme != "http") || redirect.Host == "" {
 		return nil, fmt.Errorf("invalid redirect URL %q: want an absolute http(s) URL", redirectURL)
-	}
-	clientID := c.ClientID
-	if clientID == "" {
-		clientID = DefaultClientID
 	}
 	b := base.String()
 	return &account{
@@ -114,7 +104,7 @@ func (c *Client) account() (*account, error) {
 		origin:   base.Scheme + "://" + base.Host,
 		redirect: redirect,
 		cfg: &oauth2.Config{
-			ClientID:    clientID,
+			ClientID:    cmp.Or(c.ClientID, DefaultClientID),
 			RedirectURL: redirectURL,
 			Endpoint: oauth2.Endpoint{
 				AuthURL:  b + "/o/authorize/",
@@ -133,24 +123,14 @@ func (c *Client) account() (*account, error) {
 // sameOrigin reports whether a and b have the same scheme, host and port
 // (RFC 6454), with default ports filled in.
 func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string { return cmp.Or(u.Port(), defaultPort[strings.ToLower(u.Scheme)]) }
 	return a.User == nil &&
 		strings.EqualFold(a.Scheme, b.Scheme) &&
 		strings.EqualFold(a.Hostname(), b.Hostname()) &&
-		portOf(a) == portOf(b)
+		port(a) == port(b)
 }
 
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
-}
+var defaultPort = map[string]string{"https": "443", "http": "80"}
 
 // isRedirectURI reports whether u points at the redirect URI (same origin
 // and path; the query carries the answer).
