@@ -101,14 +101,8 @@ func (c claims) time(name string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, fmt.Errorf("%q claim is not a number", name)
 	}
-	if i, err := n.Int64(); err == nil {
-		if i < -maxUnix || i > maxUnix {
-			return time.Time{}, fmt.Errorf("%q claim is out of range", name)
-		}
-		return time.Unix(i, 0).UTC(), nil
-	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f < -maxUnix || f > maxUnix {
+	f, err := n.Float64() // exact for every integer within maxUnix
+	if err != nil || f < -maxUnix || f > maxUnix {
 		return time.Time{}, fmt.Errorf("%q claim is out of range", name)
 	}
 	sec, frac := math.Modf(f)
