@@ -234,37 +234,31 @@ func (ts TokenSet) check() error {
 	return nil
 }
 
-func tokenClaims(name, token string) (claims, error) {
+// claim reads a claim with read from the token called name.
+func claim[T any](name, token string, read func(claims) (T, error)) (T, error) {
+	var v T
 	if token == "" {
-		return nil, fmt.Errorf("%s is missing", name)
+		return v, fmt.Errorf("%s is missing", name)
 	}
 	c, err := parseClaims(token)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err == nil {
+		if v, err = read(c); err == nil {
+			return v, nil
+		}
 	}
-	return c, nil
+	return v, fmt.Errorf("%s: %w", name, err)
 }
 
-func tokenTime(name, token string) (time.Time, error) {
-	c, err := tokenClaims(name, token)
-	if err != nil {
-		return time.Time{}, err
-	}
-	t, err := c.time("exp")
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: %w", name, err)
-	}
-	return t, nil
-}
+func expiry(c claims) (time.Time, error) { return c.time("exp") }
 
 // AccessExpiry returns the "exp" claim of the access token, in UTC.
 func (ts TokenSet) AccessExpiry() (time.Time, error) {
-	return tokenTime(keyAccessToken, ts.AccessToken)
+	return claim(keyAccessToken, ts.AccessToken, expiry)
 }
 
 // IDTokenExpiry returns the "exp" claim of the id token, in UTC.
 func (ts TokenSet) IDTokenExpiry() (time.Time, error) {
-	return tokenTime(keyIDToken, ts.IDToken)
+	return claim(keyIDToken, ts.IDToken, expiry)
 }
 
 // RefreshExpiry returns the "exp" claim of the refresh token when the
@@ -272,43 +266,26 @@ func (ts TokenSet) IDTokenExpiry() (time.Time, error) {
 // OAuth a refresh token is opaque, so an error here means "unknown", not
 // "expired"; Prusa refresh tokens have lasted about 30 days.
 func (ts TokenSet) RefreshExpiry() (time.Time, error) {
-	return tokenTime(keyRefreshToken, ts.RefreshToken)
+	return claim(keyRefreshToken, ts.RefreshToken, expiry)
 }
 
 // Email returns the user's email from the id token ("user.email", else a
 // top-level "email" claim). Callers that need a user name without an id
 // token can fall back to Subject.
 func (ts TokenSet) Email() (string, error) {
-	c, err := tokenClaims(keyIDToken, ts.IDToken)
-	if err != nil {
-		return "", err
-	}
-	e, err := c.email()
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", keyIDToken, err)
-	}
-	return e, nil
+	return claim(keyIDToken, ts.IDToken, claims.email)
 }
 
 // Subject returns the Prusa Account user id: the "sub" claim of the access
 // token, else of the id token.
 func (ts TokenSet) Subject() (string, error) {
-	c, err := tokenClaims(keyAccessToken, ts.AccessToken)
-	if err == nil {
-		var sub string
-		if sub, err = c.subject(); err == nil {
+	sub, err := claim(keyAccessToken, ts.AccessToken, claims.subject)
+	if err != nil && ts.IDToken != "" {
+		if sub, ierr := claim(keyIDToken, ts.IDToken, claims.subject); ierr == nil {
 			return sub, nil
 		}
-		err = fmt.Errorf("%s: %w", keyAccessToken, err)
 	}
-	if ts.IDToken != "" {
-		if c, ierr := parseClaims(ts.IDToken); ierr == nil {
-			if sub, ierr := c.subject(); ierr == nil {
-				return sub, nil
-			}
-		}
-	}
-	return "", err
+	return sub, err
 }
 
 // Merge returns ts updated with newer, the way the Python SDK folds a
