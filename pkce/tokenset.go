@@ -120,10 +120,8 @@ func (ts *TokenSet) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// jsonString reads a string; null is "", as json.Unmarshal reads it.
 func jsonString(v json.RawMessage) (string, error) {
-	if string(v) == "null" {
-		return "", nil
-	}
 	// A member of a document that parsed: a string without escapes is
 	// its bytes between the quotes (a token is a kilobyte or two, and
 	// read on every get).
@@ -161,11 +159,7 @@ func jsonInt(v json.RawMessage) (int64, error) {
 // jsonScope reads the space-separated scope string, or a list of scopes,
 // which it joins.
 func jsonScope(v json.RawMessage) (string, error) {
-	if string(v) == "null" {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err == nil {
+	if s, err := jsonString(v); err == nil {
 		return s, nil
 	}
 	var list []string
