@@ -18,10 +18,9 @@ import (
 // characters.
 const maxCodeLength = 512
 
-// WebLogin is a login that the user completes in a browser: with any
-// method Prusa Account offers (a password, Google, Apple, Facebook, a
-// passkey, a CAPTCHA), which is what the form login of [Client.Login]
-// cannot do. Its zero value is not usable; get one from
+// WebLogin is a login that the user completes in a browser, with any
+// method Prusa Account offers (Google, Apple, Facebook, a passkey, a
+// CAPTCHA), which [Client.Login] cannot. Get one from
 // [Client.StartWebLogin].
 //
 // The flow (RFC 6749 §4.1 with PKCE, RFC 7636): open URL in a browser;
@@ -30,14 +29,11 @@ const maxCodeLength = 512
 // callback page is not ours to serve, so the user copies its address (or
 // only the code) back; [WebLogin.Code] reads it and checks the state, and
 // [WebLogin.Exchange] redeems the code with the verifier that only this
-// WebLogin knows.
-//
-// A WebLogin holds the PKCE verifier, a secret: it redacts itself when
-// printed or logged.
+// WebLogin knows, a secret: a WebLogin redacts itself when printed or
+// logged.
 type WebLogin struct {
-	// URL is the authorization request to open in the browser, built as
-	// Login builds it (client id, redirect URI, S256 challenge) plus
-	// the state. It holds no secret.
+	// URL is the authorization request to open in the browser (client id,
+	// redirect URI, S256 challenge, state). It holds no secret.
 	URL string
 
 	c        *Client
@@ -63,6 +59,10 @@ func (w WebLogin) String() string { return "WebLogin{URL:" + w.URL + " verifier:
 
 // GoString is String, for %#v.
 func (w WebLogin) GoString() string { return w.String() }
+
+// Format implements fmt.Formatter so that every verb prints the redacted
+// form.
+func (w WebLogin) Format(f fmt.State, verb rune) { formatRedacted(f, verb, w.String, w.GoString) }
 
 // LogValue implements slog.LogValuer without the verifier.
 func (w WebLogin) LogValue() slog.Value {
