@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,13 +42,11 @@ type Client struct {
 	// fetches it.
 	RedirectURL string
 	// HTTPClient sends the requests; nil means a client with
-	// DefaultTimeout. Its Transport and Timeout are used (a zero Timeout
-	// becomes DefaultTimeout, so no request waits forever); its Jar and
-	// CheckRedirect are not: Login follows redirects itself and keeps
-	// cookies for one login only.
+	// DefaultTimeout. Only its Transport and Timeout are used (a zero
+	// Timeout is DefaultTimeout, so no request waits forever): Login
+	// follows redirects itself and keeps cookies for one login only.
 	HTTPClient *http.Client
-	// Now returns the current time, for Retry-After dates; nil means
-	// time.Now.
+	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -57,19 +56,16 @@ type LoginInput struct {
 	Email    string
 	Password string
 	// OTP returns the 2FA code. Login calls it only when the account asks
-	// for one, so a CLI can prompt on a terminal (or read PRUSA_OTP, or
-	// compute TOTP from a seed) only when needed; once per login unless
+	// for one (so a CLI prompts only when needed), once per login unless
 	// RetryOTP asks for another code. A nil OTP, an empty code, or an
 	// error wrapping ErrOTPRequired make Login fail with ErrOTPRequired.
 	OTP func(ctx context.Context) (string, error)
 	// RetryOTP, when set, is called when Prusa Account refuses a 2FA code
-	// (it renders the 2FA form again with an error: the code is wrong,
-	// expired, or was already used, which the server does not tell
-	// apart). refused counts the codes refused so far in this login,
-	// from 1. If it returns true, Login calls OTP again and posts the new
-	// code to the form it is on, as a person in a browser would, without
-	// starting over from the email; if false, or when RetryOTP is nil,
-	// Login fails with ErrWrongOTP.
+	// (wrong, expired or already used: the server does not tell them
+	// apart); refused counts the refusals in this login, from 1. If it
+	// returns true, Login posts a new code from OTP to the 2FA form, as a
+	// person would, without starting over; else Login fails with
+	// ErrWrongOTP.
 	RetryOTP func(ctx context.Context, refused int) bool
 }
 
@@ -113,15 +109,11 @@ func funcSet(set bool) string {
 }
 
 // Login logs in to Prusa Account with the OAuth 2.0 authorization code
-// grant (RFC 6749 §4.1) and PKCE (RFC 7636, method S256), filling in the
-// HTML login form as a browser would, and returns the new session.
-//
-// It requests the authorization endpoint with a fresh code verifier and
-// state, follows redirects within the account origin only, posts the
-// email and password to the login form, and the 2FA code to the 2FA form
-// when the account has one. It stops at the redirect to the redirect URI
-// (without fetching it), checks the state, and exchanges the code at the
-// token endpoint (one request).
+// grant (RFC 6749 §4.1) and PKCE (RFC 7636, method S256) and returns the
+// new session. It follows redirects within the account origin only, fills
+// in the login form and, when the account has one, the 2FA form, stops at
+// the redirect to the redirect URI (without fetching it), checks the
+// state, and exchanges the code at the token endpoint.
 //
 // Errors: ErrWrongCredentials, ErrWrongOTP, ErrOTPRequired,
 // ErrStateMismatch, *OAuthError, *RateLimitError, *ServerError,
@@ -239,8 +231,7 @@ type loginFlow struct {
 	in LoginInput
 
 	passwordSent bool
-	otpSent      bool
-	otpRefused   int // codes the server refused
+	otpSent      int // 2FA codes posted: when the 2FA form comes back, all were refused
 }
 
 // run walks from the authorization URL to the code.
@@ -288,7 +279,7 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		return &UnexpectedPageError{Status: resp.StatusCode, Path: pageURL.EscapedPath(), Reason: reason}
 	}
 	switch {
-	case isRedirect(resp.StatusCode):
+	case slices.Contains([]int{301, 302, 303, 307, 308}, resp.StatusCode): // redirects
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		loc, err := resp.Location()
 		if err != nil {
@@ -316,12 +307,11 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		return nil, "", unexpected("unreadable HTML")
 	}
 	if f := pg.otpForm(); f != nil {
-		if fl.otpSent {
+		if fl.otpSent > 0 {
 			if !pg.invalidFeedback {
 				return nil, "", unexpected("the 2FA form came back without an error message")
 			}
-			fl.otpRefused++
-			if fl.in.RetryOTP == nil || !fl.in.RetryOTP(ctx, fl.otpRefused) {
+			if fl.in.RetryOTP == nil || !fl.in.RetryOTP(ctx, fl.otpSent) {
 				return nil, "", ErrWrongOTP
 			}
 		}
@@ -329,7 +319,7 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		if err != nil {
 			return nil, "", err
 		}
-		fl.otpSent = true
+		fl.otpSent++
 		next, err := fl.submit(ctx, pageURL, f, map[string]string{f.otpName: code}, unexpected)
 		return next, "", err
 	}
@@ -348,15 +338,6 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		return next, "", err
 	}
 	return nil, "", unexpected("no login or 2FA form")
-}
-
-func isRedirect(status int) bool {
-	switch status {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
-		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return true
-	}
-	return false
 }
 
 // callback reads the authorization response from the redirect URI
