@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"sync"
@@ -77,10 +76,7 @@ func decodeSegment(seg string) (map[string]any, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var m map[string]any
-	if err := d.Decode(&m); err != nil || m == nil {
-		return nil, errors.New("is not a JSON object")
-	}
-	if _, err := d.Token(); err != io.EOF {
+	if !json.Valid(b) || d.Decode(&m) != nil || m == nil { // Valid refuses what follows the object
 		return nil, errors.New("is not a JSON object")
 	}
 	return m, nil
