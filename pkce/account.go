@@ -28,11 +28,7 @@ const (
 // text. User info, a query or a fragment are refused. A path is kept as a
 // prefix of the endpoints ("/o/authorize/", "/o/token/").
 func ParseAccountURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		raw = DefaultAccountURL
-	}
-	u, err := url.Parse(raw)
+	u, err := url.Parse(cmp.Or(strings.TrimSpace(raw), DefaultAccountURL))
 	if err != nil {
 		if ue, ok := err.(*url.Error); ok {
 			err = ue.Err
@@ -73,11 +69,8 @@ func ParseAccountURL(raw string) (*url.URL, error) {
 }
 
 func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
 	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
+	return host == "localhost" || err == nil && ip.Unmap().IsLoopback()
 }
 
 // account is what one Login or Refresh needs to know about the server.
