@@ -189,19 +189,12 @@ func isA[T error](err error) bool {
 // past or unreadable.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
 	if strings.TrimLeft(v, "0123456789") == "" {
-		secs, _ := strconv.ParseInt(v, 10, 64) // math.MaxInt64 when it overflows
+		secs, _ := strconv.ParseInt(v, 10, 64) // 0 for "", math.MaxInt64 when it overflows
 		return time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+	t, _ := http.ParseTime(v) // the zero time when unreadable: long past
+	return max(t.Sub(now), 0)
 }
 
 // printable returns s without control characters, cut to limit runes, so
