@@ -256,11 +256,7 @@ func (fl *loginFlow) run(ctx context.Context) (string, error) {
 }
 
 func (fl *loginFlow) newRequest(ctx context.Context, method, target string, body url.Values) (*http.Request, error) {
-	var r io.Reader
-	if body != nil {
-		r = strings.NewReader(body.Encode())
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, r)
+	req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(body.Encode())) // "" is no body
 	if err != nil {
 		return nil, err
 	}
@@ -285,8 +281,11 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		if err != nil {
 			return nil, "", unexpected("a redirect without a usable Location")
 		}
-		if fl.acct.isRedirectURI(loc) {
-			code, err := fl.callback(loc)
+		if fl.acct.isRedirectURI(loc) { // the authorization response (RFC 6749 §4.1.2)
+			code, err := callbackCode(loc.Query(), fl.state)
+			if errors.Is(err, ErrNoCode) {
+				err = &UnexpectedPageError{Reason: "the redirect to the redirect URI has no code"}
+			}
 			return nil, code, err
 		}
 		if !sameOrigin(loc, fl.acct.base) {
@@ -338,16 +337,6 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		return next, "", err
 	}
 	return nil, "", unexpected("no login or 2FA form")
-}
-
-// callback reads the authorization response from the redirect URI
-// (RFC 6749 §4.1.2).
-func (fl *loginFlow) callback(u *url.URL) (string, error) {
-	code, err := callbackCode(u.Query(), fl.state)
-	if errors.Is(err, ErrNoCode) {
-		return "", &UnexpectedPageError{Reason: "the redirect to the redirect URI has no code"}
-	}
-	return code, err
 }
 
 // otp asks the caller for the 2FA code.
