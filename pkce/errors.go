@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 )
@@ -200,20 +201,16 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // printable returns s without control characters, cut to limit runes, so
 // that a server-supplied text cannot mangle a terminal.
 func printable(s string, limit int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == limit {
-			b.WriteString("...")
-			break
+	r := []rune(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) { // C0, DEL and C1
+			return ' '
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			r = ' '
-		}
-		b.WriteRune(r)
-		n++
+		return r
+	}, s))
+	if len(r) > limit {
+		r = append(r[:limit], '.', '.', '.')
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(string(r))
 }
 
 // scrubURLError removes the query from the URL a *url.Error prints, so
