@@ -28,9 +28,8 @@ const (
 	maxPageSize = 2 << 20
 )
 
-// Client talks to Prusa Account. The zero value talks to the real one with
-// the Prusa Connect client id. A Client is safe for concurrent use; it
-// keeps no state between calls (each Login has its own cookie jar).
+// Client talks to Prusa Account; the zero value to the real one, as Prusa
+// Connect. It keeps no state between calls and is safe for concurrent use.
 type Client struct {
 	// AccountURL is the Prusa Account base URL; "" means
 	// DefaultAccountURL. See ParseAccountURL for what is accepted.
@@ -38,8 +37,7 @@ type Client struct {
 	// ClientID is the OAuth client id; "" means DefaultClientID.
 	ClientID string
 	// RedirectURL is the registered redirect URI; "" means
-	// DefaultRedirectURL. Login stops at the redirect to it and never
-	// fetches it.
+	// DefaultRedirectURL.
 	RedirectURL string
 	// HTTPClient sends the requests; nil means a client with
 	// DefaultTimeout. Only its Transport and Timeout are used (a zero
@@ -138,13 +136,10 @@ func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
 }
 
 // Refresh trades a refresh token for a new session (RFC 6749 §6) with
-// exactly one request to the token endpoint. Refresh tokens are single-use:
-// store the returned set's RefreshToken before anything else, as the old
-// one no longer works.
-//
-// The returned set holds only what the server sent. To keep the members a
-// stored set has and the answer lacks (unknown keys, an id token), merge:
-// stored.Merge(refreshed).
+// exactly one request. Refresh tokens are single-use: store the returned
+// set's RefreshToken before anything else. The set holds only what the
+// server sent; stored.Merge(refreshed) keeps the rest (an id token,
+// unknown members).
 //
 // A refused refresh token ("invalid_grant") is ErrSessionExpired; other
 // errors are as for Login. Refresh does not retry; see Retryable.
@@ -267,7 +262,7 @@ func (fl *loginFlow) newRequest(ctx context.Context, method, target string, body
 	return req, nil
 }
 
-// step handles one response: it returns the next request, or the code, or
+// step handles one response: it returns the next request, the code, or
 // an error.
 func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Request, string, error) {
 	pageURL := resp.Request.URL

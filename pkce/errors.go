@@ -30,9 +30,8 @@ var (
 
 	// ErrOTPRequired means the account has two-factor authentication and
 	// no code could be had: LoginInput.OTP is nil, returned "", or returned
-	// an error that wraps ErrOTPRequired. An OTP source may return it (or
-	// wrap it) to say "no code available here", for example when there is
-	// no terminal to ask on.
+	// ErrOTPRequired (wrapped or not) to say "no code here", say for want
+	// of a terminal.
 	ErrOTPRequired = errors.New("2FA code required")
 
 	// ErrSessionExpired means the refresh token is no longer accepted
