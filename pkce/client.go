@@ -68,15 +68,19 @@ type LoginInput struct {
 }
 
 // String returns a redacted description of in.
-func (in LoginInput) String() string {
-	return fmt.Sprintf("LoginInput{Email:%s Password:%s OTP:%s}",
-		redacted(in.Email), redacted(in.Password), funcSet(in.OTP != nil))
-}
+func (in LoginInput) String() string { return in.describe("LoginInput{Email:%s Password:%s OTP:%s}") }
 
 // GoString returns a redacted description of in, for %#v.
 func (in LoginInput) GoString() string {
-	return fmt.Sprintf("pkce.LoginInput{Email:%q, Password:%q, OTP:%s}",
-		redacted(in.Email), redacted(in.Password), funcSet(in.OTP != nil))
+	return in.describe("pkce.LoginInput{Email:%q, Password:%q, OTP:%s}")
+}
+
+func (in LoginInput) describe(format string) string {
+	otp := "nil"
+	if in.OTP != nil {
+		otp = "set"
+	}
+	return fmt.Sprintf(format, redacted(in.Email), redacted(in.Password), otp)
 }
 
 // Format implements fmt.Formatter so that every verb prints the redacted
@@ -97,13 +101,6 @@ func redacted(s string) string {
 		return "none"
 	}
 	return "[redacted]"
-}
-
-func funcSet(set bool) string {
-	if set {
-		return "set"
-	}
-	return "nil"
 }
 
 // Login logs in to Prusa Account with the OAuth 2.0 authorization code
