@@ -366,14 +366,15 @@ func (fl *loginFlow) submit(ctx context.Context, pageURL *url.URL, f *form, fiel
 	if f.method != "" && f.method != "post" {
 		return nil, unexpected("a form that does not POST")
 	}
-	if v, _ := f.hiddenValue("csrfmiddlewaretoken"); v == "" {
-		return nil, unexpected("a form without a CSRF token")
-	}
 	vals := make(url.Values)
 	for _, h := range f.hidden {
 		vals.Add(h.name, h.value)
 	}
-	if next, ok := f.hiddenValue("next"); ok {
+	if vals.Get("csrfmiddlewaretoken") == "" {
+		return nil, unexpected("a form without a CSRF token")
+	}
+	if vals.Has("next") {
+		next := vals.Get("next")
 		if dec, err := url.PathUnescape(next); err == nil {
 			next = dec
 		}

@@ -127,13 +127,3 @@ func (p *page) find(match func(*form) bool) *form {
 	}
 	return nil
 }
-
-// hiddenValue returns the value of the form's first hidden input name.
-func (f *form) hiddenValue(name string) (string, bool) {
-	for _, h := range f.hidden {
-		if h.name == name {
-			return h.value, true
-		}
-	}
-	return "", false
-}
