@@ -90,9 +90,8 @@ func (e *OAuthError) Error() string {
 // RateLimitError is an HTTP 429 answer from Prusa Account. Its message
 // states the fact; what to do about it is the caller's hint.
 type RateLimitError struct {
-	// RetryAfter is how long the server asked to wait, from its
-	// Retry-After header (delay-seconds or HTTP-date, RFC 9110 §10.2.3);
-	// 0 when it did not say.
+	// RetryAfter is the wait its Retry-After header asked for (RFC 9110
+	// §10.2.3); 0 when it did not say.
 	RetryAfter time.Duration
 }
 
@@ -161,8 +160,6 @@ func (e *InvalidResponseError) Error() string {
 //
 // Beware that a network failure during Refresh may come after the server
 // rotated the refresh token: the retry then fails with ErrSessionExpired.
-// This package never retries by itself; the retry policy (how often, how
-// long at most) belongs to the caller.
 func Retryable(err error) (bool, time.Duration) {
 	if rl, ok := errors.AsType[*RateLimitError](err); ok {
 		return true, rl.RetryAfter
@@ -184,9 +181,8 @@ func isA[T error](err error) bool {
 	return ok
 }
 
-// retryAfter reads a Retry-After header (RFC 9110 §10.2.3): a number of
-// seconds or an HTTP-date. It returns 0 when the header is absent, in the
-// past or unreadable.
+// retryAfter reads a Retry-After header (RFC 9110 §10.2.3), seconds or an
+// HTTP-date; 0 when it is absent, in the past or unreadable.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if strings.TrimLeft(v, "0123456789") == "" {

@@ -28,12 +28,11 @@ import (
 // No expiry timestamp is stored: each token's expiry is its JWT "exp"
 // claim (see AccessExpiry). ExpiresIn is kept only as the server sent it.
 //
-// A TokenSet holds secrets. It redacts itself when printed with any fmt
-// verb or logged with log/slog, showing for each token only a short
-// SHA-256 fingerprint; its JSON form (MarshalJSON) is the only one that
-// carries the tokens, and is meant for the session store alone. The
-// redaction cannot reach a TokenSet inside an unexported struct field,
-// which fmt prints by reflection.
+// A TokenSet holds secrets. Printed with any fmt verb or logged with
+// log/slog it shows only a short SHA-256 fingerprint of each token; only
+// its JSON form, meant for the session store, carries them. The redaction
+// cannot reach a TokenSet in an unexported struct field, which fmt prints
+// by reflection.
 type TokenSet struct {
 	AccessToken      string `json:"access_token,omitempty"`  // a JWT; authorizes Prusa Connect API calls
 	RefreshToken     string `json:"refresh_token,omitempty"` // single-use: every refresh returns a new one
