@@ -387,16 +387,14 @@ func (c *Client) tokenSet(tok *oauth2.Token) (*TokenSet, error) {
 			ts.ExpiresIn = v
 		}
 	}
-	if ts.Scope == "" {
-		if list, ok := tok.Extra(keyScope).([]any); ok {
-			var scopes []string
-			for _, s := range list {
-				if s, ok := s.(string); ok {
-					scopes = append(scopes, s)
-				}
+	if list, ok := tok.Extra(keyScope).([]any); ok && ts.Scope == "" {
+		var scopes []string
+		for _, s := range list {
+			if s, ok := s.(string); ok {
+				scopes = append(scopes, s)
 			}
-			ts.Scope = strings.Join(scopes, " ")
 		}
+		ts.Scope = strings.Join(scopes, " ")
 	}
 	if err := ts.check(); err != nil {
 		return nil, &InvalidResponseError{Reason: err.Error()}

@@ -6,9 +6,6 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/totp"
 )
 
-// ErrBadTOTPSecret reports a TOTP seed that is not valid base32.
-var ErrBadTOTPSecret = totp.ErrBadSecret
-
 // TOTP returns the six-digit time-based one-time password for the base32
 // seed secret at time t, as RFC 6238 defines it with the parameters every
 // authenticator app uses (HMAC-SHA1, 30-second steps, six digits). The
