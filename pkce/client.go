@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/totp"
 	"golang.org/x/oauth2"
 )
 
@@ -66,6 +67,13 @@ type LoginInput struct {
 	// ErrWrongOTP.
 	RetryOTP func(ctx context.Context, refused int) bool
 }
+
+// TOTP returns the six-digit time-based one-time password for the base32
+// seed secret at time t, as RFC 6238 defines it with the parameters every
+// authenticator app uses (HMAC-SHA1, 30-second steps, six digits). The
+// seed may be in lower case, grouped with spaces or dashes, padded or not.
+// The error never contains the secret.
+func TOTP(secret string, t time.Time) (string, error) { return totp.Code(secret, t) }
 
 // String returns a redacted description of in.
 func (in LoginInput) String() string { return in.describe("LoginInput{Email:%s Password:%s OTP:%s}") }
