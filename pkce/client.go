@@ -345,15 +345,12 @@ func (fl *loginFlow) otp(ctx context.Context) (string, error) {
 		return "", ErrOTPRequired
 	}
 	code, err := fl.in.OTP(ctx)
-	if errors.Is(err, ErrOTPRequired) {
-		return "", ErrOTPRequired
-	}
-	if err != nil {
-		return "", fmt.Errorf("getting the 2FA code: %w", err)
-	}
 	code = strings.Join(strings.Fields(code), "") // "123 456" as apps show it
-	if code == "" {
+	switch {
+	case errors.Is(err, ErrOTPRequired), err == nil && code == "":
 		return "", ErrOTPRequired
+	case err != nil:
+		return "", fmt.Errorf("getting the 2FA code: %w", err)
 	}
 	return code, nil
 }
