@@ -208,12 +208,9 @@ func (c *Client) StartWebLogin() (*WebLogin, error) {
 // String returns a description of w without the verifier.
 func (w WebLogin) String() string { return "WebLogin{URL:" + w.URL + " verifier:[redacted]}" }
 
-// GoString is String, for %#v.
-func (w WebLogin) GoString() string { return w.String() }
-
-// Format implements fmt.Formatter so that every verb prints the redacted
-// form.
-func (w WebLogin) Format(f fmt.State, verb rune) { formatRedacted(f, verb, w.String, w.GoString) }
+// Format implements fmt.Formatter so that every verb, %#v too, prints
+// String.
+func (w WebLogin) Format(f fmt.State, verb rune) { io.WriteString(f, w.String()) }
 
 // LogValue implements slog.LogValuer without the verifier.
 func (w WebLogin) LogValue() slog.Value {
