@@ -126,8 +126,7 @@ func TOTP(secret string, t time.Time) (string, error) { return totp.Code(secret,
 // Errors: ErrWrongCredentials, ErrWrongOTP, ErrOTPRequired,
 // ErrStateMismatch, *OAuthError, *RateLimitError, *ServerError,
 // *UnexpectedPageError (a CAPTCHA or a changed flow), *InvalidResponseError,
-// or a wrapped network error. None contains the email, password, code or
-// a token. Login does not retry; see Retryable.
+// or a wrapped network error; see Retryable.
 func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
 	if in.Email == "" || in.Password == "" {
 		return nil, errors.New("login needs an email and a password")
@@ -152,7 +151,7 @@ func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
 // unknown members).
 //
 // A refused refresh token ("invalid_grant") is ErrSessionExpired; other
-// errors are as for Login. Refresh does not retry; see Retryable.
+// errors are as for Login.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("no refresh token: %w", ErrSessionExpired)
@@ -272,10 +271,8 @@ func callbackCode(q url.Values, state string) (string, error) {
 }
 
 // Exchange redeems code at the token endpoint with this login's verifier
-// (RFC 6749 §4.1.3, RFC 7636 §4.5): one request, as Login makes it.
-//
-// A refused code is ErrCodeRejected (wrapping the *OAuthError); other
-// errors are as for Login. None contains the code or a token.
+// (RFC 6749 §4.1.3, RFC 7636 §4.5). A refused code is ErrCodeRejected
+// (wrapping the *OAuthError); other errors are as for Login.
 func (w *WebLogin) Exchange(ctx context.Context, code string) (*TokenSet, error) {
 	if code == "" {
 		return nil, ErrNoCode

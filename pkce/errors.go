@@ -139,7 +139,7 @@ func (e *UnexpectedPageError) Error() string {
 
 // InvalidResponseError means the token endpoint answered with success but
 // the body is not a usable token response: not JSON, a field missing, or
-// a token that is not a JWT. The message never contains a token.
+// a token that is not a JWT.
 type InvalidResponseError struct {
 	Status int    // HTTP status; 0 when not known
 	Reason string // what was wrong

@@ -71,8 +71,7 @@ func isKnownKey(k string) bool {
 // ParseTokenSet parses a token-set JSON object, as the Python SDK writes
 // it, a token endpoint returns it, or PRUSA_TOKENS_JSON holds it. Unknown
 // members are kept in Extra. It checks the JSON shape only; call Validate
-// to check that the set can be used. Errors wrap ErrInvalidTokenSet and
-// never contain a token.
+// to check that the set can be used.
 func ParseTokenSet(data []byte) (*TokenSet, error) {
 	ts := new(TokenSet)
 	if err := ts.UnmarshalJSON(data); err != nil {
@@ -203,8 +202,7 @@ func marshal(v any) ([]byte, error) {
 // Validate checks that the set can be used and refreshed: the access
 // token is a JWT with an "exp" claim, a refresh token is present, and the
 // id token, if any, is a JWT. It does not check expiry: an expired access
-// token is fine as long as it can be refreshed. Errors wrap
-// ErrInvalidTokenSet and never contain a token.
+// token is fine as long as it can be refreshed.
 func (ts TokenSet) Validate() error {
 	if err := ts.check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidTokenSet, err)
