@@ -293,19 +293,17 @@ func (w *WebLogin) exchange(ctx context.Context, hc *http.Client, code string) (
 	return w.c.tokenSet(tok)
 }
 
-// httpClient returns a copy of the configured client that never follows
-// redirects, with the given cookie jar and a timeout.
+// httpClient returns a client with the configured Transport and Timeout
+// (or DefaultTimeout) that keeps cookies in jar and never follows redirects.
 func (c *Client) httpClient(jar http.CookieJar) *http.Client {
-	var hc http.Client
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if c.HTTPClient != nil {
-		hc = *c.HTTPClient
+		hc.Transport, hc.Timeout = c.HTTPClient.Transport, c.HTTPClient.Timeout
 	}
 	if hc.Timeout <= 0 {
 		hc.Timeout = DefaultTimeout
 	}
-	hc.Jar = jar
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+	return hc
 }
 
 func (c *Client) now() time.Time {
