@@ -52,7 +52,8 @@ func ParseAccountURL(raw string) (*url.URL, error) {
 		return nil, bad("a fragment is not allowed")
 	}
 	host := strings.ToLower(u.Hostname())
-	if u.Scheme == "http" && !isLoopback(host) {
+	ip, err := netip.ParseAddr(host)
+	if loopback := host == "localhost" || err == nil && ip.Unmap().IsLoopback(); u.Scheme == "http" && !loopback {
 		return nil, bad("plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https")
 	}
 	if strings.Contains(host, ":") {
@@ -66,11 +67,6 @@ func ParseAccountURL(raw string) (*url.URL, error) {
 		Host:   host,
 		Path:   strings.TrimRight(u.Path, "/"),
 	}, nil
-}
-
-func isLoopback(host string) bool {
-	ip, err := netip.ParseAddr(host)
-	return host == "localhost" || err == nil && ip.Unmap().IsLoopback()
 }
 
 // account is what one Login or Refresh needs to know about the server.
