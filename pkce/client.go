@@ -162,10 +162,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, e
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.httpClient(nil))
 	tok, err := acct.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
-	if err != nil {
-		return nil, c.tokenError(err, true)
-	}
-	return c.tokenSet(tok)
+	return c.tokenSet(tok, err, true)
 }
 
 // WebLogin is a login that the user completes in a browser, with any
@@ -287,10 +284,7 @@ func (w *WebLogin) Exchange(ctx context.Context, code string) (*TokenSet, error)
 // exchange redeems code with the verifier, sending the request with hc.
 func (w *WebLogin) exchange(ctx context.Context, hc *http.Client, code string) (*TokenSet, error) {
 	tok, err := w.acct.cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code, oauth2.VerifierOption(w.verifier))
-	if err != nil {
-		return nil, w.c.tokenError(err, false)
-	}
-	return w.c.tokenSet(tok)
+	return w.c.tokenSet(tok, err, false)
 }
 
 // httpClient returns a client with the configured Transport and Timeout

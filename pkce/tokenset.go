@@ -354,10 +354,13 @@ func (ts TokenSet) LogValue() slog.Value {
 	)
 }
 
-// tokenSet reads a token endpoint's successful answer and checks it.
-// x/oauth2 keeps only access_token, token_type, refresh_token and
-// expires_in as fields; the rest is read with Token.Extra.
-func (c *Client) tokenSet(tok *oauth2.Token) (*TokenSet, error) {
+// tokenSet reads what x/oauth2 got from the token endpoint: an error or
+// an answer to check. x/oauth2 keeps only access_token, token_type,
+// refresh_token and expires_in as fields; the rest is in Token.Extra.
+func (c *Client) tokenSet(tok *oauth2.Token, err error, refresh bool) (*TokenSet, error) {
+	if err != nil {
+		return nil, c.tokenError(err, refresh)
+	}
 	ts := &TokenSet{
 		AccessToken:      tok.AccessToken,
 		IDToken:          extraString(tok, keyIDToken),
