@@ -124,13 +124,11 @@ func (c claims) subject() (string, error) {
 // email reads the user's email: "user.email" as Prusa Account puts it in
 // the id token, else a top-level "email" claim (OpenID Connect Core §5.1).
 func (c claims) email() (string, error) {
-	if user, ok := c["user"].(map[string]any); ok {
-		if e, ok := user["email"].(string); ok && e != "" {
+	user, _ := c["user"].(map[string]any)
+	for _, m := range []map[string]any{user, c} {
+		if e, ok := m["email"].(string); ok && e != "" {
 			return e, nil
 		}
-	}
-	if e, ok := c["email"].(string); ok && e != "" {
-		return e, nil
 	}
 	return "", errors.New("no email claim")
 }
