@@ -59,7 +59,9 @@ const (
 	keySharedSessionKey = "shared_session_key"
 )
 
-func isKnownKey(k string) bool {
+// isKnownKey reports whether k names a field of TokenSet, for
+// maps.DeleteFunc.
+func isKnownKey(k string, _ json.RawMessage) bool {
 	switch k {
 	case keyAccessToken, keyRefreshToken, keyIDToken, keyExpiresIn,
 		keyTokenType, keyScope, keySharedSessionKey:
@@ -104,15 +106,14 @@ func (ts *TokenSet) UnmarshalJSON(data []byte) error {
 			out.Scope, err = jsonScope(val)
 		case keySharedSessionKey:
 			out.SharedSessionKey, err = jsonString(val)
-		default:
-			if out.Extra == nil {
-				out.Extra = make(map[string]json.RawMessage)
-			}
-			out.Extra[key] = val
 		}
 		if err != nil {
 			return fmt.Errorf("%w: %q %v", ErrInvalidTokenSet, key, err)
 		}
+	}
+	maps.DeleteFunc(members, isKnownKey)
+	if len(members) > 0 {
+		out.Extra = members
 	}
 	*ts = out
 	return nil
@@ -176,7 +177,7 @@ func (ts TokenSet) MarshalJSON() ([]byte, error) {
 	type plain TokenSet
 	b, _ := marshal(plain(ts)) // strings and an integer always encode
 	extra := maps.Clone(ts.Extra)
-	maps.DeleteFunc(extra, func(k string, _ json.RawMessage) bool { return isKnownKey(k) })
+	maps.DeleteFunc(extra, isKnownKey)
 	if len(extra) == 0 {
 		return b, nil
 	}
