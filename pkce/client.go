@@ -42,8 +42,7 @@ type Client struct {
 	AccountURL string
 	// ClientID is the OAuth client id; "" means DefaultClientID.
 	ClientID string
-	// RedirectURL is the registered redirect URI; "" means
-	// DefaultRedirectURL.
+	// RedirectURL is the registered redirect URI; "" means DefaultRedirectURL.
 	RedirectURL string
 	// HTTPClient sends the requests; nil means a client with
 	// DefaultTimeout. Only its Transport and Timeout are used (a zero
@@ -167,8 +166,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, e
 
 // WebLogin is a login that the user completes in a browser, with any
 // method Prusa Account offers (Google, Apple, Facebook, a passkey, a
-// CAPTCHA), which [Client.Login] cannot. Get one from
-// [Client.StartWebLogin].
+// CAPTCHA), unlike [Client.Login]; [Client.StartWebLogin] starts one.
 //
 // The flow (RFC 6749 §4.1 with PKCE, RFC 7636): open URL in a browser;
 // once the user has signed in, Prusa Account sends the browser to the

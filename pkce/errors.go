@@ -87,8 +87,8 @@ func (e *OAuthError) Error() string {
 	return s
 }
 
-// RateLimitError is an HTTP 429 answer from Prusa Account. Its message
-// states the fact; what to do about it is the caller's hint.
+// RateLimitError is an HTTP 429 answer from Prusa Account. Its message,
+// like ServerError's, states the fact; what to do is the caller's hint.
 type RateLimitError struct {
 	// RetryAfter is the wait its Retry-After header asked for (RFC 9110
 	// §10.2.3); 0 when it did not say.
@@ -102,8 +102,7 @@ func (e *RateLimitError) Error() string {
 	return "Prusa Account is rate limiting requests (HTTP 429)"
 }
 
-// ServerError is an HTTP 5xx answer from Prusa Account. Its message
-// states the fact; what to do about it is the caller's hint.
+// ServerError is an HTTP 5xx answer from Prusa Account.
 type ServerError struct {
 	Status int // HTTP status code
 }
