@@ -65,10 +65,9 @@ type LoginInput struct {
 	OTP func(ctx context.Context) (string, error)
 	// RetryOTP, when set, is called when Prusa Account refuses a 2FA code
 	// (wrong, expired or already used: the server does not tell them
-	// apart); refused counts the refusals in this login, from 1. If it
-	// returns true, Login posts a new code from OTP to the 2FA form, as a
-	// person would, without starting over; else Login fails with
-	// ErrWrongOTP.
+	// apart), with the refusals so far in this login. If it returns true,
+	// Login posts a new code from OTP to the 2FA form without starting
+	// over; else Login fails with ErrWrongOTP.
 	RetryOTP func(ctx context.Context, refused int) bool
 }
 

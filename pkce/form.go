@@ -84,12 +84,9 @@ func parsePage(r io.Reader) (*page, error) {
 		if id, ok := n.lookup("form"); ok {
 			f = byID[id]
 		}
-		if f == nil {
-			continue
-		}
 		name := n.attr("name")
-		if name == "" {
-			continue // not submitted
+		if f == nil || name == "" {
+			continue // in no form, or not submitted
 		}
 		typ := strings.ToLower(strings.TrimSpace(n.attr("type")))
 		switch {
