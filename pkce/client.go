@@ -44,10 +44,9 @@ type Client struct {
 	ClientID string
 	// RedirectURL is the registered redirect URI; "" means DefaultRedirectURL.
 	RedirectURL string
-	// HTTPClient sends the requests; nil means a client with
-	// DefaultTimeout. Only its Transport and Timeout are used (a zero
-	// Timeout is DefaultTimeout, so no request waits forever): Login
-	// follows redirects itself and keeps cookies for one login only.
+	// HTTPClient sends the requests; only its Transport and Timeout (for
+	// nil or zero, DefaultTimeout: no request waits forever) are used, as
+	// Login follows redirects itself and keeps cookies for one login only.
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
