@@ -1,6 +1,7 @@
 package pkce
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -27,11 +28,7 @@ const (
 // text. User info, a query or a fragment are refused. A path is kept as a
 // prefix of the endpoints ("/o/authorize/", "/o/token/").
 func ParseAccountURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		raw = DefaultAccountURL
-	}
-	u, err := url.Parse(raw)
+	u, err := url.Parse(cmp.Or(strings.TrimSpace(raw), DefaultAccountURL))
 	if err != nil {
 		if ue, ok := err.(*url.Error); ok {
 			err = ue.Err
@@ -55,17 +52,14 @@ func ParseAccountURL(raw string) (*url.URL, error) {
 		return nil, bad("a fragment is not allowed")
 	}
 	host := strings.ToLower(u.Hostname())
-	if u.Scheme == "http" && !isLoopback(host) {
+	ip, err := netip.ParseAddr(host)
+	if loopback := host == "localhost" || err == nil && ip.Unmap().IsLoopback(); u.Scheme == "http" && !loopback {
 		return nil, bad("plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https")
-	}
-	port := u.Port()
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
 	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
-	if port != "" {
+	if port := u.Port(); port != "" && port != defaultPort[u.Scheme] {
 		host += ":" + port
 	}
 	return &url.URL{
@@ -73,14 +67,6 @@ func ParseAccountURL(raw string) (*url.URL, error) {
 		Host:   host,
 		Path:   strings.TrimRight(u.Path, "/"),
 	}, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // account is what one Login or Refresh needs to know about the server.
@@ -96,17 +82,10 @@ func (c *Client) account() (*account, error) {
 	if err != nil {
 		return nil, err
 	}
-	redirectURL := c.RedirectURL
-	if redirectURL == "" {
-		redirectURL = DefaultRedirectURL
-	}
+	redirectURL := cmp.Or(c.RedirectURL, DefaultRedirectURL)
 	redirect, err := url.Parse(redirectURL)
 	if err != nil || (redirect.Scheme != "https" && redirect.Scheme != "http") || redirect.Host == "" {
 		return nil, fmt.Errorf("invalid redirect URL %q: want an absolute http(s) URL", redirectURL)
-	}
-	clientID := c.ClientID
-	if clientID == "" {
-		clientID = DefaultClientID
 	}
 	b := base.String()
 	return &account{
@@ -114,7 +93,7 @@ func (c *Client) account() (*account, error) {
 		origin:   base.Scheme + "://" + base.Host,
 		redirect: redirect,
 		cfg: &oauth2.Config{
-			ClientID:    clientID,
+			ClientID:    cmp.Or(c.ClientID, DefaultClientID),
 			RedirectURL: redirectURL,
 			Endpoint: oauth2.Endpoint{
 				AuthURL:  b + "/o/authorize/",
@@ -133,24 +112,14 @@ func (c *Client) account() (*account, error) {
 // sameOrigin reports whether a and b have the same scheme, host and port
 // (RFC 6454), with default ports filled in.
 func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string { return cmp.Or(u.Port(), defaultPort[strings.ToLower(u.Scheme)]) }
 	return a.User == nil &&
 		strings.EqualFold(a.Scheme, b.Scheme) &&
 		strings.EqualFold(a.Hostname(), b.Hostname()) &&
-		portOf(a) == portOf(b)
+		port(a) == port(b)
 }
 
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
-}
+var defaultPort = map[string]string{"https": "443", "http": "80"}
 
 // isRedirectURI reports whether u points at the redirect URI (same origin
 // and path; the query carries the answer).

@@ -3,6 +3,7 @@ package pkce
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -10,9 +11,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/totp"
 	"golang.org/x/oauth2"
 )
 
@@ -26,29 +29,26 @@ const (
 	maxSteps = 20
 	// maxPageSize caps how much of a login page is read.
 	maxPageSize = 2 << 20
+	// maxCodeLength bounds a pasted bare code; Prusa Account's codes have
+	// 30 characters.
+	maxCodeLength = 512
 )
 
-// Client talks to Prusa Account. The zero value talks to the real one with
-// the Prusa Connect client id. A Client is safe for concurrent use; it
-// keeps no state between calls (each Login has its own cookie jar).
+// Client talks to Prusa Account; the zero value to the real one, as Prusa
+// Connect. It keeps no state between calls and is safe for concurrent use.
 type Client struct {
 	// AccountURL is the Prusa Account base URL; "" means
 	// DefaultAccountURL. See ParseAccountURL for what is accepted.
 	AccountURL string
 	// ClientID is the OAuth client id; "" means DefaultClientID.
 	ClientID string
-	// RedirectURL is the registered redirect URI; "" means
-	// DefaultRedirectURL. Login stops at the redirect to it and never
-	// fetches it.
+	// RedirectURL is the registered redirect URI; "" means DefaultRedirectURL.
 	RedirectURL string
-	// HTTPClient sends the requests; nil means a client with
-	// DefaultTimeout. Its Transport and Timeout are used (a zero Timeout
-	// becomes DefaultTimeout, so no request waits forever); its Jar and
-	// CheckRedirect are not: Login follows redirects itself and keeps
-	// cookies for one login only.
+	// HTTPClient sends the requests; only its Transport and Timeout (for
+	// nil or zero, DefaultTimeout: no request waits forever) are used, as
+	// Login follows redirects itself and keeps cookies for one login only.
 	HTTPClient *http.Client
-	// Now returns the current time, for Retry-After dates; nil means
-	// time.Now.
+	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -58,43 +58,37 @@ type LoginInput struct {
 	Email    string
 	Password string
 	// OTP returns the 2FA code. Login calls it only when the account asks
-	// for one, so a CLI can prompt on a terminal (or read PRUSA_OTP, or
-	// compute TOTP from a seed) only when needed; once per login unless
+	// for one (so a CLI prompts only when needed), once per login unless
 	// RetryOTP asks for another code. A nil OTP, an empty code, or an
 	// error wrapping ErrOTPRequired make Login fail with ErrOTPRequired.
 	OTP func(ctx context.Context) (string, error)
 	// RetryOTP, when set, is called when Prusa Account refuses a 2FA code
-	// (it renders the 2FA form again with an error: the code is wrong,
-	// expired, or was already used, which the server does not tell
-	// apart). refused counts the codes refused so far in this login,
-	// from 1. If it returns true, Login calls OTP again and posts the new
-	// code to the form it is on, as a person in a browser would, without
-	// starting over from the email; if false, or when RetryOTP is nil,
-	// Login fails with ErrWrongOTP.
+	// (wrong, expired or already used: the server does not tell them
+	// apart), with the refusals so far in this login. If it returns true,
+	// Login posts a new code from OTP to the 2FA form without starting
+	// over; else Login fails with ErrWrongOTP.
 	RetryOTP func(ctx context.Context, refused int) bool
 }
 
 // String returns a redacted description of in.
-func (in LoginInput) String() string {
-	return fmt.Sprintf("LoginInput{Email:%s Password:%s OTP:%s}",
-		redacted(in.Email), redacted(in.Password), funcSet(in.OTP != nil))
-}
+func (in LoginInput) String() string { return in.describe("LoginInput{Email:%s Password:%s OTP:%s}") }
 
 // GoString returns a redacted description of in, for %#v.
 func (in LoginInput) GoString() string {
-	return fmt.Sprintf("pkce.LoginInput{Email:%q, Password:%q, OTP:%s}",
-		redacted(in.Email), redacted(in.Password), funcSet(in.OTP != nil))
+	return in.describe("pkce.LoginInput{Email:%q, Password:%q, OTP:%s}")
+}
+
+func (in LoginInput) describe(format string) string {
+	otp := "nil"
+	if in.OTP != nil {
+		otp = "set"
+	}
+	return fmt.Sprintf(format, redacted(in.Email), redacted(in.Password), otp)
 }
 
 // Format implements fmt.Formatter so that every verb prints the redacted
 // form.
-func (in LoginInput) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, in.GoString())
-		return
-	}
-	io.WriteString(f, in.String())
-}
+func (in LoginInput) Format(f fmt.State, verb rune) { formatRedacted(f, verb, in.String, in.GoString) }
 
 // LogValue implements slog.LogValuer without the email or password.
 func (in LoginInput) LogValue() slog.Value {
@@ -112,72 +106,49 @@ func redacted(s string) string {
 	return "[redacted]"
 }
 
-func funcSet(set bool) string {
-	if set {
-		return "set"
-	}
-	return "nil"
-}
+// TOTP returns the six-digit time-based one-time password for the base32
+// seed secret at time t, as RFC 6238 defines it with the parameters every
+// authenticator app uses (HMAC-SHA1, 30-second steps, six digits). The
+// seed may be in lower case, grouped with spaces or dashes, padded or not.
+// The error never contains the secret.
+func TOTP(secret string, t time.Time) (string, error) { return totp.Code(secret, t) }
 
 // Login logs in to Prusa Account with the OAuth 2.0 authorization code
-// grant (RFC 6749 §4.1) and PKCE (RFC 7636, method S256), filling in the
-// HTML login form as a browser would, and returns the new session.
-//
-// It requests the authorization endpoint with a fresh code verifier and
-// state, follows redirects within the account origin only, posts the
-// email and password to the login form, and the 2FA code to the 2FA form
-// when the account has one. It stops at the redirect to the redirect URI
-// (without fetching it), checks the state, and exchanges the code at the
-// token endpoint (one request).
+// grant (RFC 6749 §4.1) and PKCE (RFC 7636, method S256) and returns the
+// new session. It follows redirects within the account origin only, fills
+// in the login form and, when the account has one, the 2FA form, stops at
+// the redirect to the redirect URI (without fetching it), checks the
+// state, and exchanges the code at the token endpoint.
 //
 // Errors: ErrWrongCredentials, ErrWrongOTP, ErrOTPRequired,
 // ErrStateMismatch, *OAuthError, *RateLimitError, *ServerError,
 // *UnexpectedPageError (a CAPTCHA or a changed flow), *InvalidResponseError,
-// or a wrapped network error. None contains the email, password, code or
-// a token. Login does not retry; see Retryable.
+// or a wrapped network error; see Retryable.
 func (c *Client) Login(ctx context.Context, in LoginInput) (*TokenSet, error) {
 	if in.Email == "" || in.Password == "" {
 		return nil, errors.New("login needs an email and a password")
 	}
-	acct, err := c.account()
+	w, err := c.StartWebLogin()
 	if err != nil {
 		return nil, err
 	}
-	jar, err := cookiejar.New(nil)
+	jar, _ := cookiejar.New(nil) // fails only on bad options
+	fl := &loginFlow{WebLogin: w, hc: c.httpClient(jar), in: in}
+	code, err := fl.run(ctx)
 	if err != nil {
 		return nil, err
 	}
-	hc := c.httpClient(jar)
-	verifier := oauth2.GenerateVerifier()
-	fl := &loginFlow{
-		c:     c,
-		hc:    hc,
-		acct:  acct,
-		in:    in,
-		state: rand.Text(),
-	}
-	code, err := fl.run(ctx, acct.cfg.AuthCodeURL(fl.state, oauth2.S256ChallengeOption(verifier)))
-	if err != nil {
-		return nil, err
-	}
-	tok, err := acct.cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		return nil, c.tokenError(err, false)
-	}
-	return c.tokenSet(tok)
+	return w.exchange(ctx, fl.hc, code)
 }
 
 // Refresh trades a refresh token for a new session (RFC 6749 §6) with
-// exactly one request to the token endpoint. Refresh tokens are single-use:
-// store the returned set's RefreshToken before anything else, as the old
-// one no longer works.
-//
-// The returned set holds only what the server sent. To keep the members a
-// stored set has and the answer lacks (unknown keys, an id token), merge:
-// stored.Merge(refreshed).
+// exactly one request. Refresh tokens are single-use: store the returned
+// set's RefreshToken before anything else. The set holds only what the
+// server sent; stored.Merge(refreshed) keeps the rest (an id token,
+// unknown members).
 //
 // A refused refresh token ("invalid_grant") is ErrSessionExpired; other
-// errors are as for Login. Refresh does not retry; see Retryable.
+// errors are as for Login.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("no refresh token: %w", ErrSessionExpired)
@@ -188,44 +159,141 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*TokenSet, e
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.httpClient(nil))
 	tok, err := acct.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
-	if err != nil {
-		return nil, c.tokenError(err, true)
-	}
-	return c.tokenSet(tok)
+	return c.tokenSet(tok, err, true)
 }
 
-// tokenSet reads a token endpoint's successful answer. An access token
-// that has already expired is no answer: it could only be handed out
-// expired (the README promises never to), so it is an
-// *InvalidResponseError, and the caller keeps what it had.
-func (c *Client) tokenSet(tok *oauth2.Token) (*TokenSet, error) {
-	ts, err := tokenSetFromOAuth2(tok)
+// WebLogin is a login that the user completes in a browser, with any
+// method Prusa Account offers (Google, Apple, Facebook, a passkey, a
+// CAPTCHA), unlike [Client.Login]; [Client.StartWebLogin] starts one.
+//
+// The flow (RFC 6749 §4.1 with PKCE, RFC 7636): open URL in a browser;
+// once the user has signed in, Prusa Account sends the browser to the
+// redirect URI with "code" and "state" in the query. Prusa Connect's
+// callback page is not ours to serve, so the user copies its address (or
+// only the code) back; [WebLogin.Code] reads it and checks the state, and
+// [WebLogin.Exchange] redeems the code with the verifier that only this
+// WebLogin knows, a secret: a WebLogin redacts itself when printed or
+// logged.
+type WebLogin struct {
+	// URL is the authorization request to open in the browser (client id,
+	// redirect URI, S256 challenge, state). It holds no secret.
+	URL string
+
+	c        *Client
+	acct     *account
+	state    string
+	verifier string
+}
+
+// StartWebLogin begins a browser login: a fresh code verifier and state,
+// and the authorization URL to open. It sends no request.
+func (c *Client) StartWebLogin() (*WebLogin, error) {
+	acct, err := c.account()
 	if err != nil {
 		return nil, err
 	}
-	exp, err := ts.AccessExpiry()
-	if err != nil {
-		return nil, &InvalidResponseError{Reason: "access_token: " + err.Error()}
-	}
-	if !exp.After(c.now()) {
-		return nil, &InvalidResponseError{Reason: "the access token expired at " + exp.UTC().Format("2006-01-02 15:04:05 UTC") + ", before it was received"}
-	}
-	return ts, nil
+	w := &WebLogin{c: c, acct: acct, state: rand.Text(), verifier: oauth2.GenerateVerifier()}
+	w.URL = acct.cfg.AuthCodeURL(w.state, oauth2.S256ChallengeOption(w.verifier))
+	return w, nil
 }
 
-// httpClient returns a copy of the configured client that never follows
-// redirects, with the given cookie jar and a timeout.
+// String returns a description of w without the verifier.
+func (w WebLogin) String() string { return "WebLogin{URL:" + w.URL + " verifier:[redacted]}" }
+
+// Format implements fmt.Formatter so that every verb, %#v too, prints
+// String.
+func (w WebLogin) Format(f fmt.State, verb rune) { io.WriteString(f, w.String()) }
+
+// LogValue implements slog.LogValuer without the verifier.
+func (w WebLogin) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("url", w.URL), slog.String("verifier", "[redacted]"))
+}
+
+// Code reads what the user pasted after signing in: the address of the
+// page the browser ended on (the redirect URI with "?code=...&state=..."),
+// with or without its "https://", or the code alone. An address must
+// point at the redirect URI (same origin and path) and carry this login's
+// state; an "error" in it is an authorization error (RFC 6749 §4.1.2.1).
+// A bare code cannot be checked that way: the user vouches for it.
+//
+// Errors: ErrNoCode, ErrNotCallback, ErrStateMismatch, or an *OAuthError
+// such as "access_denied". None contains the pasted text.
+func (w *WebLogin) Code(pasted string) (string, error) {
+	s := strings.TrimSpace(pasted)
+	if s == "" {
+		return "", ErrNoCode
+	}
+	if isBareCode(s) {
+		return s, nil
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s // as a browser's address bar may show it
+	}
+	u, err := url.Parse(s)
+	if err != nil || !w.acct.isRedirectURI(u) {
+		return "", ErrNotCallback
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", ErrNotCallback
+	}
+	return callbackCode(q, w.state)
+}
+
+// isBareCode reports whether s looks like an authorization code rather
+// than an address: RFC 3986 unreserved characters only.
+func isBareCode(s string) bool {
+	const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	return len(s) <= maxCodeLength && strings.Trim(s, unreserved) == ""
+}
+
+// callbackCode reads the authorization response in the redirect URI's
+// query (RFC 6749 §4.1.2): the state first, then an error or the code.
+func callbackCode(q url.Values, state string) (string, error) {
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+		return "", ErrStateMismatch
+	}
+	if e := q.Get("error"); e != "" {
+		return "", &OAuthError{Code: e, Description: q.Get("error_description")}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return "", ErrNoCode
+	}
+	return code, nil
+}
+
+// Exchange redeems code at the token endpoint with this login's verifier
+// (RFC 6749 §4.1.3, RFC 7636 §4.5). A refused code is ErrCodeRejected
+// (wrapping the *OAuthError); other errors are as for Login.
+func (w *WebLogin) Exchange(ctx context.Context, code string) (*TokenSet, error) {
+	if code == "" {
+		return nil, ErrNoCode
+	}
+	ts, err := w.exchange(ctx, w.c.httpClient(nil), code)
+	if oe, ok := errors.AsType[*OAuthError](err); ok && oe.Code == "invalid_grant" {
+		return nil, fmt.Errorf("%w (%w)", ErrCodeRejected, err)
+	}
+	return ts, err
+}
+
+// exchange redeems code with the verifier, sending the request with hc.
+func (w *WebLogin) exchange(ctx context.Context, hc *http.Client, code string) (*TokenSet, error) {
+	tok, err := w.acct.cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code, oauth2.VerifierOption(w.verifier))
+	return w.c.tokenSet(tok, err, false)
+}
+
+// httpClient returns a client with the configured Transport and Timeout
+// (or DefaultTimeout) that keeps cookies in jar and never follows redirects.
 func (c *Client) httpClient(jar http.CookieJar) *http.Client {
-	var hc http.Client
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if c.HTTPClient != nil {
-		hc = *c.HTTPClient
+		hc.Transport, hc.Timeout = c.HTTPClient.Transport, c.HTTPClient.Timeout
 	}
 	if hc.Timeout <= 0 {
 		hc.Timeout = DefaultTimeout
 	}
-	hc.Jar = jar
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+	return hc
 }
 
 func (c *Client) now() time.Time {
@@ -272,22 +340,20 @@ func (c *Client) tokenError(err error, refresh bool) error {
 	return &InvalidResponseError{Status: status, Reason: "no OAuth error in a failed response"}
 }
 
-// loginFlow is the state of one Login.
+// loginFlow is the state of one Login: a WebLogin whose browser is
+// this package.
 type loginFlow struct {
-	c     *Client
-	hc    *http.Client
-	acct  *account
-	in    LoginInput
-	state string
+	*WebLogin
+	hc *http.Client
+	in LoginInput
 
 	passwordSent bool
-	otpSent      bool
-	otpRefused   int // codes the server refused
+	otpSent      int // 2FA codes posted: when the 2FA form comes back, all were refused
 }
 
 // run walks from the authorization URL to the code.
-func (fl *loginFlow) run(ctx context.Context, authURL string) (string, error) {
-	req, err := fl.newRequest(ctx, http.MethodGet, authURL, nil)
+func (fl *loginFlow) run(ctx context.Context) (string, error) {
+	req, err := fl.newRequest(ctx, http.MethodGet, fl.URL, nil)
 	if err != nil {
 		return "", err
 	}
@@ -307,11 +373,7 @@ func (fl *loginFlow) run(ctx context.Context, authURL string) (string, error) {
 }
 
 func (fl *loginFlow) newRequest(ctx context.Context, method, target string, body url.Values) (*http.Request, error) {
-	var r io.Reader
-	if body != nil {
-		r = strings.NewReader(body.Encode())
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, r)
+	req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(body.Encode())) // "" is no body
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +384,7 @@ func (fl *loginFlow) newRequest(ctx context.Context, method, target string, body
 	return req, nil
 }
 
-// step handles one response: it returns the next request, or the code, or
+// step handles one response: it returns the next request, the code, or
 // an error.
 func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Request, string, error) {
 	pageURL := resp.Request.URL
@@ -330,14 +392,17 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		return &UnexpectedPageError{Status: resp.StatusCode, Path: pageURL.EscapedPath(), Reason: reason}
 	}
 	switch {
-	case isRedirect(resp.StatusCode):
+	case slices.Contains([]int{301, 302, 303, 307, 308}, resp.StatusCode): // redirects
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		loc, err := resp.Location()
 		if err != nil {
 			return nil, "", unexpected("a redirect without a usable Location")
 		}
-		if fl.acct.isRedirectURI(loc) {
-			code, err := fl.callback(loc)
+		if fl.acct.isRedirectURI(loc) { // the authorization response (RFC 6749 §4.1.2)
+			code, err := callbackCode(loc.Query(), fl.state)
+			if errors.Is(err, ErrNoCode) {
+				err = &UnexpectedPageError{Reason: "the redirect to the redirect URI has no code"}
+			}
 			return nil, code, err
 		}
 		if !sameOrigin(loc, fl.acct.base) {
@@ -358,12 +423,11 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		return nil, "", unexpected("unreadable HTML")
 	}
 	if f := pg.otpForm(); f != nil {
-		if fl.otpSent {
+		if fl.otpSent > 0 {
 			if !pg.invalidFeedback {
 				return nil, "", unexpected("the 2FA form came back without an error message")
 			}
-			fl.otpRefused++
-			if fl.in.RetryOTP == nil || !fl.in.RetryOTP(ctx, fl.otpRefused) {
+			if fl.in.RetryOTP == nil || !fl.in.RetryOTP(ctx, fl.otpSent) {
 				return nil, "", ErrWrongOTP
 			}
 		}
@@ -371,7 +435,7 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 		if err != nil {
 			return nil, "", err
 		}
-		fl.otpSent = true
+		fl.otpSent++
 		next, err := fl.submit(ctx, pageURL, f, map[string]string{f.otpName: code}, unexpected)
 		return next, "", err
 	}
@@ -392,40 +456,18 @@ func (fl *loginFlow) step(ctx context.Context, resp *http.Response) (*http.Reque
 	return nil, "", unexpected("no login or 2FA form")
 }
 
-func isRedirect(status int) bool {
-	switch status {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
-		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return true
-	}
-	return false
-}
-
-// callback reads the authorization response from the redirect URI
-// (RFC 6749 §4.1.2).
-func (fl *loginFlow) callback(u *url.URL) (string, error) {
-	code, err := callbackCode(u.Query(), fl.state)
-	if errors.Is(err, ErrNoCode) {
-		return "", &UnexpectedPageError{Reason: "the redirect to the redirect URI has no code"}
-	}
-	return code, err
-}
-
 // otp asks the caller for the 2FA code.
 func (fl *loginFlow) otp(ctx context.Context) (string, error) {
 	if fl.in.OTP == nil {
 		return "", ErrOTPRequired
 	}
 	code, err := fl.in.OTP(ctx)
-	if errors.Is(err, ErrOTPRequired) {
-		return "", ErrOTPRequired
-	}
-	if err != nil {
-		return "", fmt.Errorf("getting the 2FA code: %w", err)
-	}
 	code = strings.Join(strings.Fields(code), "") // "123 456" as apps show it
-	if code == "" {
+	switch {
+	case errors.Is(err, ErrOTPRequired), err == nil && code == "":
 		return "", ErrOTPRequired
+	case err != nil:
+		return "", fmt.Errorf("getting the 2FA code: %w", err)
 	}
 	return code, nil
 }
@@ -446,14 +488,15 @@ func (fl *loginFlow) submit(ctx context.Context, pageURL *url.URL, f *form, fiel
 	if f.method != "" && f.method != "post" {
 		return nil, unexpected("a form that does not POST")
 	}
-	if v, _ := f.hiddenValue("csrfmiddlewaretoken"); v == "" {
-		return nil, unexpected("a form without a CSRF token")
-	}
 	vals := make(url.Values)
 	for _, h := range f.hidden {
 		vals.Add(h.name, h.value)
 	}
-	if next, ok := f.hiddenValue("next"); ok {
+	if vals.Get("csrfmiddlewaretoken") == "" {
+		return nil, unexpected("a form without a CSRF token")
+	}
+	if vals.Has("next") {
+		next := vals.Get("next")
 		if dec, err := url.PathUnescape(next); err == nil {
 			next = dec
 		}

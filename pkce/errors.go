@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 )
@@ -29,9 +30,8 @@ var (
 
 	// ErrOTPRequired means the account has two-factor authentication and
 	// no code could be had: LoginInput.OTP is nil, returned "", or returned
-	// an error that wraps ErrOTPRequired. An OTP source may return it (or
-	// wrap it) to say "no code available here", for example when there is
-	// no terminal to ask on.
+	// ErrOTPRequired (wrapped or not) to say "no code here", say for want
+	// of a terminal.
 	ErrOTPRequired = errors.New("2FA code required")
 
 	// ErrSessionExpired means the refresh token is no longer accepted
@@ -50,6 +50,20 @@ var (
 
 	// ErrInvalidAccountURL is wrapped by every error from ParseAccountURL.
 	ErrInvalidAccountURL = errors.New("invalid account URL")
+
+	// ErrNoCode means the pasted text holds no authorization code: it is
+	// empty, or an address without a "code" parameter.
+	ErrNoCode = errors.New("the pasted address has no authorization code")
+
+	// ErrNotCallback means the pasted address is not the redirect URI
+	// (Prusa Connect's login callback page), or not an address at all.
+	ErrNotCallback = errors.New("the pasted address is not the Prusa Connect login callback")
+
+	// ErrCodeRejected means the token endpoint refused the authorization
+	// code ("invalid_grant"): it expired (codes last about a minute), was
+	// already redeemed, or belongs to another login. Only a new login
+	// helps. The *OAuthError with the server's answer is wrapped too.
+	ErrCodeRejected = errors.New("the authorization code was refused: it expired (codes last about a minute) or was already used")
 )
 
 // OAuthError is an error response of RFC 6749: from the token endpoint
@@ -63,25 +77,21 @@ type OAuthError struct {
 }
 
 func (e *OAuthError) Error() string {
-	var b strings.Builder
-	b.WriteString("Prusa Account answered with OAuth error ")
-	b.WriteString(printable(e.Code, 64))
+	s := "Prusa Account answered with OAuth error " + printable(e.Code, 64)
 	if e.Status != 0 {
-		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+		s += fmt.Sprintf(" (HTTP %d)", e.Status)
 	}
 	if d := printable(e.Description, 200); d != "" {
-		b.WriteString(": ")
-		b.WriteString(d)
+		s += ": " + d
 	}
-	return b.String()
+	return s
 }
 
-// RateLimitError is an HTTP 429 answer from Prusa Account. Its message
-// states the fact; what to do about it is the caller's hint.
+// RateLimitError is an HTTP 429 answer from Prusa Account. Its message,
+// like ServerError's, states the fact; what to do is the caller's hint.
 type RateLimitError struct {
-	// RetryAfter is how long the server asked to wait, from its
-	// Retry-After header (delay-seconds or HTTP-date, RFC 9110 §10.2.3);
-	// 0 when it did not say.
+	// RetryAfter is the wait its Retry-After header asked for (RFC 9110
+	// §10.2.3); 0 when it did not say.
 	RetryAfter time.Duration
 }
 
@@ -92,8 +102,7 @@ func (e *RateLimitError) Error() string {
 	return "Prusa Account is rate limiting requests (HTTP 429)"
 }
 
-// ServerError is an HTTP 5xx answer from Prusa Account. Its message
-// states the fact; what to do about it is the caller's hint.
+// ServerError is an HTTP 5xx answer from Prusa Account.
 type ServerError struct {
 	Status int // HTTP status code
 }
@@ -113,29 +122,23 @@ type UnexpectedPageError struct {
 }
 
 func (e *UnexpectedPageError) Error() string {
-	var b strings.Builder
-	b.WriteString("unexpected page from Prusa Account (")
-	var parts []string
+	var where []string
 	if e.Status != 0 {
-		parts = append(parts, fmt.Sprintf("HTTP %d", e.Status))
+		where = append(where, fmt.Sprintf("HTTP %d", e.Status))
 	}
 	if e.Path != "" {
-		parts = append(parts, e.Path)
+		where = append(where, e.Path)
 	}
-	b.WriteString(strings.Join(parts, " at "))
-	if e.Reason != "" {
-		if len(parts) > 0 {
-			b.WriteString(": ")
-		}
-		b.WriteString(e.Reason)
+	what := strings.Join(where, " at ")
+	if what != "" && e.Reason != "" {
+		what += ": "
 	}
-	b.WriteString("): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past")
-	return b.String()
+	return "unexpected page from Prusa Account (" + what + e.Reason + "): the login flow has changed or wants a CAPTCHA, which only a login in the browser gets past"
 }
 
 // InvalidResponseError means the token endpoint answered with success but
 // the body is not a usable token response: not JSON, a field missing, or
-// a token that is not a JWT. The message never contains a token.
+// a token that is not a JWT.
 type InvalidResponseError struct {
 	Status int    // HTTP status; 0 when not known
 	Reason string // what was wrong
@@ -156,73 +159,52 @@ func (e *InvalidResponseError) Error() string {
 //
 // Beware that a network failure during Refresh may come after the server
 // rotated the refresh token: the retry then fails with ErrSessionExpired.
-// This package never retries by itself; the retry policy (how often, how
-// long at most) belongs to the caller.
 func Retryable(err error) (bool, time.Duration) {
 	if rl, ok := errors.AsType[*RateLimitError](err); ok {
 		return true, rl.RetryAfter
 	}
-	if _, ok := errors.AsType[*ServerError](err); ok {
+	dns, _ := errors.AsType[*net.DNSError](err)
+	switch {
+	case isA[*ServerError](err):
 		return true, 0
-	}
-	if errors.Is(err, context.Canceled) {
-		return false, 0
-	}
-	if _, ok := errors.AsType[*url.Error](err); !ok {
-		return false, 0
-	}
-	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
-		return false, 0
-	}
-	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
-		return false, 0
-	}
-	if _, ok := errors.AsType[x509.HostnameError](err); ok {
-		return false, 0
-	}
-	if dns, ok := errors.AsType[*net.DNSError](err); ok && dns.IsNotFound {
+	case errors.Is(err, context.Canceled), !isA[*url.Error](err),
+		isA[*tls.CertificateVerificationError](err), isA[x509.UnknownAuthorityError](err),
+		isA[x509.HostnameError](err), dns != nil && dns.IsNotFound:
 		return false, 0
 	}
 	return true, 0
 }
 
-// retryAfter reads a Retry-After header (RFC 9110 §10.2.3): a number of
-// seconds or an HTTP-date. It returns 0 when the header is absent, in the
-// past or unreadable.
+func isA[T error](err error) bool {
+	_, ok := errors.AsType[T](err)
+	return ok
+}
+
+// retryAfter reads a Retry-After header (RFC 9110 §10.2.3), seconds or an
+// HTTP-date; 0 when it is absent, in the past or unreadable.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
 	if strings.TrimLeft(v, "0123456789") == "" {
-		secs, _ := strconv.ParseInt(v, 10, 64) // math.MaxInt64 when it overflows
+		secs, _ := strconv.ParseInt(v, 10, 64) // 0 for "", math.MaxInt64 when it overflows
 		return time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+	t, _ := http.ParseTime(v) // the zero time when unreadable: long past
+	return max(t.Sub(now), 0)
 }
 
 // printable returns s without control characters, cut to limit runes, so
 // that a server-supplied text cannot mangle a terminal.
 func printable(s string, limit int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == limit {
-			b.WriteString("...")
-			break
+	r := []rune(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) { // C0, DEL and C1
+			return ' '
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			r = ' '
-		}
-		b.WriteRune(r)
-		n++
+		return r
+	}, s))
+	if len(r) > limit {
+		r = append(r[:limit], '.', '.', '.')
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(string(r))
 }
 
 // scrubURLError removes the query from the URL a *url.Error prints, so

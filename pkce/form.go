@@ -84,12 +84,9 @@ func parsePage(r io.Reader) (*page, error) {
 		if id, ok := n.lookup("form"); ok {
 			f = byID[id]
 		}
-		if f == nil {
-			continue
-		}
 		name := n.attr("name")
-		if name == "" {
-			continue // not submitted
+		if f == nil || name == "" {
+			continue // in no form, or not submitted
 		}
 		typ := strings.ToLower(strings.TrimSpace(n.attr("type")))
 		switch {
@@ -115,30 +112,15 @@ func parsePage(r io.Reader) (*page, error) {
 // loginForm returns the form with an email and a password input; pages
 // have other forms too (language, search).
 func (p *page) loginForm() *form {
-	for _, f := range p.forms {
-		if f.emailName != "" && f.passwordName != "" {
-			return f
-		}
-	}
-	return nil
+	return p.find(func(f *form) bool { return f.emailName != "" && f.passwordName != "" })
 }
 
 // otpForm returns the form with a one-time-code input.
-func (p *page) otpForm() *form {
-	for _, f := range p.forms {
-		if f.otpName != "" {
-			return f
-		}
+func (p *page) otpForm() *form { return p.find(func(f *form) bool { return f.otpName != "" }) }
+
+func (p *page) find(match func(*form) bool) *form {
+	if i := slices.IndexFunc(p.forms, match); i >= 0 {
+		return p.forms[i]
 	}
 	return nil
-}
-
-// hiddenValue returns the value of the form's first hidden input name.
-func (f *form) hiddenValue(name string) (string, bool) {
-	for _, h := range f.hidden {
-		if h.name == name {
-			return h.value, true
-		}
-	}
-	return "", false
 }

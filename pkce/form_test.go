@@ -154,7 +154,7 @@ func TestSubmit(t *testing.T) {
 			if f == nil {
 				t.Fatal("no login form")
 			}
-			fl := &loginFlow{acct: acct}
+			fl := &loginFlow{WebLogin: &WebLogin{acct: acct}}
 			req, err := fl.submit(t.Context(), pageURL, f, map[string]string{f.emailName: "e", f.passwordName: "p"},
 				func(reason string) error { return &UnexpectedPageError{Reason: reason} })
 			if err != nil {

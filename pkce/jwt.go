@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"sync"
@@ -77,10 +76,7 @@ func decodeSegment(seg string) (map[string]any, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var m map[string]any
-	if err := d.Decode(&m); err != nil || m == nil {
-		return nil, errors.New("is not a JSON object")
-	}
-	if _, err := d.Token(); err != io.EOF {
+	if !json.Valid(b) || d.Decode(&m) != nil || m == nil { // Valid refuses what follows the object
 		return nil, errors.New("is not a JSON object")
 	}
 	return m, nil
@@ -101,14 +97,8 @@ func (c claims) time(name string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, fmt.Errorf("%q claim is not a number", name)
 	}
-	if i, err := n.Int64(); err == nil {
-		if i < -maxUnix || i > maxUnix {
-			return time.Time{}, fmt.Errorf("%q claim is out of range", name)
-		}
-		return time.Unix(i, 0).UTC(), nil
-	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f < -maxUnix || f > maxUnix {
+	f, err := n.Float64() // exact for every integer within maxUnix
+	if err != nil || f < -maxUnix || f > maxUnix {
 		return time.Time{}, fmt.Errorf("%q claim is out of range", name)
 	}
 	sec, frac := math.Modf(f)
@@ -134,13 +124,11 @@ func (c claims) subject() (string, error) {
 // email reads the user's email: "user.email" as Prusa Account puts it in
 // the id token, else a top-level "email" claim (OpenID Connect Core §5.1).
 func (c claims) email() (string, error) {
-	if user, ok := c["user"].(map[string]any); ok {
-		if e, ok := user["email"].(string); ok && e != "" {
+	user, _ := c["user"].(map[string]any)
+	for _, m := range []map[string]any{user, c} {
+		if e, ok := m["email"].(string); ok && e != "" {
 			return e, nil
 		}
-	}
-	if e, ok := c["email"].(string); ok && e != "" {
-		return e, nil
 	}
 	return "", errors.New("no email claim")
 }

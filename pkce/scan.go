@@ -245,27 +245,16 @@ func isEndTag(s, name string) bool {
 // hasTagName reports whether s starts with name in any case and then a
 // character that ends a tag name.
 func hasTagName(s, name string) bool {
-	if len(s) <= len(name) {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if s[i]|0x20 != name[i] { // name is lower-case letters only
-			return false
-		}
-	}
-	return strings.IndexByte(space+"/>", s[len(name)]) >= 0
+	// EqualFold folds no other byte string of name's length into ASCII letters.
+	return len(s) > len(name) && strings.EqualFold(s[:len(name)], name) &&
+		strings.IndexByte(space+"/>", s[len(name)]) >= 0
 }
 
 const space = " \t\n\f\r" // HTML's ASCII whitespace
 
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
-func skipSpace(s string, i int) int {
-	for i < len(s) && strings.IndexByte(space, s[i]) >= 0 {
-		i++
-	}
-	return i
-}
+func skipSpace(s string, i int) int { return len(s) - len(strings.TrimLeft(s[i:], space)) }
 
 // until returns the index of the first byte of s from i on that is one
 // of chars, or len(s).

@@ -2,6 +2,7 @@ package pkce
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,7 +12,6 @@ import (
 	"log/slog"
 	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,35 +22,33 @@ import (
 
 // TokenSet is a Prusa Account session: the token response of RFC 6749
 // §5.1 as Prusa Account sends it, and as the Prusa Connect Python SDK
-// stores it. Its JSON form uses the SDK's keys (access_token,
-// refresh_token, id_token, expires_in, token_type, scope,
-// shared_session_key) so that both tools can share one file.
+// stores it. Its JSON form uses the SDK's keys, so that both tools can
+// share one file.
 //
 // No expiry timestamp is stored: each token's expiry is its JWT "exp"
 // claim (see AccessExpiry). ExpiresIn is kept only as the server sent it.
 //
-// A TokenSet holds secrets. It redacts itself when printed with any fmt
-// verb or logged with log/slog, showing for each token only a short
-// SHA-256 fingerprint; its JSON form (MarshalJSON) is the only one that
-// carries the tokens, and is meant for the session store alone. The
-// redaction cannot reach a TokenSet inside an unexported struct field,
-// which fmt prints by reflection.
+// A TokenSet holds secrets. Printed with any fmt verb or logged with
+// log/slog it shows only a short SHA-256 fingerprint of each token; only
+// its JSON form, meant for the session store, carries them. The redaction
+// cannot reach a TokenSet in an unexported struct field, which fmt prints
+// by reflection.
 type TokenSet struct {
-	AccessToken      string // a JWT; authorizes Prusa Connect API calls
-	RefreshToken     string // single-use: every refresh returns a new one
-	IDToken          string // a JWT (OpenID Connect) naming the user; may be empty
-	ExpiresIn        int64  // seconds, as the server sent them; 0 if absent
-	TokenType        string // "Bearer"
-	Scope            string // space-separated scopes, as the server sent them
-	SharedSessionKey string
+	AccessToken      string `json:"access_token,omitempty"`  // a JWT; authorizes Prusa Connect API calls
+	RefreshToken     string `json:"refresh_token,omitempty"` // single-use: every refresh returns a new one
+	IDToken          string `json:"id_token,omitempty"`      // a JWT (OpenID Connect) naming the user; may be empty
+	ExpiresIn        int64  `json:"expires_in,omitempty"`    // seconds, as the server sent them; 0 if absent
+	TokenType        string `json:"token_type,omitempty"`    // "Bearer"
+	Scope            string `json:"scope,omitempty"`         // space-separated scopes, as the server sent them
+	SharedSessionKey string `json:"shared_session_key,omitempty"`
 
 	// Extra holds the JSON members this package does not know, verbatim,
 	// so that rewriting a file another tool wrote keeps them. Members
 	// named like a field above are ignored when marshalling.
-	Extra map[string]json.RawMessage
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// The JSON keys of TokenSet, in the order the Python SDK writes them.
+// The JSON keys of TokenSet.
 const (
 	keyAccessToken      = "access_token"
 	keyRefreshToken     = "refresh_token"
@@ -61,7 +59,9 @@ const (
 	keySharedSessionKey = "shared_session_key"
 )
 
-func isKnownKey(k string) bool {
+// isKnownKey reports whether k names a field of TokenSet, for
+// maps.DeleteFunc.
+func isKnownKey(k string, _ json.RawMessage) bool {
 	switch k {
 	case keyAccessToken, keyRefreshToken, keyIDToken, keyExpiresIn,
 		keyTokenType, keyScope, keySharedSessionKey:
@@ -73,8 +73,7 @@ func isKnownKey(k string) bool {
 // ParseTokenSet parses a token-set JSON object, as the Python SDK writes
 // it, a token endpoint returns it, or PRUSA_TOKENS_JSON holds it. Unknown
 // members are kept in Extra. It checks the JSON shape only; call Validate
-// to check that the set can be used. Errors wrap ErrInvalidTokenSet and
-// never contain a token.
+// to check that the set can be used.
 func ParseTokenSet(data []byte) (*TokenSet, error) {
 	ts := new(TokenSet)
 	if err := ts.UnmarshalJSON(data); err != nil {
@@ -107,24 +106,21 @@ func (ts *TokenSet) UnmarshalJSON(data []byte) error {
 			out.Scope, err = jsonScope(val)
 		case keySharedSessionKey:
 			out.SharedSessionKey, err = jsonString(val)
-		default:
-			if out.Extra == nil {
-				out.Extra = make(map[string]json.RawMessage)
-			}
-			out.Extra[key] = val
 		}
 		if err != nil {
 			return fmt.Errorf("%w: %q %v", ErrInvalidTokenSet, key, err)
 		}
 	}
+	maps.DeleteFunc(members, isKnownKey)
+	if len(members) > 0 {
+		out.Extra = members
+	}
 	*ts = out
 	return nil
 }
 
+// jsonString reads a string; null is "", as json.Unmarshal reads it.
 func jsonString(v json.RawMessage) (string, error) {
-	if string(v) == "null" {
-		return "", nil
-	}
 	// A member of a document that parsed: a string without escapes is
 	// its bytes between the quotes (a token is a kilobyte or two, and
 	// read on every get).
@@ -162,11 +158,7 @@ func jsonInt(v json.RawMessage) (int64, error) {
 // jsonScope reads the space-separated scope string, or a list of scopes,
 // which it joins.
 func jsonScope(v json.RawMessage) (string, error) {
-	if string(v) == "null" {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err == nil {
+	if s, err := jsonString(v); err == nil {
 		return s, nil
 	}
 	var list []string
@@ -181,57 +173,37 @@ func jsonScope(v json.RawMessage) (string, error) {
 // order, then the members of Extra sorted by key. The output contains
 // the tokens: write it only to the session store.
 func (ts TokenSet) MarshalJSON() ([]byte, error) {
+	// plain has the fields, in the SDK's order and with its keys, and not this method.
+	type plain TokenSet
+	b, _ := marshal(plain(ts)) // strings and an integer always encode
+	extra := maps.Clone(ts.Extra)
+	maps.DeleteFunc(extra, isKnownKey)
+	if len(extra) == 0 {
+		return b, nil
+	}
+	e, err := marshal(extra) // sorted by key, compacted
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == len("{}") {
+		return e, nil
+	}
+	return append(append(b[:len(b)-1], ','), e[1:]...), nil
+}
+
+// marshal is json.Marshal without escaping <, > and & for HTML.
+func marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	b.WriteByte('{')
-	n := 0
-	member := func(key string) {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		n++
-		enc.Encode(key) // a string always encodes
-		b.Truncate(b.Len() - 1)
-		b.WriteByte(':')
-	}
-	str := func(key, val string) {
-		if val != "" {
-			member(key)
-			enc.Encode(val)
-			b.Truncate(b.Len() - 1)
-		}
-	}
-	str(keyAccessToken, ts.AccessToken)
-	str(keyRefreshToken, ts.RefreshToken)
-	str(keyIDToken, ts.IDToken)
-	if ts.ExpiresIn != 0 {
-		member(keyExpiresIn)
-		b.WriteString(strconv.FormatInt(ts.ExpiresIn, 10))
-	}
-	str(keyTokenType, ts.TokenType)
-	str(keyScope, ts.Scope)
-	str(keySharedSessionKey, ts.SharedSessionKey)
-	for _, key := range slices.Sorted(maps.Keys(ts.Extra)) {
-		if isKnownKey(key) {
-			continue
-		}
-		var val bytes.Buffer
-		if err := json.Compact(&val, ts.Extra[key]); err != nil {
-			return nil, fmt.Errorf("token set member %q: %w", key, err)
-		}
-		member(key)
-		b.Write(val.Bytes())
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	err := enc.Encode(v)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 // Validate checks that the set can be used and refreshed: the access
 // token is a JWT with an "exp" claim, a refresh token is present, and the
 // id token, if any, is a JWT. It does not check expiry: an expired access
-// token is fine as long as it can be refreshed. Errors wrap
-// ErrInvalidTokenSet and never contain a token.
+// token is fine as long as it can be refreshed.
 func (ts TokenSet) Validate() error {
 	if err := ts.check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidTokenSet, err)
@@ -254,37 +226,31 @@ func (ts TokenSet) check() error {
 	return nil
 }
 
-func tokenClaims(name, token string) (claims, error) {
+// claim reads a claim with read from the token called name.
+func claim[T any](name, token string, read func(claims) (T, error)) (T, error) {
+	var v T
 	if token == "" {
-		return nil, fmt.Errorf("%s is missing", name)
+		return v, fmt.Errorf("%s is missing", name)
 	}
 	c, err := parseClaims(token)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err == nil {
+		if v, err = read(c); err == nil {
+			return v, nil
+		}
 	}
-	return c, nil
+	return v, fmt.Errorf("%s: %w", name, err)
 }
 
-func tokenTime(name, token string) (time.Time, error) {
-	c, err := tokenClaims(name, token)
-	if err != nil {
-		return time.Time{}, err
-	}
-	t, err := c.time("exp")
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: %w", name, err)
-	}
-	return t, nil
-}
+func expiry(c claims) (time.Time, error) { return c.time("exp") }
 
 // AccessExpiry returns the "exp" claim of the access token, in UTC.
 func (ts TokenSet) AccessExpiry() (time.Time, error) {
-	return tokenTime(keyAccessToken, ts.AccessToken)
+	return claim(keyAccessToken, ts.AccessToken, expiry)
 }
 
 // IDTokenExpiry returns the "exp" claim of the id token, in UTC.
 func (ts TokenSet) IDTokenExpiry() (time.Time, error) {
-	return tokenTime(keyIDToken, ts.IDToken)
+	return claim(keyIDToken, ts.IDToken, expiry)
 }
 
 // RefreshExpiry returns the "exp" claim of the refresh token when the
@@ -292,43 +258,26 @@ func (ts TokenSet) IDTokenExpiry() (time.Time, error) {
 // OAuth a refresh token is opaque, so an error here means "unknown", not
 // "expired"; Prusa refresh tokens have lasted about 30 days.
 func (ts TokenSet) RefreshExpiry() (time.Time, error) {
-	return tokenTime(keyRefreshToken, ts.RefreshToken)
+	return claim(keyRefreshToken, ts.RefreshToken, expiry)
 }
 
 // Email returns the user's email from the id token ("user.email", else a
 // top-level "email" claim). Callers that need a user name without an id
 // token can fall back to Subject.
 func (ts TokenSet) Email() (string, error) {
-	c, err := tokenClaims(keyIDToken, ts.IDToken)
-	if err != nil {
-		return "", err
-	}
-	e, err := c.email()
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", keyIDToken, err)
-	}
-	return e, nil
+	return claim(keyIDToken, ts.IDToken, claims.email)
 }
 
 // Subject returns the Prusa Account user id: the "sub" claim of the access
 // token, else of the id token.
 func (ts TokenSet) Subject() (string, error) {
-	c, err := tokenClaims(keyAccessToken, ts.AccessToken)
-	if err == nil {
-		var sub string
-		if sub, err = c.subject(); err == nil {
+	sub, err := claim(keyAccessToken, ts.AccessToken, claims.subject)
+	if err != nil && ts.IDToken != "" {
+		if sub, ierr := claim(keyIDToken, ts.IDToken, claims.subject); ierr == nil {
 			return sub, nil
 		}
-		err = fmt.Errorf("%s: %w", keyAccessToken, err)
 	}
-	if ts.IDToken != "" {
-		if c, ierr := parseClaims(ts.IDToken); ierr == nil {
-			if sub, ierr := c.subject(); ierr == nil {
-				return sub, nil
-			}
-		}
-	}
-	return "", err
+	return sub, err
 }
 
 // Merge returns ts updated with newer, the way the Python SDK folds a
@@ -342,20 +291,13 @@ func (ts TokenSet) Merge(newer *TokenSet) *TokenSet {
 	if newer == nil {
 		return &out
 	}
-	set := func(dst *string, src string) {
-		if src != "" {
-			*dst = src
-		}
-	}
-	set(&out.AccessToken, newer.AccessToken)
-	set(&out.RefreshToken, newer.RefreshToken)
-	set(&out.IDToken, newer.IDToken)
-	if newer.ExpiresIn != 0 {
-		out.ExpiresIn = newer.ExpiresIn
-	}
-	set(&out.TokenType, newer.TokenType)
-	set(&out.Scope, newer.Scope)
-	set(&out.SharedSessionKey, newer.SharedSessionKey)
+	out.AccessToken = cmp.Or(newer.AccessToken, ts.AccessToken)
+	out.RefreshToken = cmp.Or(newer.RefreshToken, ts.RefreshToken)
+	out.IDToken = cmp.Or(newer.IDToken, ts.IDToken)
+	out.ExpiresIn = cmp.Or(newer.ExpiresIn, ts.ExpiresIn)
+	out.TokenType = cmp.Or(newer.TokenType, ts.TokenType)
+	out.Scope = cmp.Or(newer.Scope, ts.Scope)
+	out.SharedSessionKey = cmp.Or(newer.SharedSessionKey, ts.SharedSessionKey)
 	if len(newer.Extra) > 0 && out.Extra == nil {
 		out.Extra = make(map[string]json.RawMessage, len(newer.Extra))
 	}
@@ -390,12 +332,14 @@ func (ts TokenSet) GoString() string {
 
 // Format implements fmt.Formatter so that every verb, not only %v and %s,
 // prints the redacted form.
-func (ts TokenSet) Format(f fmt.State, verb rune) {
+func (ts TokenSet) Format(f fmt.State, verb rune) { formatRedacted(f, verb, ts.String, ts.GoString) }
+
+// formatRedacted prints goString for %#v and str for any other verb.
+func formatRedacted(f fmt.State, verb rune, str, goString func() string) {
 	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, ts.GoString())
-		return
+		str = goString
 	}
-	io.WriteString(f, ts.String())
+	io.WriteString(f, str())
 }
 
 // LogValue implements slog.LogValuer with fingerprints instead of tokens.
@@ -411,10 +355,13 @@ func (ts TokenSet) LogValue() slog.Value {
 	)
 }
 
-// tokenSetFromOAuth2 builds a TokenSet from a token endpoint answer and
-// checks it. x/oauth2 keeps only access_token, token_type, refresh_token
-// and expires_in as fields; the rest is read with Token.Extra.
-func tokenSetFromOAuth2(tok *oauth2.Token) (*TokenSet, error) {
+// tokenSet reads what x/oauth2 got from the token endpoint: an error or
+// an answer to check. x/oauth2 keeps only access_token, token_type,
+// refresh_token and expires_in as fields; the rest is in Token.Extra.
+func (c *Client) tokenSet(tok *oauth2.Token, err error, refresh bool) (*TokenSet, error) {
+	if err != nil {
+		return nil, c.tokenError(err, refresh)
+	}
 	ts := &TokenSet{
 		AccessToken:      tok.AccessToken,
 		IDToken:          extraString(tok, keyIDToken),
@@ -442,19 +389,23 @@ func tokenSetFromOAuth2(tok *oauth2.Token) (*TokenSet, error) {
 			ts.ExpiresIn = v
 		}
 	}
-	if ts.Scope == "" {
-		if list, ok := tok.Extra(keyScope).([]any); ok {
-			var scopes []string
-			for _, s := range list {
-				if s, ok := s.(string); ok {
-					scopes = append(scopes, s)
-				}
+	if list, ok := tok.Extra(keyScope).([]any); ok && ts.Scope == "" {
+		var scopes []string
+		for _, s := range list {
+			if s, ok := s.(string); ok {
+				scopes = append(scopes, s)
 			}
-			ts.Scope = strings.Join(scopes, " ")
 		}
+		ts.Scope = strings.Join(scopes, " ")
 	}
 	if err := ts.check(); err != nil {
 		return nil, &InvalidResponseError{Reason: err.Error()}
+	}
+	// An access token that has already expired is no answer: it could only
+	// be handed out expired (the README promises never to), and the caller
+	// keeps what it had.
+	if exp, _ := ts.AccessExpiry(); !exp.After(c.now()) {
+		return nil, &InvalidResponseError{Reason: "the access token expired at " + exp.UTC().Format("2006-01-02 15:04:05 UTC") + ", before it was received"}
 	}
 	return ts, nil
 }

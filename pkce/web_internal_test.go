@@ -15,7 +15,7 @@ func TestWebLoginRedacts(t *testing.T) {
 	}
 	var logged bytes.Buffer
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("login", "web", w)
-	for _, out := range []string{fmt.Sprint(w), fmt.Sprintf("%+v", w), fmt.Sprintf("%#v", w), fmt.Sprintf("%v", *w), logged.String()} {
+	for _, out := range []string{fmt.Sprint(w), fmt.Sprintf("%+v", w), fmt.Sprintf("%#v", w), fmt.Sprintf("%v", *w), fmt.Sprintf("%d", w), logged.String()} {
 		if strings.Contains(out, w.verifier) {
 			t.Errorf("%q shows the verifier", out)
 		}
