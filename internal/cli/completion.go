@@ -30,7 +30,6 @@ func (p *Program) completionCommand(c *ucli.Command) {
 		"    source <(" + Name + " completion zsh)      # zsh: ~/.zshrc, after 'autoload -Uz compinit && compinit'\n" +
 		"    " + Name + " completion fish | source      # fish: ~/.config/fish/config.fish\n\n" +
 		"The shell asks the program itself for the words to offer; it never runs a command."
-	c.HideHelpCommand = true
 	c.Commands = nil
 	for _, sh := range []struct{ name, script string }{{"bash", bashCompletion}, {"zsh", zshCompletion}, {"fish", fishCompletion}} {
 		c.Commands = append(c.Commands, &ucli.Command{

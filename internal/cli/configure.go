@@ -42,20 +42,18 @@ func (p *Program) configureCommand() *ucli.Command {
 					"    [credential \"https://connect.prusa3d.com\"]\n        helper =\n        helper = prusa\n\n" +
 					"The empty entry resets the helper list for that URL, so no other helper answers for it or stores its tokens. " +
 					"Running it again changes nothing; 'unconfigure git' removes exactly these entries.",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Flags:           append(gitScopeFlags(), linkFlags()...),
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, true) },
+				ArgsUsage: " ",
+				Flags:     append(gitScopeFlags(), linkFlags()...),
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, true) },
 			},
 			{
 				Name:  "docker",
 				Usage: "add credHelpers entries \"HOST\": \"prusa\" to docker's config.json ($DOCKER_CONFIG or ~/.docker), and install docker-credential-prusa",
 				Description: "Every other key and value of config.json is kept; the file is replaced atomically and keeps its mode. " +
 					"A file that is not valid JSON is left untouched. Running it again changes nothing.",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Flags:           linkFlags(),
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, true) },
+				ArgsUsage: " ",
+				Flags:     linkFlags(),
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, true) },
 			},
 		},
 	})
@@ -67,19 +65,17 @@ func (p *Program) unconfigureCommand() *ucli.Command {
 		Usage: "remove what configure added to git's or docker's configuration",
 		Commands: []*ucli.Command{
 			{
-				Name:            "git",
-				Usage:           "remove the prusa helper entries of the Prusa hosts, and their reset entries, from a git config; other helpers stay",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Flags:           gitScopeFlags(),
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, false) },
+				Name:      "git",
+				Usage:     "remove the prusa helper entries of the Prusa hosts, and their reset entries, from a git config; other helpers stay",
+				ArgsUsage: " ",
+				Flags:     gitScopeFlags(),
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, false) },
 			},
 			{
-				Name:            "docker",
-				Usage:           "remove the credHelpers entries of the Prusa hosts whose value is \"prusa\" from docker's config.json",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, false) },
+				Name:      "docker",
+				Usage:     "remove the credHelpers entries of the Prusa hosts whose value is \"prusa\" from docker's config.json",
+				ArgsUsage: " ",
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, false) },
 			},
 		},
 	})

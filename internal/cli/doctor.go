@@ -16,10 +16,9 @@ import (
 
 func (p *Program) doctorCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:            "doctor",
-		Usage:           "check the set-up and explain what is wrong; exit status 1 when a check fails",
-		ArgsUsage:       " ",
-		HideHelpCommand: true,
+		Name:      "doctor",
+		Usage:     "check the set-up and explain what is wrong; exit status 1 when a check fails",
+		ArgsUsage: " ",
 		Description: "Checks, one line each, ok, warn or fail, with a hint for what is not ok: " +
 			"the three names on PATH and that they are this binary; git's version and the helper chain git builds " +
 			"for https://connect.prusa3d.com (a missing reset, another helper before or after prusa that would " +

@@ -36,7 +36,6 @@ func group(cmd *ucli.Command) *ucli.Command {
 	for _, sc := range cmd.Commands {
 		names = append(names, "'"+Name+" "+cmd.Name+" "+sc.Name+"'")
 	}
-	cmd.HideHelpCommand = true
 	cmd.Action = func(_ context.Context, c *ucli.Command) error {
 		what := fmt.Sprintf("%s what?", cmd.Name)
 		if c.Args().Present() {
