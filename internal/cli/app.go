@@ -234,17 +234,6 @@ func boolFlag(name, usage string) *ucli.BoolFlag {
 	return &ucli.BoolFlag{Name: name, Usage: usage, HideDefault: true}
 }
 
-// settingsFrom resolves the settings of a command-line run: the global
-// flags the user gave, over the environment.
-func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
-	return p.resolve(func(name string) (string, bool) {
-		if !c.IsSet(name) {
-			return "", false
-		}
-		return fmt.Sprint(c.Value(name)), true
-	})
-}
-
 const appDescription = "One binary that gives git, docker, shell scripts and the Prusa Connect Python SDK a valid " +
 	"Prusa Connect access token through the credential-helper protocols, and is an ordinary credential store for every other host.\n\n" +
 	"It answers to three names: git-credential-prusa speaks git's credential protocol (credential.helper = prusa), " +

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 
 	ucli "github.com/urfave/cli/v3"
 
@@ -35,14 +34,14 @@ func (p *Program) protocolCommands() []*ucli.Command {
 			Name:  "list",
 			Usage: "list the docker credentials (docker protocol)",
 			Action: func(ctx context.Context, c *ucli.Command) error {
-				return p.dockerAction(ctx, c, "list", nil)
+				return p.serveDocker(ctx, c, "list", nil)
 			},
 		},
 		{
 			Name:  "capability",
 			Usage: "list the git credential capabilities (git 2.46+)",
 			Action: func(ctx context.Context, c *ucli.Command) error {
-				return p.gitAction(ctx, c, "capability", nil)
+				return p.serveGit(ctx, c, "capability", nil)
 			},
 		},
 	}
@@ -64,27 +63,7 @@ func (p *Program) protocolAction(ctx context.Context, c *ucli.Command, action st
 		return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
 	}
 	if proto == helper.ProtocolGit {
-		return p.gitAction(ctx, c, action, in)
+		return p.serveGit(ctx, c, action, in)
 	}
-	return p.dockerAction(ctx, c, action, in)
-}
-
-func (p *Program) gitAction(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
-	s, err := p.settingsFrom(c)
-	if err != nil {
-		return err
-	}
-	return p.serveGit(ctx, s, action, in)
-}
-
-func (p *Program) dockerAction(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
-	s, err := p.settingsFrom(c)
-	if err != nil {
-		p.failDocker(err)
-		return exitError{1}
-	}
-	if code := p.serveDocker(ctx, s, action, in); code != 0 {
-		return exitError{code}
-	}
-	return nil
+	return p.serveDocker(ctx, c, action, in)
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/docker-credential-helpers/credentials"
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
@@ -121,11 +122,7 @@ func (p *Program) runGit(ctx context.Context, args []string) int {
 		// The action alone, as git runs a plain "credential.helper =
 		// prusa": nothing to parse, so the command line's library is
 		// not even touched (a fifth of a fresh get's work in-process).
-		s, err := p.envSettings()
-		if err == nil {
-			err = p.serveGit(ctx, s, args[0], p.Stdin)
-		}
-		return p.report(err)
+		return p.report(p.serveGit(ctx, nil, args[0], p.Stdin))
 	}
 	git := &ucli.Command{
 		Name:      GitName,
@@ -140,23 +137,20 @@ func (p *Program) runGit(ctx context.Context, args []string) int {
 				return badUsage{hint.With(fmt.Errorf("want one action, got %d arguments", c.NArg()),
 					"git runs the helper as: "+GitName+" [options] <get|store|erase|capability>")}
 			}
-			s, err := p.settingsFrom(c)
-			if err != nil {
-				return err
-			}
-			return p.serveGit(ctx, s, c.Args().First(), p.Stdin)
+			return p.serveGit(ctx, c, c.Args().First(), p.Stdin)
 		},
 	}
 	return p.report(git.Run(ctx, append([]string{GitName}, args...)))
 }
 
-// serveGit answers one git request read from in.
-func (p *Program) serveGit(ctx context.Context, s *settings, action string, in io.Reader) error {
-	r := p.wire(s)
-	if r.err != nil {
-		return r.err
+// serveGit answers one git request read from in, for a run with c's
+// global flags (c nil: none).
+func (p *Program) serveGit(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
+	r, err := p.wired(c)
+	if err != nil {
+		return err
 	}
-	s.log.Debug("git request", "action", action)
+	r.log.Debug("git request", "action", action)
 	return r.helper.Git(ctx, action, in, p.Stdout)
 }
 
@@ -176,33 +170,27 @@ func (p *Program) runDocker(ctx context.Context, args []string) int {
 		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
 		return 0
 	}
-	s, err := p.envSettings()
-	if err != nil {
-		return p.failDocker(err)
-	}
-	return p.serveDocker(ctx, s, args[0], p.Stdin)
+	return p.report(p.serveDocker(ctx, nil, args[0], p.Stdin))
 }
 
-func (p *Program) serveDocker(ctx context.Context, s *settings, action string, in io.Reader) int {
-	r := p.wire(s)
-	if r.err != nil {
-		return p.failDocker(r.err)
+// serveDocker answers one docker request read from in, for a run with
+// c's global flags (c nil: none). A failure is reported on stdout, where
+// docker reads it, and, unless it is the plain not-found answer, on
+// stderr with its hint for the person reading; the exit status is 1.
+func (p *Program) serveDocker(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
+	r, err := p.wired(c)
+	if err == nil {
+		r.log.Debug("docker request", "action", action)
+		err = r.helper.Docker(ctx, action, in, p.Stdout)
 	}
-	s.log.Debug("docker request", "action", action)
-	if err := r.helper.Docker(ctx, action, in, p.Stdout); err != nil {
-		return p.failDocker(err)
+	if err == nil {
+		return nil
 	}
-	return 0
-}
-
-// failDocker reports err on stdout for docker and, unless it is the plain
-// not-found answer, on stderr with its hint for the person reading.
-func (p *Program) failDocker(err error) int {
 	fmt.Fprintln(p.Stdout, err)
-	if !isNotFound(err) {
+	if !credentials.IsErrCredentialsNotFound(err) {
 		p.fail(err)
 	}
-	return 1
+	return exitError{1}
 }
 
 // fail prints err and its hint, if it has one, on stderr.

@@ -97,14 +97,15 @@ func globalFlagSet() []ucli.Flag {
 	return flags
 }
 
-// envSettings resolves the options from the environment alone.
-func (p *Program) envSettings() (*settings, error) {
-	return p.resolve(func(string) (string, bool) { return "", false })
-}
-
-// resolve builds settings from flag values (set reports a flag given on
-// the command line) and the environment.
-func (p *Program) resolve(set func(name string) (string, bool)) (*settings, error) {
+// settingsFrom resolves the settings of a run: the global flags given to
+// c (nil: none), over the environment.
+func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
+	set := func(name string) (string, bool) {
+		if c == nil || !c.IsSet(name) {
+			return "", false
+		}
+		return fmt.Sprint(c.Value(name)), true
+	}
 	get := func(name string) string {
 		if v, ok := set(name); ok {
 			return v

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/docker/docker-credential-helpers/credentials"
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -88,8 +87,8 @@ func (p *Program) wire(s *settings) *run {
 	return r
 }
 
-// wired resolves the settings of a command-line run and wires it; the
-// error is the first thing that stops the graph from being whole.
+// wired resolves the settings of a run with c's global flags (c nil:
+// none) and wires it; the error is the first thing that stops the graph from being whole.
 func (p *Program) wired(c *ucli.Command) (*run, error) {
 	s, err := p.settingsFrom(c)
 	if err != nil {
@@ -147,5 +146,3 @@ func (p *Program) helperDir() string {
 func (p *Program) warn(msg string) {
 	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, safetext.Escape(msg))
 }
-
-func isNotFound(err error) bool { return credentials.IsErrCredentialsNotFound(err) }
