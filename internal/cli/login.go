@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,15 +36,10 @@ const loginTries = 3
 // 2FA code comes from PRUSA_OTP, else from PRUSA_TOTP_SECRET, else from a
 // prompt; it is asked for only when the account wants one. When git or
 // docker asked for the token (ctx carries their request), a line says so
-// first.
-func (p *Program) credentials(ctx context.Context, s *settings) (pkce.LoginInput, error) {
-	return p.askCredentials(ctx, s, nil)
-}
-
-// askCredentials is credentials with a check of the email before the
-// password is asked for: replacing, when set, may refuse the login (the
-// person does not want another account's session replaced).
-func (p *Program) askCredentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
+// first. replacing, when set, checks the email before the password is
+// asked for, and may refuse the login (the person does not want another
+// account's session replaced).
+func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
 	// Why the login happens, said once it is sure to: when git or
 	// docker asked for the token.
 	why := ""
@@ -160,7 +156,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		switch {
 		case code == "":
 			t.Print("Type the 6-digit code that your authenticator app shows.\n")
-		case o.wasTyped(code):
+		case slices.Contains(o.typed, code):
 			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
 		default:
 			o.typed = append(o.typed, code)
@@ -173,15 +169,6 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("no new code after %d tries: %w", loginTries, pkce.ErrWrongOTP)
 		}
 	}
-}
-
-func (o *otpAsker) wasTyped(code string) bool {
-	for _, c := range o.typed {
-		if c == code {
-			return true
-		}
-	}
-	return false
 }
 
 // retry says whether to ask for another code after Prusa Account refused
@@ -243,14 +230,6 @@ func (p *Program) say(s *settings, line string) {
 	fmt.Fprintln(p.Stderr, line)
 }
 
-// accountHost is the host of the Prusa Account URL, as login names it.
-func accountHost(s *settings) string {
-	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
-		return u.Host
-	}
-	return s.accountURL
-}
-
 // signIn runs login, the network part of a login, on the terminal (when
 // the run may use one) between "Signing in to HOST…" and, after a second
 // without an answer, a progress line erased when the answer comes. A
@@ -258,7 +237,10 @@ func accountHost(s *settings) string {
 // ends with "Logged in as EMAIL"; the login command says it itself,
 // with where the session is stored.
 func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
-	host := accountHost(s)
+	host := s.accountURL
+	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
+		host = u.Host
+	}
 	var t Terminal
 	if !s.nonInteractive {
 		if tt, err := p.terminal(); err == nil {

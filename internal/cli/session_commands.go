@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
@@ -105,7 +106,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				} else {
 					p.printStatus(out)
 					if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.After(p.now()) && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
-						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", roughDuration(st.RefreshExpiry.Sub(p.now())))
+						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", humantime.Duration(st.RefreshExpiry.Sub(p.now())))
 					}
 				}
 				if !st.Usable {
@@ -119,7 +120,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 
 // formLogin logs in with the email, password and 2FA code.
 func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
-	in, err := p.askCredentials(ctx, s, p.replaceCheck(m))
+	in, err := p.credentials(ctx, s, p.replaceCheck(m))
 	if errors.Is(err, session.ErrCannotLogIn) {
 		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
@@ -223,6 +224,19 @@ func (p *Program) printStatus(out statusOutput) {
 	if !st.Usable {
 		fmt.Fprintf(w, "session:        ended: it can no longer produce an access token; run '%s login'\n", Name)
 	}
+}
+
+// describeExpiry says when t is or was, in the one unit style of every
+// message (humantime).
+func describeExpiry(t *time.Time, now time.Time) string {
+	if t == nil {
+		return "none"
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return fmt.Sprintf("expired %s ago (%s)", humantime.Duration(d), t.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("valid for %s (until %s)", humantime.Duration(d), t.UTC().Format(time.RFC3339))
 }
 
 func (p *Program) now() time.Time {

@@ -73,7 +73,7 @@ func (p *Program) wire(s *settings) *run {
 		Backend:     name,
 		Getenv:      p.Getenv,
 		Account:     hintedAccount{p.accountClient(s), p, s},
-		Credentials: func(ctx context.Context) (pkce.LoginInput, error) { return p.credentials(ctx, s) },
+		Credentials: func(ctx context.Context) (pkce.LoginInput, error) { return p.credentials(ctx, s, nil) },
 		MinTTL:      s.minTTL,
 		LockFile:    lock,
 		Warn:        p.warn,
@@ -145,4 +145,15 @@ func (p *Program) helperDir() string {
 // warn tells the user something they should know although nothing failed.
 func (p *Program) warn(msg string) {
 	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, safetext.Escape(msg))
+}
+
+// helperSession adapts the session manager to the protocol layer's
+// helper.Session: the session hands out its own token type, so that the
+// dependency runs from the protocols down to the session, never up.
+type helperSession struct{ *session.Manager }
+
+// Token is the manager's token as the protocol layer's type.
+func (s helperSession) Token(ctx context.Context) (helper.Token, error) {
+	t, err := s.Manager.Token(ctx)
+	return helper.Token(t), err
 }
