@@ -33,7 +33,16 @@ func (p *Program) Command() *ucli.Command {
 		cmds []*ucli.Command
 	}{
 		{groupSession, p.sessionCommands()},
-		{groupSetup, p.setupCommands()},
+		// completion, also of this group, is urfave/cli's (see
+		// completionCommand).
+		{groupSetup, []*ucli.Command{p.configureCommand(), p.unconfigureCommand(), p.doctorCommand(), {
+			Name:  "version",
+			Usage: "print the version",
+			Action: func(context.Context, *ucli.Command) error {
+				_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
+				return err
+			},
+		}}},
 		{groupStorage, p.backendCommands()},
 		{groupProtocol, p.protocolCommands()},
 	} {
@@ -53,6 +62,23 @@ func (p *Program) Command() *ucli.Command {
 		Flags:                           globalFlagSet(),
 		Commands:                        cmds,
 	}
+}
+
+// group makes cmd a command that only groups its subcommands: run alone,
+// or with a name it does not know, it is a usage error naming them.
+func group(cmd *ucli.Command) *ucli.Command {
+	var names []string
+	for _, sc := range cmd.Commands {
+		names = append(names, "'"+Name+" "+cmd.Name+" "+sc.Name+"'")
+	}
+	cmd.Action = func(_ context.Context, c *ucli.Command) error {
+		what := fmt.Sprintf("%s what?", cmd.Name)
+		if c.Args().Present() {
+			what = fmt.Sprintf("%s: unknown target %s", cmd.Name, commandShown(c.Args().First()))
+		}
+		return badUsage{hint.With(fmt.Errorf("%s", what), "run "+strings.Join(names, " or "))}
+	}
+	return cmd
 }
 
 // runCLI runs the full command line. Its protocol commands keep stdout
@@ -77,13 +103,13 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 }
 
 // report prints err, if it says anything, and returns the exit status it
-// calls for: its own (exitCoder), 2 for a usage error, else 1; 0 for no
+// calls for: its own (an ExitCoder), 2 for a usage error, else 1; 0 for no
 // error.
 func (p *Program) report(err error) int {
 	if err == nil {
 		return 0
 	}
-	if ec, ok := err.(exitCoder); ok {
+	if ec, ok := err.(ucli.ExitCoder); ok {
 		if ec.Error() != "" {
 			p.fail(err)
 		}
@@ -214,12 +240,6 @@ func editDistance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
-}
-
-// exitCoder is an error that chooses the exit status itself.
-type exitCoder interface {
-	error
-	ExitCode() int
 }
 
 // exitError is a failure that has already been reported, or that needs

@@ -102,14 +102,12 @@ func (p *Program) terminal() (Terminal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errNoTerminal, err)
 	}
+	t := &ttyTerminal{in: in, out: out, r: bufio.NewReader(in)}
 	if !term.IsTerminal(int(in.Fd())) {
-		in.Close()
-		if out != in {
-			out.Close()
-		}
+		t.Close()
 		return nil, errNoTerminal
 	}
-	return &ttyTerminal{in: in, out: out, r: bufio.NewReader(in)}, nil
+	return t, nil
 }
 
 // choose asks on t which of options to take, by number, and returns its
