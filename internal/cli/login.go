@@ -63,10 +63,7 @@ func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t
 		}
 		return in, nil
 	}
-	if s.nonInteractive {
-		return pkce.LoginInput{}, session.ErrCannotLogIn
-	}
-	t, err := p.terminal()
+	t, err := p.terminal(s)
 	if err != nil {
 		return pkce.LoginInput{}, session.ErrCannotLogIn
 	}
@@ -129,10 +126,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		o.seeded = true
 		return code, nil
 	}
-	if o.s.nonInteractive {
-		return "", pkce.ErrOTPRequired
-	}
-	t, err := o.p.terminal()
+	t, err := o.p.terminal(o.s)
 	if err != nil {
 		return "", pkce.ErrOTPRequired
 	}
@@ -220,12 +214,10 @@ func nextCodeIn(now time.Time) string {
 // say writes a line for the person a login is for: on the terminal when
 // the run may use one, else on stderr; never on stdout.
 func (p *Program) say(s *settings, line string) {
-	if !s.nonInteractive {
-		if t, err := p.terminal(); err == nil {
-			t.Print(line + "\n")
-			t.Close()
-			return
-		}
+	if t, err := p.terminal(s); err == nil {
+		t.Print(line + "\n")
+		t.Close()
+		return
 	}
 	fmt.Fprintln(p.Stderr, line)
 }
@@ -241,13 +233,10 @@ func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Co
 	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
 		host = u.Host
 	}
-	var t Terminal
-	if !s.nonInteractive {
-		if tt, err := p.terminal(); err == nil {
-			t = tt
-			defer t.Close()
-			t.Print("Signing in to " + safetext.Escape(host) + "…\n")
-		}
+	t, err := p.terminal(s)
+	if err == nil {
+		defer t.Close()
+		t.Print("Signing in to " + safetext.Escape(host) + "…\n")
 	}
 	pr := startProgress(t, host)
 	ts, err := login(withProgress(ctx, pr))

@@ -22,10 +22,7 @@ var errWebNeedsTerminal = hint.With(errors.New("login --web needs a terminal: th
 // The pasted text holds the code: it goes nowhere but to Prusa Account,
 // and no error quotes it.
 func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager, noBrowser bool) (*pkce.TokenSet, error) {
-	if s.nonInteractive {
-		return nil, errWebNeedsTerminal
-	}
-	t, err := p.terminal()
+	t, err := p.terminal(s)
 	if err != nil {
 		return nil, errWebNeedsTerminal
 	}

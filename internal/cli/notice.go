@@ -22,10 +22,7 @@ const noticeFile = "refresh-expiry-notice"
 // get can no longer refresh and only a new login helps.
 func (p *Program) refreshNotice(s *settings) func(time.Time) {
 	return func(exp time.Time) {
-		if s.nonInteractive {
-			return
-		}
-		t, err := p.terminal()
+		t, err := p.terminal(s)
 		if err != nil {
 			return // a script or CI job: nobody to tell
 		}

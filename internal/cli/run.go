@@ -220,22 +220,19 @@ func version(bi *debug.BuildInfo) string {
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	rev, modified := "", false
+	rev, dirty := "", ""
 	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
+		switch {
+		case s.Key == "vcs.revision":
 			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "+dirty"
 		}
 	}
 	if len(rev) < 12 {
 		return "devel"
 	}
-	if modified {
-		return "devel-" + rev[:12] + "+dirty"
-	}
-	return "devel-" + rev[:12]
+	return "devel-" + rev[:12] + dirty
 }
 
 // discardLogger is the logger without --debug.

@@ -137,10 +137,10 @@ func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager
 // mean the form, and without a terminal there is no one to ask (the
 // form login then explains what to set).
 func (p *Program) askWeb(s *settings) (bool, error) {
-	if p.Getenv(EnvEmail) != "" || p.Getenv(EnvPassword) != "" || s.nonInteractive {
+	if p.Getenv(EnvEmail) != "" || p.Getenv(EnvPassword) != "" {
 		return false, nil
 	}
-	t, err := p.terminal()
+	t, err := p.terminal(s)
 	if err != nil {
 		return false, nil
 	}

@@ -93,8 +93,12 @@ func (t *ttyTerminal) Close() error {
 	return err
 }
 
-// terminal opens the user's terminal, or fails with errNoTerminal.
-func (p *Program) terminal() (Terminal, error) {
+// terminal opens the user's terminal, or fails with errNoTerminal, also
+// when the run is non-interactive (s), which must never prompt.
+func (p *Program) terminal(s *settings) (Terminal, error) {
+	if s.nonInteractive {
+		return nil, errNoTerminal
+	}
 	if p.Terminal != nil {
 		return p.Terminal()
 	}

@@ -104,9 +104,14 @@ func (p *Program) open(s *settings, name string) (*registry.Backend, error) {
 	return registry.Open(name, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile, Warn: p.warn})
 }
 
-// accountClient talks to Prusa Account.
+// accountClient talks to Prusa Account, with the request timeout.
 func (p *Program) accountClient(s *settings) *pkce.Client {
-	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now}
+	var hc http.Client
+	if p.HTTPClient != nil {
+		hc = *p.HTTPClient
+	}
+	hc.Timeout = s.httpTimeout
+	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: &hc, Now: p.Now}
 }
 
 // hintedAccount is Prusa Account as a login at the command line sees
@@ -124,16 +129,6 @@ func (a hintedAccount) Login(ctx context.Context, in pkce.LoginInput) (*pkce.Tok
 		return a.Client.Login(ctx, in)
 	})
 	return ts, a.p.loginHint(err, a.s)
-}
-
-// httpClient is the client for Prusa Account, with the request timeout.
-func (p *Program) httpClient(s *settings) *http.Client {
-	var hc http.Client
-	if p.HTTPClient != nil {
-		hc = *p.HTTPClient
-	}
-	hc.Timeout = s.httpTimeout
-	return &hc
 }
 
 // helperDir is the helper's own directory (see registry.Backend.Dir);
