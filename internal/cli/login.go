@@ -300,7 +300,7 @@ func (p *Program) loginHint(err error, s *settings) error {
 // networkHint says what to check when Prusa Account could not be reached.
 func networkHint(ue *url.Error, s *settings) string {
 	where := "Prusa Account is " + s.accountURL
-	if s.accountURL != DefaultAccountURL {
+	if s.accountURL != pkce.DefaultAccountURL {
 		where += " (set by " + EnvAccountURL + " or --account-url)"
 	}
 	if dns, ok := errors.AsType[*net.DNSError](ue); ok {
@@ -314,10 +314,6 @@ func networkHint(ue *url.Error, s *settings) string {
 	}
 	return where + "; check the network connection (a proxy or firewall) and the address, then try again"
 }
-
-// errLoginDeclined is a login the person called off rather than replace
-// another account's session.
-var errLoginDeclined = errors.New("login cancelled")
 
 // replaceCheck is what a login does before it replaces the stored
 // session of another account than email's. At the terminal (t not nil)
@@ -350,7 +346,7 @@ func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string
 		case "y", "yes":
 			return nil
 		}
-		return hint.With(fmt.Errorf("%w: the session of %s is kept", errLoginDeclined, who),
+		return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
 			"to switch accounts, answer y, or run '"+Name+" logout' first")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -234,6 +233,3 @@ func version(bi *debug.BuildInfo) string {
 	}
 	return "devel-" + rev[:12] + dirty
 }
-
-// discardLogger is the logger without --debug.
-var discardLogger = slog.New(slog.DiscardHandler)
