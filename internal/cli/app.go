@@ -187,17 +187,11 @@ func unknownBackend(err error) error {
 // since a token, password or 2FA code pasted into the wrong place must not
 // be printed back.
 func commandShown(name string) string {
-	letter := false
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z':
-			letter = true
-		case r >= '0' && r <= '9', r == '-', r == '_':
-		default:
-			return fmt.Sprintf("(%d characters, not shown)", len(name))
-		}
-	}
-	if !letter || len(name) > 24 {
+	letter := strings.ContainsFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' })
+	other := strings.ContainsFunc(name, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_'
+	})
+	if !letter || other || len(name) > 24 {
 		return fmt.Sprintf("(%d characters, not shown)", len(name))
 	}
 	return strconv.Quote(name)

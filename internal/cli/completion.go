@@ -67,9 +67,11 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 			}
 		}
 		var offers []string
-		switch values := p.flagValues(prev); {
-		case values != nil:
-			offers = values
+		switch {
+		case prev == "--backend" || prev == "--from" || prev == "--to":
+			offers = p.backendNames()
+		case prev == "--protocol":
+			offers = []string{"git:git's credential protocol", "docker:docker's credential-helper protocol"}
 		case strings.HasPrefix(cur, "-"):
 			var seen []string
 			for i, cmd := range c.Lineage() {
@@ -78,9 +80,10 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 					if i > 0 && (name == "help" || name == "version") {
 						continue // the command's own, not its parents'
 					}
-					if !slices.Contains(seen, name) {
+					if d, ok := f.(ucli.DocGenerationFlag); ok && !slices.Contains(seen, name) {
+						// The usage without the quotes that name the value in --help.
 						seen = append(seen, name)
-						offers = append(offers, "--"+name+":"+flagUsage(f))
+						offers = append(offers, "--"+name+":"+strings.ReplaceAll(d.GetUsage(), "`", ""))
 					}
 				}
 			}
@@ -97,18 +100,6 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 			}
 		}
 	}
-}
-
-// flagValues are the values offered after the option flag, nil for an
-// option without a known set of values (or no option).
-func (p *Program) flagValues(flag string) []string {
-	switch flag {
-	case "--backend", "--from", "--to":
-		return p.backendNames()
-	case "--protocol":
-		return []string{"git:git's credential protocol", "docker:docker's credential-helper protocol"}
-	}
-	return nil
 }
 
 // argValues are the values offered for the positional argument under the
@@ -132,15 +123,6 @@ func (p *Program) argValues(c *ucli.Command) []string {
 // completion offers them.
 func (p *Program) backendNames() []string {
 	return append(registry.Names(p.goos()), registry.Auto+":the best OS store reachable, else the file")
-}
-
-// flagUsage is a flag's usage text, for completion's descriptions,
-// without the quotes that name its value in --help.
-func flagUsage(f ucli.Flag) string {
-	if d, ok := f.(ucli.DocGenerationFlag); ok {
-		return strings.ReplaceAll(d.GetUsage(), "`", "")
-	}
-	return ""
 }
 
 // bashCompletion is the bash completion of @PROG@: it runs the words up to
