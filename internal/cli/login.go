@@ -190,18 +190,15 @@ func (o *otpAsker) waitNextCode(ctx context.Context) bool {
 	pr.Pause()
 	defer pr.Resume()
 	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
-	sleep := o.p.Sleep
-	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(d):
-				return nil
-			}
-		}
+	if o.p.Sleep != nil {
+		return o.p.Sleep(ctx, wait) == nil
 	}
-	return sleep(ctx, wait) == nil
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(wait):
+		return true
+	}
 }
 
 // nextCodeIn is how long until an authenticator shows its next code: TOTP
@@ -342,8 +339,7 @@ func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string
 		if err != nil {
 			return fmt.Errorf("read the answer: %w", err)
 		}
-		switch strings.ToLower(strings.TrimSpace(answer)) {
-		case "y", "yes":
+		if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
 			return nil
 		}
 		return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
