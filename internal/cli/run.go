@@ -112,10 +112,9 @@ func programName(arg0 string) string {
 	return base
 }
 
-// runGit serves git: git runs the helper as "git-credential-prusa
-// [options] <action>", options being whatever the credential.helper
-// setting adds before the action. The options are the command line's
-// global flags, parsed the same way.
+// runGit serves git, which runs the helper as "git-credential-prusa
+// [options] <action>", the options (the command line's global flags)
+// being whatever the credential.helper setting adds.
 func (p *Program) runGit(ctx context.Context, args []string) int {
 	if len(args) == 1 && !strings.HasPrefix(args[0], "-") {
 		// The action alone, as git runs a plain "credential.helper =
@@ -153,9 +152,7 @@ func (p *Program) serveGit(ctx context.Context, c *ucli.Command, action string, 
 	return r.helper.Git(ctx, action, in, p.Stdout)
 }
 
-// runDocker serves docker the way docker-credential-helpers' Serve does:
-// one action argument; a failure is reported on stdout, where docker reads
-// it, and the exit status is 1.
+// runDocker serves docker the way docker-credential-helpers' Serve does.
 func (p *Program) runDocker(ctx context.Context, args []string) int {
 	if len(args) != 1 {
 		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
@@ -163,7 +160,7 @@ func (p *Program) runDocker(ctx context.Context, args []string) int {
 	}
 	switch args[0] {
 	case "version", "--version", "-v":
-		fmt.Fprintf(p.Stdout, "%s (%s) %s\n", DockerName, modulePath, Version())
+		fmt.Fprintf(p.Stdout, "%s (github.com/prusa-credential-helper/prusa-credential-helper) %s\n", DockerName, Version())
 		return 0
 	case "--help", "-h":
 		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
@@ -173,9 +170,9 @@ func (p *Program) runDocker(ctx context.Context, args []string) int {
 }
 
 // serveDocker answers one docker request read from in, for a run with
-// c's global flags (c nil: none). A failure is reported on stdout, where
-// docker reads it, and, unless it is the plain not-found answer, on
-// stderr with its hint for the person reading; the exit status is 1.
+// c's global flags (c nil: none). A failure goes to stdout, where docker
+// reads it, and, unless it is the plain not-found answer, to stderr with
+// its hint; the exit status is 1.
 func (p *Program) serveDocker(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
 	r, err := p.wired(c)
 	if err == nil {
@@ -193,15 +190,12 @@ func (p *Program) serveDocker(ctx context.Context, c *ucli.Command, action strin
 }
 
 // fail prints err and its hint, if it has one, on stderr.
-func (p *Program) fail(err error) int {
+func (p *Program) fail(err error) {
 	fmt.Fprintf(p.Stderr, "%s: error: %s\n", Name, safetext.Escape(err.Error()))
 	if h := hint.Of(err); h != "" {
 		fmt.Fprintf(p.Stderr, "hint: %s\n", safetext.Escape(h))
 	}
-	return 1
 }
-
-const modulePath = "github.com/prusa-credential-helper/prusa-credential-helper"
 
 // Version is the version of this build: the module version when built
 // from a tagged module (go install ...@v1.2.3), else the pseudo-version
