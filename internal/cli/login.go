@@ -131,9 +131,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		return "", pkce.ErrOTPRequired
 	}
 	defer t.Close()
-	pr := progressFrom(ctx)
-	pr.Pause()
-	defer pr.Resume()
+	defer pauseProgress(ctx)()
 	if o.refused {
 		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
 	}
@@ -186,9 +184,7 @@ func (o *otpAsker) waitNextCode(ctx context.Context) bool {
 	const step = 30
 	now := o.p.now()
 	wait := time.Unix((now.Unix()/step+1)*step, 0).Sub(now) + time.Second
-	pr := progressFrom(ctx)
-	pr.Pause()
-	defer pr.Resume()
+	defer pauseProgress(ctx)()
 	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
 	if o.p.Sleep != nil {
 		return o.p.Sleep(ctx, wait) == nil
@@ -236,7 +232,7 @@ func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Co
 		t.Print("Signing in to " + safetext.Escape(host) + "…\n")
 	}
 	pr := startProgress(t, host)
-	ts, err := login(withProgress(ctx, pr))
+	ts, err := login(context.WithValue(ctx, progressKey{}, pr))
 	pr.Pause()
 	if err == nil && ctx.Value(loginCommandKey{}) == nil {
 		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.now()).Account))

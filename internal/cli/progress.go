@@ -99,16 +99,14 @@ func (pr *progress) draw(stop <-chan struct{}, stopped chan<- struct{}) {
 	}
 }
 
+// progressKey carries the progress of a wait in its context, so that a
+// prompt in the middle of the wait (the 2FA code) can pause it.
 type progressKey struct{}
 
-// withProgress gives ctx the progress of the wait it is for, so that a
-// prompt in the middle of the wait (the 2FA code) can pause it.
-func withProgress(ctx context.Context, pr *progress) context.Context {
-	return context.WithValue(ctx, progressKey{}, pr)
-}
-
-// progressFrom returns the progress ctx carries, or nil.
-func progressFrom(ctx context.Context) *progress {
+// pauseProgress pauses the progress ctx carries, if any; the returned
+// func resumes it.
+func pauseProgress(ctx context.Context) (resume func()) {
 	pr, _ := ctx.Value(progressKey{}).(*progress)
-	return pr
+	pr.Pause()
+	return pr.Resume
 }
