@@ -102,9 +102,8 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 	return p.report(root.Run(ctx, args))
 }
 
-// report prints err, if it says anything, and returns the exit status it
-// calls for: its own (an ExitCoder), 2 for a usage error, else 1; 0 for no
-// error.
+// report prints err, if it says anything, and returns its exit status:
+// its own (an ExitCoder), 2 for a usage error, else 1; 0 for no error.
 func (p *Program) report(err error) int {
 	if err == nil {
 		return 0

@@ -53,9 +53,6 @@ func (p *Program) completionCommand(c *ucli.Command) {
 // complete answers a completion request. args is the whole command line:
 // the words up to the one under the cursor (perhaps empty), then
 // --generate-shell-completion; c is the command those words reached.
-// It offers the values of the option before the cursor, else the options
-// when the word starts with "-", else the subcommands or the arguments'
-// values.
 func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 	words := args[1 : len(args)-1]
 	return func(_ context.Context, c *ucli.Command) {

@@ -18,13 +18,9 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
-// A login talks to the person at the terminal the way gh auth login
-// does: it says why it happens when git or docker started it ("git needs
-// a token for ..."), says where it signs in before the network work and
-// shows progress on the terminal while Prusa Account is slow, asks again
-// in place for a refused 2FA code, and ends with "Logged in as EMAIL".
-// Everything goes to the terminal, or to stderr where a line must be
-// said without one; never to stdout, the protocol pipe of get.
+// A login talks to the person the way gh auth login does, on the
+// terminal, or on stderr without one; never on stdout, get's protocol
+// pipe.
 
 // loginTries is how many times a login at the terminal asks for an
 // email or a 2FA code before it gives up.
@@ -32,17 +28,12 @@ const loginTries = 3
 
 // credentials gathers what a login needs: the email and password from
 // PRUSA_EMAIL and PRUSA_PASSWORD when both are set, else from prompts on
-// the terminal, unless the run is non-interactive or has no terminal. The
-// 2FA code comes from PRUSA_OTP, else from PRUSA_TOTP_SECRET, else from a
-// prompt; it is asked for only when the account wants one. When git or
-// docker asked for the token (ctx carries their request), a line says so
-// first. replacing, when set, checks the email before the password is
-// asked for, and may refuse the login (the person does not want another
-// account's session replaced).
+// the terminal (see terminal); the 2FA code from otpAsker, only when the
+// account wants one. When git or docker asked for the token (ctx carries
+// their request), a line says so first. replacing, when set, checks the
+// email before the password is asked for, and may refuse the login.
 func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
-	// Why the login happens, said once it is sure to: when git or
-	// docker asked for the token.
-	why := ""
+	why := "" // said once the login is sure to happen
 	if r, ok := helper.RequestFrom(ctx); ok {
 		why = fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
 	}
@@ -215,12 +206,10 @@ func (p *Program) say(s *settings, line string) {
 	fmt.Fprintln(p.Stderr, line)
 }
 
-// signIn runs login, the network part of a login, on the terminal (when
-// the run may use one) between "Signing in to HOST…" and, after a second
-// without an answer, a progress line erased when the answer comes. A
-// login that the login command did not start (git's, docker's, token's)
-// ends with "Logged in as EMAIL"; the login command says it itself,
-// with where the session is stored.
+// signIn runs login, the network part of a login, after "Signing in to
+// HOST…" and with progress on the terminal. A login that the login
+// command did not start (git's, docker's, token's) ends with "Logged in
+// as EMAIL"; the login command says it itself, with where it stored it.
 func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
 	host := s.accountURL
 	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
@@ -311,11 +300,9 @@ func networkHint(ue *url.Error, s *settings) string {
 // replaceCheck is what a login does before it replaces the stored
 // session of another account than email's. At the terminal (t not nil)
 // it asks, when that session still works, and refuses the login unless
-// the answer is yes; without a terminal (credentials from the
-// environment, a token set on stdin) nobody can answer, so the login
-// goes on and says on stderr whose session it replaces. A session that
-// can no longer produce a token is replaced with a note only: nothing is
-// lost.
+// the answer is yes; without a terminal nobody can answer, so the login
+// goes on with a note on stderr. An ended session is replaced with a
+// note only: nothing is lost.
 func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string) error {
 	return func(t Terminal, email string) error {
 		old, err := m.Stored()

@@ -17,10 +17,8 @@ var progressFrames = []string{"|", "/", "-", `\`}
 
 // progress shows on a terminal that the helper is waiting for Prusa
 // Account: once a wait has lasted progressDelay, a spinner and the seconds
-// waited, on one line redrawn in place, erased when the wait ends or is
-// paused (for a prompt). It writes to a terminal only, never to a pipe or
-// a file: the nil *progress, which start makes without a terminal, does
-// nothing.
+// waited, redrawn in place and erased when the wait ends or is paused
+// (for a prompt). Without a terminal it is nil, which does nothing.
 type progress struct {
 	t     Terminal
 	label string

@@ -88,7 +88,8 @@ func (p *Program) wire(s *settings) *run {
 }
 
 // wired resolves the settings of a run with c's global flags (c nil:
-// none) and wires it; the error is the first thing that stops the graph from being whole.
+// none) and wires it; the error is the first thing that stops the graph
+// from being whole.
 func (p *Program) wired(c *ucli.Command) (*run, error) {
 	s, err := p.settingsFrom(c)
 	if err != nil {
@@ -115,9 +116,7 @@ func (p *Program) accountClient(s *settings) *pkce.Client {
 }
 
 // hintedAccount is Prusa Account as a login at the command line sees
-// it: it says where it signs in and shows progress on the terminal
-// (signIn), and gives the form login's errors the command line's hints
-// (loginHint).
+// it: with signIn's progress and loginHint's hints.
 type hintedAccount struct {
 	*pkce.Client
 	p *Program
@@ -147,7 +146,6 @@ func (p *Program) warn(msg string) {
 // dependency runs from the protocols down to the session, never up.
 type helperSession struct{ *session.Manager }
 
-// Token is the manager's token as the protocol layer's type.
 func (s helperSession) Token(ctx context.Context) (helper.Token, error) {
 	t, err := s.Manager.Token(ctx)
 	return helper.Token(t), err
