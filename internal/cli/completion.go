@@ -88,8 +88,13 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 			for _, sub := range c.VisibleCommands() {
 				offers = append(offers, sub.Name+":"+sub.Usage)
 			}
-		default:
-			offers = p.argValues(c)
+		case len(c.Lineage()) < 2 || c.Lineage()[1].Name != "config":
+			// Only config get and set take arguments of known values: the
+			// setting, then its value (the last argument is under the cursor).
+		case c.NArg() == 1 && (c.Name == "get" || c.Name == "set"):
+			offers = settingsfile.Keys
+		case c.NArg() == 2 && c.Name == "set" && c.Args().First() == settingsfile.Backend:
+			offers = p.backendNames()
 		}
 		for _, o := range offers {
 			if strings.HasPrefix(o, cur) {
@@ -97,23 +102,6 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 			}
 		}
 	}
-}
-
-// argValues are the values offered for the positional argument under the
-// cursor: config's settings, then their values.
-func (p *Program) argValues(c *ucli.Command) []string {
-	if parent := c.Lineage(); len(parent) < 2 || parent[1].Name != "config" || (c.Name != "get" && c.Name != "set") {
-		return nil
-	}
-	switch c.NArg() - 1 { // the last argument is the word under the cursor
-	case 0:
-		return settingsfile.Keys
-	case 1:
-		if c.Name == "set" && c.Args().First() == settingsfile.Backend {
-			return p.backendNames()
-		}
-	}
-	return nil
 }
 
 // backendNames are the backends available here, with "auto", as
