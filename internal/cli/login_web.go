@@ -124,12 +124,7 @@ func (p *Program) whyNoBrowser(noBrowser bool) string {
 		return "--no-browser"
 	case p.Getenv("SSH_CONNECTION") != "" || p.Getenv("SSH_TTY") != "":
 		return "this is an SSH session"
-	}
-	switch p.goos() {
-	case "darwin", "windows":
-		return ""
-	}
-	if p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "" {
+	case p.goos() != "darwin" && p.goos() != "windows" && p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "":
 		return "there is no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
 	}
 	return ""

@@ -84,13 +84,10 @@ func (t *ttyTerminal) PromptSecret(prompt string) (string, error) {
 }
 
 func (t *ttyTerminal) Close() error {
-	err := t.in.Close()
-	if t.out != t.in {
-		if err2 := t.out.Close(); err == nil {
-			err = err2
-		}
+	if t.out == t.in {
+		return t.in.Close()
 	}
-	return err
+	return errors.Join(t.in.Close(), t.out.Close())
 }
 
 // terminal opens the user's terminal, or fails with errNoTerminal, also
