@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,6 +20,16 @@ import (
 // The scripts are ours, so that the word under the cursor always goes
 // last before the flag, empty or not, and nothing is ever eval'd.
 
+// completionScripts are the scripts of completionCommand, with @PROG@ for
+// the program's name and @PROG_ID@ for it as a shell identifier. Each
+// runs the words up to the cursor, the current one always last, with
+// --generate-shell-completion (no eval). bash offers the words before
+// each answer's ":"; zsh (usable from fpath as _@PROG@, or sourced after
+// compinit) and fish show each word's description too.
+//
+//go:embed completion.bash completion.zsh completion.fish
+var completionScripts embed.FS
+
 // completionCommand shapes urfave/cli's completion command: listed with
 // the set-up commands, one subcommand per shell we test.
 func (p *Program) completionCommand(c *ucli.Command) {
@@ -31,13 +42,17 @@ func (p *Program) completionCommand(c *ucli.Command) {
 		"    " + Name + " completion fish | source      # fish: ~/.config/fish/config.fish\n\n" +
 		"The shell asks the program itself for the words to offer; it never runs a command."
 	c.Commands = nil
-	for _, sh := range []struct{ name, script string }{{"bash", bashCompletion}, {"zsh", zshCompletion}, {"fish", fishCompletion}} {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
 		c.Commands = append(c.Commands, &ucli.Command{
-			Name:  sh.name,
-			Usage: "print the " + sh.name + " completion script",
+			Name:  sh,
+			Usage: "print the " + sh + " completion script",
 			Action: func(context.Context, *ucli.Command) error {
+				script, err := completionScripts.ReadFile("completion." + sh)
+				if err != nil {
+					return err
+				}
 				r := strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name)
-				_, err := fmt.Fprint(p.Stdout, r.Replace(sh.script))
+				_, err = fmt.Fprint(p.Stdout, r.Replace(string(script)))
 				return err
 			},
 		})
@@ -109,64 +124,3 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 func (p *Program) backendNames() []string {
 	return append(registry.Names(p.goos()), registry.Auto+":the best OS store reachable, else the file")
 }
-
-// bashCompletion is the bash completion of @PROG@: it runs the words up to
-// the cursor, the current one always last, with --generate-shell-completion
-// (no eval), and offers the words before each answer's ":".
-const bashCompletion = `# bash completion for @PROG@
-# source <(@PROG@ completion bash)
-
-_@PROG_ID@_complete() {
-  local cur=${COMP_WORDS[COMP_CWORD]} line
-  local -a offers=()
-  while IFS= read -r line; do
-    offers+=("${line%%:*}")
-  done < <("${COMP_WORDS[@]:0:COMP_CWORD}" "$cur" --generate-shell-completion 2>/dev/null)
-  COMPREPLY=($(compgen -W "${offers[*]}" -- "$cur"))
-}
-
-complete -o bashdefault -o default -F _@PROG_ID@_complete @PROG@
-`
-
-// zshCompletion is the zsh completion of @PROG@, usable from fpath (as
-// _@PROG@) or sourced after compinit; it shows each word's description.
-const zshCompletion = `#compdef @PROG@
-# zsh completion for @PROG@
-# source <(@PROG@ completion zsh)   (after: autoload -Uz compinit && compinit)
-
-_@PROG_ID@_complete() {
-  local -a opts
-  opts=("${(@f)$(${words[1,CURRENT-1]} "${words[CURRENT]}" --generate-shell-completion 2>/dev/null)}")
-  if [[ -n "${opts[1]}" ]]; then
-    _describe -V values opts
-  else
-    _files
-  fi
-}
-
-if [[ "$funcstack[1]" == "_@PROG@" ]]; then
-  _@PROG_ID@_complete "$@"
-elif (( $+functions[compdef] )); then
-  compdef _@PROG_ID@_complete @PROG@
-else
-  print -u2 "@PROG@: zsh completion needs compinit first: autoload -Uz compinit && compinit"
-fi
-`
-
-// fishCompletion is the fish completion of @PROG@; fish shows each
-// word's description.
-const fishCompletion = `# fish completion for @PROG@
-# @PROG@ completion fish | source
-
-function __@PROG_ID@_complete
-    set -l words (commandline -opc)
-    set -l cur (commandline -ct)
-    for line in ($words "$cur" --generate-shell-completion 2>/dev/null)
-        set -l parts (string split -m 1 -- : $line)
-        printf '%s\t%s\n' $parts[1] "$parts[2]"
-    end
-end
-
-complete -c @PROG@ -e
-complete -c @PROG@ -f -a '(__@PROG_ID@_complete)'
-`
