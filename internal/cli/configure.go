@@ -155,7 +155,8 @@ func (p *Program) configureDocker(c *ucli.Command, add bool) error {
 
 // configured says which hosts configure (add) or unconfigure changed in
 // tool's configuration at where, and which it found as wanted; configure
-// then installs the protocol name the tool runs.
+// then installs the protocol name the tool runs and says where it is and
+// whether the tool will find it on PATH.
 func (p *Program) configured(c *ucli.Command, tool, scheme, where string, add bool, changed, unchanged []string) error {
 	say := func(hosts []string, format string) {
 		for _, h := range hosts {
@@ -167,18 +168,12 @@ func (p *Program) configured(c *ucli.Command, tool, scheme, where string, add bo
 		say(unchanged, "%s: %s has no prusa entry in %s; nothing to remove\n")
 		return nil
 	}
-	link, reset := DockerName, ""
+	name, reset := DockerName, ""
 	if tool == "git" {
-		link, reset = GitName, ", after an empty reset entry"
+		name, reset = GitName, ", after an empty reset entry"
 	}
 	say(changed, "%s: %s now uses prusa"+reset+" (%s)\n")
 	say(unchanged, "%s: %s already uses prusa (%s); nothing changed\n")
-	return p.installLink(c, link, tool)
-}
-
-// installLink installs a protocol name and says where it is and whether
-// the tool will find it on PATH.
-func (p *Program) installLink(c *ucli.Command, name, tool string) error {
 	l := &configure.Linker{Getenv: p.Getenv, Dir: c.String("link-dir"), Force: c.Bool("force")}
 	res, err := l.Install(name)
 	if err != nil {

@@ -119,7 +119,28 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 	if s.accountURL == "" {
 		s.accountURL = pkce.DefaultAccountURL
 	}
-	p.chooseBackend(s, set)
+	// The backend: the flag, else the environment, else the settings
+	// file, else the default ("").
+	switch v, ok := set("backend"); {
+	case ok:
+		s.backend, s.backendFrom = v, flagBackend
+	case p.Getenv(EnvBackend) != "":
+		s.backend, s.backendFrom = p.Getenv(EnvBackend), EnvBackend
+	default:
+		s.backendFrom = "the default"
+		path := p.settingsPath()
+		if path == "" {
+			break // no config directory, so no settings file either
+		}
+		f, err := settingsfile.Read(path)
+		if err != nil {
+			// Reported when the backend is opened, so that doctor shows it
+			// as its backend finding and commands that need no backend run.
+			s.backendErr = err
+		} else if st, ok := f.Get(settingsfile.Backend); ok {
+			s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+		}
+	}
 	var err error
 	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive")); err != nil {
 		return nil, err
@@ -148,32 +169,6 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		s.log = slog.New(slog.NewTextHandler(p.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return s, nil
-}
-
-// chooseBackend sets the backend: the flag, else the environment, else
-// the settings file, else the default ("").
-func (p *Program) chooseBackend(s *settings, set func(name string) (string, bool)) {
-	if v, ok := set("backend"); ok {
-		s.backend, s.backendFrom = v, flagBackend
-		return
-	}
-	if v := p.Getenv(EnvBackend); v != "" {
-		s.backend, s.backendFrom = v, EnvBackend
-		return
-	}
-	s.backendFrom = "the default"
-	path := p.settingsPath()
-	if path == "" {
-		return // no config directory, so no settings file either
-	}
-	f, err := settingsfile.Read(path)
-	if err != nil {
-		// Reported when the backend is opened, so that doctor shows it
-		// as its backend finding and commands that need no backend run.
-		s.backendErr = err
-	} else if st, ok := f.Get(settingsfile.Backend); ok {
-		s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
-	}
 }
 
 // settingsPath is the settings file, in the helper's directory; "" when
