@@ -72,11 +72,11 @@ func group(cmd *ucli.Command) *ucli.Command {
 		names = append(names, "'"+Name+" "+cmd.Name+" "+sc.Name+"'")
 	}
 	cmd.Action = func(_ context.Context, c *ucli.Command) error {
-		what := fmt.Sprintf("%s what?", cmd.Name)
+		err := fmt.Errorf("%s what?", cmd.Name)
 		if c.Args().Present() {
-			what = fmt.Sprintf("%s: unknown target %s", cmd.Name, commandShown(c.Args().First()))
+			err = fmt.Errorf("%s: unknown target %s", cmd.Name, commandShown(c.Args().First()))
 		}
-		return badUsage{hint.With(fmt.Errorf("%s", what), "run "+strings.Join(names, " or "))}
+		return badUsage{hint.With(err, "run "+strings.Join(names, " or "))}
 	}
 	return cmd
 }

@@ -17,10 +17,6 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
-// errWebNeedsTerminal is login --web without a terminal to paste into.
-var errWebNeedsTerminal = hint.With(errors.New("login --web needs a terminal: the address the browser ends on is pasted there"),
-	"run it in a terminal; elsewhere, store a token set with '"+Name+" login --with-tokens' or set "+EnvEmail+" and "+EnvPassword)
-
 // webLogin logs in through the user's browser (login --web): it shows
 // the authorization address and opens it unless it should not, reads the
 // address of the page the browser ends on (or the code) from the
@@ -30,7 +26,8 @@ var errWebNeedsTerminal = hint.With(errors.New("login --web needs a terminal: th
 func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager, noBrowser bool) (*pkce.TokenSet, error) {
 	t, err := p.terminal(s)
 	if err != nil {
-		return nil, errWebNeedsTerminal
+		return nil, hint.With(errors.New("login --web needs a terminal: the address the browser ends on is pasted there"),
+			"run it in a terminal; elsewhere, store a token set with '"+Name+" login --with-tokens' or set "+EnvEmail+" and "+EnvPassword)
 	}
 	defer t.Close()
 	w, err := p.accountClient(s).StartWebLogin()
