@@ -247,7 +247,6 @@ func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
 // loginHint gives an error of a form login the hint that says what to do
 // about it.
 func (p *Program) loginHint(err error, s *settings) error {
-	getenv := p.Getenv
 	if err == nil {
 		return nil
 	}
@@ -258,15 +257,15 @@ func (p *Program) loginHint(err error, s *settings) error {
 	switch {
 	case errors.Is(err, pkce.ErrWrongCredentials):
 		check := "check the email and password"
-		if getenv(EnvEmail) != "" && getenv(EnvPassword) != "" {
+		if p.Getenv(EnvEmail) != "" && p.Getenv(EnvPassword) != "" {
 			check = "check " + EnvEmail + " and " + EnvPassword
 		}
 		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); "+web)
 	case errors.Is(err, pkce.ErrWrongOTP):
 		switch {
-		case strings.TrimSpace(getenv(EnvOTP)) != "":
+		case strings.TrimSpace(p.Getenv(EnvOTP)) != "":
 			return hint.With(err, EnvOTP+" holds a code that is wrong, expired or already used (each code works once): set it to the current code, or set "+EnvTOTPSecret+" to the authenticator's seed")
-		case getenv(EnvTOTPSecret) != "":
+		case p.Getenv(EnvTOTPSecret) != "":
 			return hint.With(err, "the codes computed from "+EnvTOTPSecret+" were refused, also the next one: the seed is not this account's, or this machine's clock is wrong ('"+Name+" doctor' checks it)")
 		}
 		return hint.With(err, "type the code your authenticator app shows now; each code works once, so after a login wait for the next one; then run '"+Name+" login' again")

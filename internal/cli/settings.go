@@ -154,9 +154,7 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		if err != nil || d < 0 {
 			return nil, hint.With(fmt.Errorf("%s=%q is not a duration", EnvMinTTL, v), "write seconds (300) or a Go duration (5m)")
 		}
-		if d > s.minTTL {
-			s.minTTL = d
-		}
+		s.minTTL = max(s.minTTL, d)
 	}
 	if v := get("http-timeout"); v != "" {
 		d, err := parseDuration(v)
