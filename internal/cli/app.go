@@ -103,7 +103,9 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 }
 
 // report prints err, if it says anything, and returns its exit status:
-// its own (an ExitCoder), 2 for a usage error, else 1; 0 for no error.
+// its own (an ExitCoder, such as ucli.Exit("", 1) for a failure already
+// reported or a protocol's answer), 2 for a usage error, else 1; 0 for
+// no error.
 func (p *Program) report(err error) int {
 	if err == nil {
 		return 0
@@ -234,13 +236,6 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-
-// exitError is a failure that has already been reported, or that needs
-// no message (a protocol's answer), with its exit status.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return "" }
-func (e exitError) ExitCode() int { return e.code }
 
 // boolFlag is a flag without a value; its default, false, goes unsaid.
 func boolFlag(name, usage string) *ucli.BoolFlag {

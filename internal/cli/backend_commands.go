@@ -219,7 +219,7 @@ func (p *Program) configGet(_ context.Context, c *ucli.Command) error {
 	}
 	st, ok := f.Get(key)
 	if !ok {
-		return exitError{1}
+		return ucli.Exit("", 1)
 	}
 	_, err = fmt.Fprintln(p.Stdout, st.Value)
 	return err

@@ -43,7 +43,7 @@ func (p *Program) doctorCommand() *ucli.Command {
 				return err
 			}
 			if code := doctor.ExitCode(findings); code != 0 {
-				return exitError{code}
+				return ucli.Exit("", code)
 			}
 			return nil
 		},

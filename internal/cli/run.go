@@ -187,7 +187,7 @@ func (p *Program) serveDocker(ctx context.Context, c *ucli.Command, action strin
 	if !credentials.IsErrCredentialsNotFound(err) {
 		p.fail(err)
 	}
-	return exitError{1}
+	return ucli.Exit("", 1)
 }
 
 // fail prints err and its hint, if it has one, on stderr.

@@ -110,7 +110,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					}
 				}
 				if !st.Usable {
-					return exitError{1}
+					return ucli.Exit("", 1)
 				}
 				return nil
 			}),
