@@ -215,12 +215,13 @@ func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Co
 	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
 		host = u.Host
 	}
-	t, err := p.terminal(s)
-	if err == nil {
+	var pr *progress // nil, which shows nothing, without a terminal
+	if t, err := p.terminal(s); err == nil {
 		defer t.Close()
 		t.Print("Signing in to " + safetext.Escape(host) + "…\n")
+		pr = &progress{t: t, label: host}
+		pr.Resume()
 	}
-	pr := startProgress(t, host)
 	ts, err := login(context.WithValue(ctx, progressKey{}, pr))
 	pr.Pause()
 	if err == nil && ctx.Value(loginCommandKey{}) == nil {

@@ -28,18 +28,7 @@ type progress struct {
 	stopped chan struct{} // closed when its drawing goroutine has ended
 }
 
-// startProgress starts showing progress on t, waiting for label; a nil t
-// gives a nil *progress.
-func startProgress(t Terminal, label string) *progress {
-	if t == nil {
-		return nil
-	}
-	pr := &progress{t: t, label: label}
-	pr.Resume()
-	return pr
-}
-
-// Resume starts a new wait, after Pause.
+// Resume starts a wait: the first, or the next after Pause.
 func (pr *progress) Resume() {
 	if pr == nil {
 		return
