@@ -231,7 +231,9 @@ func version(bi *debug.BuildInfo) string {
 
 // protocolCommands are the credential-helper protocols' actions, for
 // scripts and for trying the protocols by hand; git and docker run the
-// helper under their own names (see Run).
+// helper under their own names (see Run). get, store and erase speak the
+// protocol that --protocol names or, by default, the one the request is
+// written in.
 func (p *Program) protocolCommands() []*ucli.Command {
 	protocolFlag := &ucli.StringFlag{Name: "protocol", Usage: "git or docker (default: detect from the request)"}
 	protocolCommand := func(action, usage string) *ucli.Command {
@@ -241,7 +243,22 @@ func (p *Program) protocolCommands() []*ucli.Command {
 			ArgsUsage: " ",
 			Flags:     []ucli.Flag{protocolFlag},
 			Action: func(ctx context.Context, c *ucli.Command) error {
-				return p.protocolAction(ctx, c, action)
+				in := p.Stdin
+				proto := helper.Protocol(c.String("protocol"))
+				switch proto {
+				case helper.ProtocolGit, helper.ProtocolDocker:
+				case "":
+					var err error
+					if proto, in, err = helper.Detect(p.Stdin); err != nil {
+						return err
+					}
+				default:
+					return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
+				}
+				if proto == helper.ProtocolGit {
+					return p.serveGit(ctx, c, action, in)
+				}
+				return p.serveDocker(ctx, c, action, in)
 			},
 		}
 	}
@@ -264,25 +281,4 @@ func (p *Program) protocolCommands() []*ucli.Command {
 			},
 		},
 	}
-}
-
-// protocolAction runs get, store or erase in the protocol that --protocol
-// names or, by default, the one the request is written in.
-func (p *Program) protocolAction(ctx context.Context, c *ucli.Command, action string) error {
-	in := p.Stdin
-	proto := helper.Protocol(c.String("protocol"))
-	switch proto {
-	case helper.ProtocolGit, helper.ProtocolDocker:
-	case "":
-		var err error
-		if proto, in, err = helper.Detect(p.Stdin); err != nil {
-			return err
-		}
-	default:
-		return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
-	}
-	if proto == helper.ProtocolGit {
-		return p.serveGit(ctx, c, action, in)
-	}
-	return p.serveDocker(ctx, c, action, in)
 }
