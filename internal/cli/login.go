@@ -33,34 +33,28 @@ const loginTries = 3
 // their request), a line says so first. replacing, when set, checks the
 // email before the password is asked for, and may refuse the login.
 func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
-	why := "" // said once the login is sure to happen
-	if r, ok := helper.RequestFrom(ctx); ok {
-		why = fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
-	}
 	otp := &otpAsker{p: p, s: s}
 	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
+	var t Terminal // nil when both come from the environment: nothing to ask
+	var err error
 	if in.Email != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
 		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
 			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
 		}
-		if why != "" {
+	} else {
+		if t, err = p.terminal(s); err != nil {
+			return pkce.LoginInput{}, session.ErrCannotLogIn
+		}
+		defer t.Close()
+	}
+	if r, ok := helper.RequestFrom(ctx); ok { // why, now that the login is sure to happen
+		why := fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
+		if t != nil {
+			t.Print(why + "\n")
+		} else {
 			p.say(s, why)
 		}
-		if replacing != nil {
-			if err := replacing(nil, in.Email); err != nil {
-				return pkce.LoginInput{}, err
-			}
-		}
-		return in, nil
-	}
-	t, err := p.terminal(s)
-	if err != nil {
-		return pkce.LoginInput{}, session.ErrCannotLogIn
-	}
-	defer t.Close()
-	if why != "" {
-		t.Print(why + "\n")
 	}
 	in.Email = strings.TrimSpace(in.Email)
 	for try := 0; in.Email == "" && try < loginTries; try++ {
