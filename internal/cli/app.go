@@ -132,11 +132,8 @@ func usageError(_ context.Context, c *ucli.Command, err error, _ bool) error {
 // unknownCommand is the root's action: help without arguments, else the
 // nearest command's name.
 func (p *Program) unknownCommand(ctx context.Context, c *ucli.Command) error {
-	if !c.Args().Present() {
-		return ucli.ShowRootCommandHelp(c)
-	}
 	name := c.Args().First()
-	if name == "help" { // as other tools take it: help [COMMAND]
+	if !c.Args().Present() || name == "help" { // help [COMMAND], as other tools take it
 		if topic := c.Args().Get(1); c.Command(topic) != nil {
 			return ucli.ShowCommandHelp(ctx, c, topic)
 		}
