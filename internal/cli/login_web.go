@@ -139,11 +139,7 @@ func (p *Program) openBrowser(url string) error {
 	}
 	done := make(chan error, 1)
 	if cmdline := strings.Fields(p.Getenv("BROWSER")); len(cmdline) > 0 {
-		cmd := exec.Command(cmdline[0], append(cmdline[1:], url)...)
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		go func() { done <- cmd.Wait() }()
+		go func() { done <- exec.Command(cmdline[0], append(cmdline[1:], url)...).Run() }()
 	} else {
 		browser.Stdout, browser.Stderr = io.Discard, io.Discard
 		go func() { done <- browser.OpenURL(url) }()
