@@ -78,8 +78,7 @@ func (p *Program) migrateAction(ctx context.Context, c *ucli.Command) error {
 	}
 	r, err := migrate.Options{Overwrite: c.Bool("overwrite"), KeepSource: c.Bool("keep-source")}.Migrate(from.Store, to.Store)
 	if err != nil {
-		var conflict *migrate.ConflictError
-		if errors.As(err, &conflict) {
+		if _, ok := errors.AsType[*migrate.ConflictError](err); ok {
 			return hint.With(err, "remove them from "+toName+" first, or run again with --overwrite to let "+fromName+"'s values win")
 		}
 		return hint.With(fmt.Errorf("migrate from %s to %s: %w", fromName, toName, err),
