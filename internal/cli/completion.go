@@ -20,12 +20,9 @@ import (
 // The scripts are ours, so that the word under the cursor always goes
 // last before the flag, empty or not, and nothing is ever eval'd.
 
-// completionScripts are the scripts of completionCommand, with @PROG@ for
-// the program's name and @PROG_ID@ for it as a shell identifier. Each
-// runs the words up to the cursor, the current one always last, with
-// --generate-shell-completion (no eval). bash offers the words before
-// each answer's ":"; zsh (usable from fpath as _@PROG@, or sourced after
-// compinit) and fish show each word's description too.
+// completionScripts are those scripts, with @PROG@ for the program's
+// name and @PROG_ID@ for it as a shell identifier. zsh's is also usable
+// from fpath (as _@PROG@); zsh and fish show each word's description.
 //
 //go:embed completion.bash completion.zsh completion.fish
 var completionScripts embed.FS
