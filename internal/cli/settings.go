@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -111,13 +112,10 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 	}
 	s := &settings{
 		tokensFile:  get("tokens-file"),
-		accountURL:  get("account-url"),
+		accountURL:  cmp.Or(get("account-url"), pkce.DefaultAccountURL),
 		minTTL:      30 * time.Second,
 		httpTimeout: 10 * time.Second,
 		log:         slog.New(slog.DiscardHandler),
-	}
-	if s.accountURL == "" {
-		s.accountURL = pkce.DefaultAccountURL
 	}
 	// The backend: the flag, else the environment, else the settings
 	// file, else the default ("").

@@ -46,9 +46,8 @@ func (p *Program) wire(s *settings) *run {
 	r := &run{settings: s}
 	var store backends.Store
 	name, lock := cmp.Or(s.backend, registry.Default), ""
-	if s.backendErr != nil {
-		r.err = s.backendErr // the settings file could not say which
-	} else {
+	r.err = s.backendErr // the settings file could not say which
+	if r.err == nil {
 		r.backend, r.err = p.open(s, s.backend)
 	}
 	if r.err == nil {
