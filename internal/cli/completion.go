@@ -66,15 +66,10 @@ func (p *Program) completionCommand(c *ucli.Command) {
 // the words up to the one under the cursor (perhaps empty), then
 // --generate-shell-completion; c is the command those words reached.
 func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
-	words := args[1 : len(args)-1]
+	// The word under the cursor and the one before it, "" for none.
+	words := append([]string{"", ""}, args[1:len(args)-1]...)
+	cur, prev := words[len(words)-1], words[len(words)-2]
 	return func(_ context.Context, c *ucli.Command) {
-		cur, prev := "", ""
-		if n := len(words); n > 0 {
-			cur = words[n-1]
-			if n > 1 {
-				prev = words[n-2]
-			}
-		}
 		var offers []string
 		switch {
 		case prev == "--backend" || prev == "--from" || prev == "--to":
