@@ -48,7 +48,8 @@ func (p *Program) completionCommand(c *ucli.Command) {
 				if err != nil {
 					return err
 				}
-				r := strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name)
+				// "\r\n": a checkout with Windows line ends must not reach the shell.
+				r := strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name, "\r\n", "\n")
 				_, err = fmt.Fprint(p.Stdout, r.Replace(string(script)))
 				return err
 			},
