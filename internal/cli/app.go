@@ -33,7 +33,16 @@ func (p *Program) Command() *ucli.Command {
 		cmds []*ucli.Command
 	}{
 		{groupSession, p.sessionCommands()},
-		{groupSetup, p.setupCommands()},
+		// completion, also of this group, is urfave/cli's (see
+		// completionCommand).
+		{groupSetup, []*ucli.Command{p.configureCommand(), p.unconfigureCommand(), p.doctorCommand(), {
+			Name:  "version",
+			Usage: "print the version",
+			Action: func(context.Context, *ucli.Command) error {
+				_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
+				return err
+			},
+		}}},
 		{groupStorage, p.backendCommands()},
 		{groupProtocol, p.protocolCommands()},
 	} {
@@ -53,6 +62,23 @@ func (p *Program) Command() *ucli.Command {
 		Flags:                           globalFlagSet(),
 		Commands:                        cmds,
 	}
+}
+
+// group makes cmd a command that only groups its subcommands: run alone,
+// or with a name it does not know, it is a usage error naming them.
+func group(cmd *ucli.Command) *ucli.Command {
+	var names []string
+	for _, sc := range cmd.Commands {
+		names = append(names, "'"+Name+" "+cmd.Name+" "+sc.Name+"'")
+	}
+	cmd.Action = func(_ context.Context, c *ucli.Command) error {
+		err := fmt.Errorf("%s what?", cmd.Name)
+		if c.Args().Present() {
+			err = fmt.Errorf("%s: unknown target %s", cmd.Name, commandShown(c.Args().First()))
+		}
+		return badUsage{hint.With(err, "run "+strings.Join(names, " or "))}
+	}
+	return cmd
 }
 
 // runCLI runs the full command line. Its protocol commands keep stdout
@@ -76,14 +102,15 @@ func (p *Program) runCLI(ctx context.Context, args []string) int {
 	return p.report(root.Run(ctx, args))
 }
 
-// report prints err, if it says anything, and returns the exit status it
-// calls for: its own (exitCoder), 2 for a usage error, else 1; 0 for no
-// error.
+// report prints err, if it says anything, and returns its exit status:
+// its own (an ExitCoder, such as ucli.Exit("", 1) for a failure already
+// reported or a protocol's answer), 2 for a usage error, else 1; 0 for
+// no error.
 func (p *Program) report(err error) int {
 	if err == nil {
 		return 0
 	}
-	if ec, ok := err.(exitCoder); ok {
+	if ec, ok := err.(ucli.ExitCoder); ok {
 		if ec.Error() != "" {
 			p.fail(err)
 		}
@@ -105,11 +132,8 @@ func usageError(_ context.Context, c *ucli.Command, err error, _ bool) error {
 // unknownCommand is the root's action: help without arguments, else the
 // nearest command's name.
 func (p *Program) unknownCommand(ctx context.Context, c *ucli.Command) error {
-	if !c.Args().Present() {
-		return ucli.ShowRootCommandHelp(c)
-	}
 	name := c.Args().First()
-	if name == "help" { // as other tools take it: help [COMMAND]
+	if !c.Args().Present() || name == "help" { // help [COMMAND], as other tools take it
 		if topic := c.Args().Get(1); c.Command(topic) != nil {
 			return ucli.ShowCommandHelp(ctx, c, topic)
 		}
@@ -161,17 +185,11 @@ func unknownBackend(err error) error {
 // since a token, password or 2FA code pasted into the wrong place must not
 // be printed back.
 func commandShown(name string) string {
-	letter := false
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z':
-			letter = true
-		case r >= '0' && r <= '9', r == '-', r == '_':
-		default:
-			return fmt.Sprintf("(%d characters, not shown)", len(name))
-		}
-	}
-	if !letter || len(name) > 24 {
+	letter := strings.ContainsFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' })
+	other := strings.ContainsFunc(name, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_'
+	})
+	if !letter || other || len(name) > 24 {
 		return fmt.Sprintf("(%d characters, not shown)", len(name))
 	}
 	return strconv.Quote(name)
@@ -216,33 +234,9 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// exitCoder is an error that chooses the exit status itself.
-type exitCoder interface {
-	error
-	ExitCode() int
-}
-
-// exitError is a failure that has already been reported, or that needs
-// no message (a protocol's answer), with its exit status.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return "" }
-func (e exitError) ExitCode() int { return e.code }
-
 // boolFlag is a flag without a value; its default, false, goes unsaid.
 func boolFlag(name, usage string) *ucli.BoolFlag {
 	return &ucli.BoolFlag{Name: name, Usage: usage, HideDefault: true}
-}
-
-// settingsFrom resolves the settings of a command-line run: the global
-// flags the user gave, over the environment.
-func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
-	return p.resolve(func(name string) (string, bool) {
-		if !c.IsSet(name) {
-			return "", false
-		}
-		return fmt.Sprint(c.Value(name)), true
-	})
 }
 
 const appDescription = "One binary that gives git, docker, shell scripts and the Prusa Connect Python SDK a valid " +

@@ -78,30 +78,24 @@ func (p *Program) migrateAction(ctx context.Context, c *ucli.Command) error {
 	}
 	r, err := migrate.Options{Overwrite: c.Bool("overwrite"), KeepSource: c.Bool("keep-source")}.Migrate(from.Store, to.Store)
 	if err != nil {
-		var conflict *migrate.ConflictError
-		if errors.As(err, &conflict) {
+		if _, ok := errors.AsType[*migrate.ConflictError](err); ok {
 			return hint.With(err, "remove them from "+toName+" first, or run again with --overwrite to let "+fromName+"'s values win")
 		}
 		return hint.With(fmt.Errorf("migrate from %s to %s: %w", fromName, toName, err),
 			"nothing was removed from "+fromName+" that is not verified in "+toName+"; fix the cause and run it again to finish")
 	}
 	moved := r.Keys()
-	session := 0
-	for _, k := range moved {
-		if k == backends.SessionKey {
-			session = 1
-		}
-	}
-	what := fmt.Sprintf("%d credential(s)", len(moved)-session)
-	if session == 1 {
-		what = "the Prusa session and " + what
+	withSession := slices.Contains(moved, backends.SessionKey)
+	what := fmt.Sprintf("%d credential(s)", len(moved))
+	if withSession {
+		what = fmt.Sprintf("the Prusa session and %d credential(s)", len(moved)-1)
 	}
 	verb := "moved"
 	if c.Bool("keep-source") {
 		verb = "copied"
 	}
 	fmt.Fprintf(p.Stderr, "%s %s from %s to %s (%d already there)\n", verb, what, fromName, toName, len(r.Present))
-	if session == 1 && c.Bool("keep-source") {
+	if withSession && c.Bool("keep-source") {
 		// Two copies of a single-use refresh token: whichever refreshes
 		// first spends the token the other holds.
 		p.warn(fmt.Sprintf("the Prusa session is now in both %s and %s, and its refresh token is single-use: the first refresh from either copy ends the other; keep one (remove the %s copy: %s --backend %s logout)",
@@ -224,16 +218,13 @@ func (p *Program) configGet(_ context.Context, c *ucli.Command) error {
 	}
 	st, ok := f.Get(key)
 	if !ok {
-		return exitError{1}
+		return ucli.Exit("", 1)
 	}
 	_, err = fmt.Fprintln(p.Stdout, st.Value)
 	return err
 }
 
-func (p *Program) configList(_ context.Context, c *ucli.Command) error {
-	if c.NArg() != 0 {
-		return hint.With(errors.New("config list takes no arguments"), "run '"+Name+" config get KEY' for one setting")
-	}
+func (p *Program) configList(context.Context, *ucli.Command) error {
 	f, err := p.configFile()
 	if err != nil {
 		return err

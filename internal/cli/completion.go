@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,6 +20,13 @@ import (
 // The scripts are ours, so that the word under the cursor always goes
 // last before the flag, empty or not, and nothing is ever eval'd.
 
+// completionScripts are those scripts, with @PROG@ for the program's
+// name and @PROG_ID@ for it as a shell identifier. zsh's is also usable
+// from fpath (as _@PROG@); zsh and fish show each word's description.
+//
+//go:embed completion.bash completion.zsh completion.fish
+var completionScripts embed.FS
+
 // completionCommand shapes urfave/cli's completion command: listed with
 // the set-up commands, one subcommand per shell we test.
 func (p *Program) completionCommand(c *ucli.Command) {
@@ -30,15 +38,19 @@ func (p *Program) completionCommand(c *ucli.Command) {
 		"    source <(" + Name + " completion zsh)      # zsh: ~/.zshrc, after 'autoload -Uz compinit && compinit'\n" +
 		"    " + Name + " completion fish | source      # fish: ~/.config/fish/config.fish\n\n" +
 		"The shell asks the program itself for the words to offer; it never runs a command."
-	c.HideHelpCommand = true
 	c.Commands = nil
-	for _, sh := range []struct{ name, script string }{{"bash", bashCompletion}, {"zsh", zshCompletion}, {"fish", fishCompletion}} {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
 		c.Commands = append(c.Commands, &ucli.Command{
-			Name:  sh.name,
-			Usage: "print the " + sh.name + " completion script",
+			Name:  sh,
+			Usage: "print the " + sh + " completion script",
 			Action: func(context.Context, *ucli.Command) error {
-				r := strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name)
-				_, err := fmt.Fprint(p.Stdout, r.Replace(sh.script))
+				script, err := completionScripts.ReadFile("completion." + sh)
+				if err != nil {
+					return err
+				}
+				// "\r\n": a checkout with Windows line ends must not reach the shell.
+				r := strings.NewReplacer("@PROG_ID@", strings.ReplaceAll(Name, "-", "_"), "@PROG@", Name, "\r\n", "\n")
+				_, err = fmt.Fprint(p.Stdout, r.Replace(string(script)))
 				return err
 			},
 		})
@@ -54,23 +66,17 @@ func (p *Program) completionCommand(c *ucli.Command) {
 // complete answers a completion request. args is the whole command line:
 // the words up to the one under the cursor (perhaps empty), then
 // --generate-shell-completion; c is the command those words reached.
-// It offers the values of the option before the cursor, else the options
-// when the word starts with "-", else the subcommands or the arguments'
-// values.
 func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
-	words := args[1 : len(args)-1]
+	// The word under the cursor and the one before it, "" for none.
+	words := append([]string{"", ""}, args[1:len(args)-1]...)
+	cur, prev := words[len(words)-1], words[len(words)-2]
 	return func(_ context.Context, c *ucli.Command) {
-		cur, prev := "", ""
-		if n := len(words); n > 0 {
-			cur = words[n-1]
-			if n > 1 {
-				prev = words[n-2]
-			}
-		}
 		var offers []string
-		switch values := p.flagValues(prev); {
-		case values != nil:
-			offers = values
+		switch {
+		case prev == "--backend" || prev == "--from" || prev == "--to":
+			offers = p.backendNames()
+		case prev == "--protocol":
+			offers = []string{"git:git's credential protocol", "docker:docker's credential-helper protocol"}
 		case strings.HasPrefix(cur, "-"):
 			var seen []string
 			for i, cmd := range c.Lineage() {
@@ -79,9 +85,10 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 					if i > 0 && (name == "help" || name == "version") {
 						continue // the command's own, not its parents'
 					}
-					if !slices.Contains(seen, name) {
+					if d, ok := f.(ucli.DocGenerationFlag); ok && !slices.Contains(seen, name) {
+						// The usage without the quotes that name the value in --help.
 						seen = append(seen, name)
-						offers = append(offers, "--"+name+":"+flagUsage(f))
+						offers = append(offers, "--"+name+":"+strings.ReplaceAll(d.GetUsage(), "`", ""))
 					}
 				}
 			}
@@ -89,8 +96,13 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 			for _, sub := range c.VisibleCommands() {
 				offers = append(offers, sub.Name+":"+sub.Usage)
 			}
-		default:
-			offers = p.argValues(c)
+		case len(c.Lineage()) < 2 || c.Lineage()[1].Name != "config":
+			// Only config get and set take arguments of known values: the
+			// setting, then its value (the last argument is under the cursor).
+		case c.NArg() == 1 && (c.Name == "get" || c.Name == "set"):
+			offers = settingsfile.Keys
+		case c.NArg() == 2 && c.Name == "set" && c.Args().First() == settingsfile.Backend:
+			offers = p.backendNames()
 		}
 		for _, o := range offers {
 			if strings.HasPrefix(o, cur) {
@@ -100,107 +112,8 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 	}
 }
 
-// flagValues are the values offered after the option flag, nil for an
-// option without a known set of values (or no option).
-func (p *Program) flagValues(flag string) []string {
-	switch flag {
-	case "--backend", "--from", "--to":
-		return p.backendNames()
-	case "--protocol":
-		return []string{"git:git's credential protocol", "docker:docker's credential-helper protocol"}
-	}
-	return nil
-}
-
-// argValues are the values offered for the positional argument under the
-// cursor: config's settings, then their values.
-func (p *Program) argValues(c *ucli.Command) []string {
-	if parent := c.Lineage(); len(parent) < 2 || parent[1].Name != "config" || (c.Name != "get" && c.Name != "set") {
-		return nil
-	}
-	switch c.NArg() - 1 { // the last argument is the word under the cursor
-	case 0:
-		return settingsfile.Keys
-	case 1:
-		if c.Name == "set" && c.Args().First() == settingsfile.Backend {
-			return p.backendNames()
-		}
-	}
-	return nil
-}
-
 // backendNames are the backends available here, with "auto", as
 // completion offers them.
 func (p *Program) backendNames() []string {
 	return append(registry.Names(p.goos()), registry.Auto+":the best OS store reachable, else the file")
 }
-
-// flagUsage is a flag's usage text, for completion's descriptions,
-// without the quotes that name its value in --help.
-func flagUsage(f ucli.Flag) string {
-	if d, ok := f.(ucli.DocGenerationFlag); ok {
-		return strings.ReplaceAll(d.GetUsage(), "`", "")
-	}
-	return ""
-}
-
-// bashCompletion is the bash completion of @PROG@: it runs the words up to
-// the cursor, the current one always last, with --generate-shell-completion
-// (no eval), and offers the words before each answer's ":".
-const bashCompletion = `# bash completion for @PROG@
-# source <(@PROG@ completion bash)
-
-_@PROG_ID@_complete() {
-  local cur=${COMP_WORDS[COMP_CWORD]} line
-  local -a offers=()
-  while IFS= read -r line; do
-    offers+=("${line%%:*}")
-  done < <("${COMP_WORDS[@]:0:COMP_CWORD}" "$cur" --generate-shell-completion 2>/dev/null)
-  COMPREPLY=($(compgen -W "${offers[*]}" -- "$cur"))
-}
-
-complete -o bashdefault -o default -F _@PROG_ID@_complete @PROG@
-`
-
-// zshCompletion is the zsh completion of @PROG@, usable from fpath (as
-// _@PROG@) or sourced after compinit; it shows each word's description.
-const zshCompletion = `#compdef @PROG@
-# zsh completion for @PROG@
-# source <(@PROG@ completion zsh)   (after: autoload -Uz compinit && compinit)
-
-_@PROG_ID@_complete() {
-  local -a opts
-  opts=("${(@f)$(${words[1,CURRENT-1]} "${words[CURRENT]}" --generate-shell-completion 2>/dev/null)}")
-  if [[ -n "${opts[1]}" ]]; then
-    _describe -V values opts
-  else
-    _files
-  fi
-}
-
-if [[ "$funcstack[1]" == "_@PROG@" ]]; then
-  _@PROG_ID@_complete "$@"
-elif (( $+functions[compdef] )); then
-  compdef _@PROG_ID@_complete @PROG@
-else
-  print -u2 "@PROG@: zsh completion needs compinit first: autoload -Uz compinit && compinit"
-fi
-`
-
-// fishCompletion is the fish completion of @PROG@; fish shows each
-// word's description.
-const fishCompletion = `# fish completion for @PROG@
-# @PROG@ completion fish | source
-
-function __@PROG_ID@_complete
-    set -l words (commandline -opc)
-    set -l cur (commandline -ct)
-    for line in ($words "$cur" --generate-shell-completion 2>/dev/null)
-        set -l parts (string split -m 1 -- : $line)
-        printf '%s\t%s\n' $parts[1] "$parts[2]"
-    end
-end
-
-complete -c @PROG@ -e
-complete -c @PROG@ -f -a '(__@PROG_ID@_complete)'
-`

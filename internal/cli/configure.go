@@ -43,20 +43,18 @@ func (p *Program) configureCommand() *ucli.Command {
 					"    [credential \"https://connect.prusa3d.com\"]\n        helper =\n        helper = prusa\n\n" +
 					"The empty entry resets the helper list for that URL, so no other helper answers for it or stores its tokens. " +
 					"Running it again changes nothing; 'unconfigure git' removes exactly these entries.",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Flags:           append(gitScopeFlags(), linkFlags()...),
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, true) },
+				ArgsUsage: " ",
+				Flags:     append(gitScopeFlags(), linkFlags()...),
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, true) },
 			},
 			{
 				Name:  "docker",
 				Usage: "add credHelpers entries \"HOST\": \"prusa\" to docker's config.json ($DOCKER_CONFIG or ~/.docker), and install docker-credential-prusa",
 				Description: "Every other key and value of config.json is kept; the file is replaced atomically and keeps its mode. " +
 					"A file that is not valid JSON is left untouched. Running it again changes nothing.",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Flags:           linkFlags(),
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, true) },
+				ArgsUsage: " ",
+				Flags:     linkFlags(),
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, true) },
 			},
 		},
 	})
@@ -68,19 +66,17 @@ func (p *Program) unconfigureCommand() *ucli.Command {
 		Usage: "remove what configure added to git's or docker's configuration",
 		Commands: []*ucli.Command{
 			{
-				Name:            "git",
-				Usage:           "remove the prusa helper entries of the Prusa hosts, and their reset entries, from a git config; other helpers stay",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Flags:           gitScopeFlags(),
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, false) },
+				Name:      "git",
+				Usage:     "remove the prusa helper entries of the Prusa hosts, and their reset entries, from a git config; other helpers stay",
+				ArgsUsage: " ",
+				Flags:     gitScopeFlags(),
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureGit(ctx, c, false) },
 			},
 			{
-				Name:            "docker",
-				Usage:           "remove the credHelpers entries of the Prusa hosts whose value is \"prusa\" from docker's config.json",
-				ArgsUsage:       " ",
-				HideHelpCommand: true,
-				Action:          func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, false) },
+				Name:      "docker",
+				Usage:     "remove the credHelpers entries of the Prusa hosts whose value is \"prusa\" from docker's config.json",
+				ArgsUsage: " ",
+				Action:    func(ctx context.Context, c *ucli.Command) error { return p.configureDocker(c, false) },
 			},
 		},
 	})
@@ -88,26 +84,23 @@ func (p *Program) unconfigureCommand() *ucli.Command {
 
 // gitScope reads --global, --local and --file; at most one may be given.
 func gitScope(c *ucli.Command) ([]string, error) {
-	var scopes [][]string
+	scope, n := configure.GlobalScope, 0
 	if c.Bool("global") {
-		scopes = append(scopes, configure.GlobalScope)
+		n++
 	}
 	if c.Bool("local") {
-		scopes = append(scopes, configure.LocalScope)
+		scope, n = configure.LocalScope, n+1
 	}
 	if c.IsSet("file") {
 		if c.String("file") == "" {
 			return nil, errors.New("--file needs a path")
 		}
-		scopes = append(scopes, configure.FileScope(c.String("file")))
+		scope, n = configure.FileScope(c.String("file")), n+1
 	}
-	switch len(scopes) {
-	case 0:
-		return configure.GlobalScope, nil
-	case 1:
-		return scopes[0], nil
+	if n > 1 {
+		return nil, errors.New("give only one of --global, --local and --file")
 	}
-	return nil, errors.New("give only one of --global, --local and --file")
+	return scope, nil
 }
 
 func (p *Program) configureGit(ctx context.Context, c *ucli.Command, add bool) error {
@@ -121,34 +114,15 @@ func (p *Program) configureGit(ctx context.Context, c *ucli.Command, add bool) e
 	}
 	g := &configure.Git{Scope: scope, Hosts: helper.NewHosts(s.accountURL).Names()}
 	s.log.Debug("git config", "add", add, "scope", strings.Join(scope, " "), "hosts", strings.Join(g.Hosts, " "))
-	var res configure.Result
+	edit := g.Unconfigure
 	if add {
-		res, err = g.Configure(ctx)
-	} else {
-		res, err = g.Unconfigure(ctx)
+		edit = g.Configure
 	}
+	res, err := edit(ctx)
 	if err != nil {
 		return err
 	}
-	where := res.File
-	for _, h := range res.Changed {
-		if add {
-			fmt.Fprintf(p.Stderr, "git: https://%s now uses prusa, after an empty reset entry (%s)\n", h, where)
-		} else {
-			fmt.Fprintf(p.Stderr, "git: removed prusa for https://%s (%s)\n", h, where)
-		}
-	}
-	for _, h := range res.Unchanged {
-		if add {
-			fmt.Fprintf(p.Stderr, "git: https://%s already uses prusa (%s); nothing changed\n", h, where)
-		} else {
-			fmt.Fprintf(p.Stderr, "git: https://%s has no prusa entry in %s; nothing to remove\n", h, where)
-		}
-	}
-	if !add {
-		return nil
-	}
-	return p.installLink(c, configure.GitLinkName, "git")
+	return p.configured(c, "git", "https://", res.File, add, res.Changed, res.Unchanged)
 }
 
 func (p *Program) configureDocker(c *ucli.Command, add bool) error {
@@ -162,43 +136,42 @@ func (p *Program) configureDocker(c *ucli.Command, add bool) error {
 	}
 	d := &configure.Docker{Path: path, Hosts: helper.NewHosts(s.accountURL).Names()}
 	s.log.Debug("docker config", "add", add, "path", path, "hosts", strings.Join(d.Hosts, " "))
-	var res configure.Result
+	edit := d.Unconfigure
 	if add {
-		res, err = d.Configure()
-	} else {
-		res, err = d.Unconfigure()
+		edit = d.Configure
 	}
+	res, err := edit()
 	if err != nil {
 		return err
 	}
-	for _, h := range res.Changed {
-		if add {
-			fmt.Fprintf(p.Stderr, "docker: %s now uses prusa (%s)\n", h, path)
-		} else {
-			fmt.Fprintf(p.Stderr, "docker: removed prusa for %s (%s)\n", h, path)
-		}
-	}
-	for _, h := range res.Unchanged {
-		if add {
-			fmt.Fprintf(p.Stderr, "docker: %s already uses prusa (%s); nothing changed\n", h, path)
-		} else {
-			fmt.Fprintf(p.Stderr, "docker: %s has no prusa entry in %s; nothing to remove\n", h, path)
+	return p.configured(c, "docker", "", path, add, res.Changed, res.Unchanged)
+}
+
+// configured says which hosts configure (add) or unconfigure changed in
+// tool's configuration at where, and which it found as wanted; configure
+// then installs the protocol name the tool runs and says where it is and
+// whether the tool will find it on PATH.
+func (p *Program) configured(c *ucli.Command, tool, scheme, where string, add bool, changed, unchanged []string) error {
+	say := func(hosts []string, format string) {
+		for _, h := range hosts {
+			fmt.Fprintf(p.Stderr, format, tool, scheme+h, where)
 		}
 	}
 	if !add {
+		say(changed, "%s: removed prusa for %s (%s)\n")
+		say(unchanged, "%s: %s has no prusa entry in %s; nothing to remove\n")
 		return nil
 	}
-	return p.installLink(c, configure.DockerLinkName, "docker")
-}
-
-// installLink installs a protocol name and says where it is and whether
-// the tool will find it on PATH.
-func (p *Program) installLink(c *ucli.Command, name, tool string) error {
+	name, reset := DockerName, ""
+	if tool == "git" {
+		name, reset = GitName, ", after an empty reset entry"
+	}
+	say(changed, "%s: %s now uses prusa"+reset+" (%s)\n")
+	say(unchanged, "%s: %s already uses prusa (%s); nothing changed\n")
 	l := &configure.Linker{Getenv: p.Getenv, Dir: c.String("link-dir"), Force: c.Bool("force")}
 	res, err := l.Install(name)
 	if err != nil {
-		p.fail(err)
-		return exitError{1}
+		return err
 	}
 	onPath := ""
 	if res.DirOnPath {

@@ -3,24 +3,21 @@ package cli
 import (
 	"cmp"
 	"context"
-	"log/slog"
 	"os"
 
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends/registry"
 	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
-	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/doctor"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 )
 
 func (p *Program) doctorCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:            "doctor",
-		Usage:           "check the set-up and explain what is wrong; exit status 1 when a check fails",
-		ArgsUsage:       " ",
-		HideHelpCommand: true,
+		Name:      "doctor",
+		Usage:     "check the set-up and explain what is wrong; exit status 1 when a check fails",
+		ArgsUsage: " ",
 		Description: "Checks, one line each, ok, warn or fail, with a hint for what is not ok: " +
 			"the three names on PATH and that they are this binary; git's version and the helper chain git builds " +
 			"for https://connect.prusa3d.com (a missing reset, another helper before or after prusa that would " +
@@ -30,13 +27,13 @@ func (p *Program) doctorCommand() *ucli.Command {
 			"Exit status: 0 when no check fails (warnings included), 1 when at least one fails, 2 for a usage error.",
 		Flags: []ucli.Flag{boolFlag("json", "print a JSON array of {check, status, message, hint}")},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			d, log, err := p.doctor(ctx, c)
+			s, err := p.settingsFrom(c)
 			if err != nil {
 				return err
 			}
-			findings := d.Run(ctx)
+			findings := p.doctor(ctx, s).Run(ctx)
 			for _, f := range findings {
-				log.Debug("doctor", "check", f.Check, "status", f.Status)
+				s.log.Debug("doctor", "check", f.Check, "status", f.Status)
 			}
 			if c.Bool("json") {
 				err = doctor.PrintJSON(p.Stdout, findings)
@@ -47,41 +44,35 @@ func (p *Program) doctorCommand() *ucli.Command {
 				return err
 			}
 			if code := doctor.ExitCode(findings); code != 0 {
-				return exitError{code}
+				return ucli.Exit("", code)
 			}
 			return nil
 		},
 	}
 }
 
-// doctor wires the checks to what this run would use: the same settings,
-// backend and session as get.
-func (p *Program) doctor(ctx context.Context, c *ucli.Command) (*doctor.Doctor, *slog.Logger, error) {
-	s, err := p.settingsFrom(c)
-	if err != nil {
-		return nil, nil, err
-	}
+// doctor wires the checks to what a run with settings s would use: the
+// same backend and session as get.
+func (p *Program) doctor(ctx context.Context, s *settings) *doctor.Doctor {
+	r := p.wire(s)
 	d := &doctor.Doctor{
 		Getenv:     p.Getenv,
 		GOOS:       p.goos(),
 		Executable: os.Executable,
-		Git:        configure.ExecGit,
 		HTTPClient: p.HTTPClient,
 		Now:        p.Now,
 		AccountURL: s.accountURL,
 		Hosts:      helper.NewHosts(s.accountURL).Names(),
+		Session:    func() (session.Status, error) { return session.Status{}, r.err },
 	}
-	r := p.wire(s)
-	d.Backend.Source = s.backendFrom
-	d.Backend.Name = cmp.Or(s.backend, registry.Default)
+	d.Backend.Source, d.Backend.Name = s.backendFrom, cmp.Or(s.backend, registry.Default)
 	if r.backend == nil {
 		d.Backend.Err = r.err
 	} else {
 		d.Backend.Store = r.backend.Store
 	}
 	if r.session == nil {
-		d.Session = func() (session.Status, error) { return session.Status{}, r.err }
-		return d, s.log, nil
+		return d
 	}
 	// The name status shows, e.g. "file (/home/m/.config/.../tokens.json)".
 	d.Backend.Name, d.Session = r.session.Backend, r.session.Status
@@ -99,7 +90,7 @@ func (p *Program) doctor(ctx context.Context, c *ucli.Command) (*doctor.Doctor, 
 			d.PrivateFiles = append(d.PrivateFiles, doctor.PrivateFile{Check: r.backend.Name + "/" + f.What, Path: f.Path, Dir: f.Dir})
 		}
 	}
-	return d, s.log, nil
+	return d
 }
 
 // unopenedStore stands for a backend that could not be opened: every call

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,13 +18,9 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
-// A login talks to the person at the terminal the way gh auth login
-// does: it says why it happens when git or docker started it ("git needs
-// a token for ..."), says where it signs in before the network work and
-// shows progress on the terminal while Prusa Account is slow, asks again
-// in place for a refused 2FA code, and ends with "Logged in as EMAIL".
-// Everything goes to the terminal, or to stderr where a line must be
-// said without one; never to stdout, the protocol pipe of get.
+// A login talks to the person the way gh auth login does, on the
+// terminal, or on stderr without one; never on stdout, get's protocol
+// pipe.
 
 // loginTries is how many times a login at the terminal asks for an
 // email or a 2FA code before it gives up.
@@ -31,52 +28,33 @@ const loginTries = 3
 
 // credentials gathers what a login needs: the email and password from
 // PRUSA_EMAIL and PRUSA_PASSWORD when both are set, else from prompts on
-// the terminal, unless the run is non-interactive or has no terminal. The
-// 2FA code comes from PRUSA_OTP, else from PRUSA_TOTP_SECRET, else from a
-// prompt; it is asked for only when the account wants one. When git or
-// docker asked for the token (ctx carries their request), a line says so
-// first.
-func (p *Program) credentials(ctx context.Context, s *settings) (pkce.LoginInput, error) {
-	return p.askCredentials(ctx, s, nil)
-}
-
-// askCredentials is credentials with a check of the email before the
-// password is asked for: replacing, when set, may refuse the login (the
-// person does not want another account's session replaced).
-func (p *Program) askCredentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
-	// Why the login happens, said once it is sure to: when git or
-	// docker asked for the token.
-	why := ""
-	if r, ok := helper.RequestFrom(ctx); ok {
-		why = fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
-	}
+// the terminal (see terminal); the 2FA code from otpAsker, only when the
+// account wants one. When git or docker asked for the token (ctx carries
+// their request), a line says so first. replacing, when set, checks the
+// email before the password is asked for, and may refuse the login.
+func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
 	otp := &otpAsker{p: p, s: s}
 	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
+	var t Terminal // nil when both come from the environment: nothing to ask
+	var err error
 	if in.Email != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
 		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
 			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
 		}
-		if why != "" {
+	} else {
+		if t, err = p.terminal(s); err != nil {
+			return pkce.LoginInput{}, session.ErrCannotLogIn
+		}
+		defer t.Close()
+	}
+	if r, ok := helper.RequestFrom(ctx); ok { // why, now that the login is sure to happen
+		why := fmt.Sprintf("%s needs a token for %s", r.Client, safetext.Escape(r.URL))
+		if t != nil {
+			t.Print(why + "\n")
+		} else {
 			p.say(s, why)
 		}
-		if replacing != nil {
-			if err := replacing(nil, in.Email); err != nil {
-				return pkce.LoginInput{}, err
-			}
-		}
-		return in, nil
-	}
-	if s.nonInteractive {
-		return pkce.LoginInput{}, session.ErrCannotLogIn
-	}
-	t, err := p.terminal()
-	if err != nil {
-		return pkce.LoginInput{}, session.ErrCannotLogIn
-	}
-	defer t.Close()
-	if why != "" {
-		t.Print(why + "\n")
 	}
 	in.Email = strings.TrimSpace(in.Email)
 	for try := 0; in.Email == "" && try < loginTries; try++ {
@@ -133,17 +111,12 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		o.seeded = true
 		return code, nil
 	}
-	if o.s.nonInteractive {
-		return "", pkce.ErrOTPRequired
-	}
-	t, err := o.p.terminal()
+	t, err := o.p.terminal(o.s)
 	if err != nil {
 		return "", pkce.ErrOTPRequired
 	}
 	defer t.Close()
-	pr := progressFrom(ctx)
-	pr.Pause()
-	defer pr.Resume()
+	defer pauseProgress(ctx)()
 	if o.refused {
 		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
 	}
@@ -160,7 +133,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		switch {
 		case code == "":
 			t.Print("Type the 6-digit code that your authenticator app shows.\n")
-		case o.wasTyped(code):
+		case slices.Contains(o.typed, code):
 			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
 		default:
 			o.typed = append(o.typed, code)
@@ -173,15 +146,6 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("no new code after %d tries: %w", loginTries, pkce.ErrWrongOTP)
 		}
 	}
-}
-
-func (o *otpAsker) wasTyped(code string) bool {
-	for _, c := range o.typed {
-		if c == code {
-			return true
-		}
-	}
-	return false
 }
 
 // retry says whether to ask for another code after Prusa Account refused
@@ -205,22 +169,17 @@ func (o *otpAsker) waitNextCode(ctx context.Context) bool {
 	const step = 30
 	now := o.p.now()
 	wait := time.Unix((now.Unix()/step+1)*step, 0).Sub(now) + time.Second
-	pr := progressFrom(ctx)
-	pr.Pause()
-	defer pr.Resume()
+	defer pauseProgress(ctx)()
 	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
-	sleep := o.p.Sleep
-	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(d):
-				return nil
-			}
-		}
+	if o.p.Sleep != nil {
+		return o.p.Sleep(ctx, wait) == nil
 	}
-	return sleep(ctx, wait) == nil
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(wait):
+		return true
+	}
 }
 
 // nextCodeIn is how long until an authenticator shows its next code: TOTP
@@ -233,42 +192,31 @@ func nextCodeIn(now time.Time) string {
 // say writes a line for the person a login is for: on the terminal when
 // the run may use one, else on stderr; never on stdout.
 func (p *Program) say(s *settings, line string) {
-	if !s.nonInteractive {
-		if t, err := p.terminal(); err == nil {
-			t.Print(line + "\n")
-			t.Close()
-			return
-		}
+	if t, err := p.terminal(s); err == nil {
+		t.Print(line + "\n")
+		t.Close()
+		return
 	}
 	fmt.Fprintln(p.Stderr, line)
 }
 
-// accountHost is the host of the Prusa Account URL, as login names it.
-func accountHost(s *settings) string {
-	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
-		return u.Host
-	}
-	return s.accountURL
-}
-
-// signIn runs login, the network part of a login, on the terminal (when
-// the run may use one) between "Signing in to HOST…" and, after a second
-// without an answer, a progress line erased when the answer comes. A
-// login that the login command did not start (git's, docker's, token's)
-// ends with "Logged in as EMAIL"; the login command says it itself,
-// with where the session is stored.
+// signIn runs login, the network part of a login, after "Signing in to
+// HOST…" and with progress on the terminal. A login that the login
+// command did not start (git's, docker's, token's) ends with "Logged in
+// as EMAIL"; the login command says it itself, with where it stored it.
 func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Context) (*pkce.TokenSet, error)) (*pkce.TokenSet, error) {
-	host := accountHost(s)
-	var t Terminal
-	if !s.nonInteractive {
-		if tt, err := p.terminal(); err == nil {
-			t = tt
-			defer t.Close()
-			t.Print("Signing in to " + safetext.Escape(host) + "…\n")
-		}
+	host := s.accountURL
+	if u, err := pkce.ParseAccountURL(s.accountURL); err == nil {
+		host = u.Host
 	}
-	pr := startProgress(t, host)
-	ts, err := login(withProgress(ctx, pr))
+	var pr *progress // nil, which shows nothing, without a terminal
+	if t, err := p.terminal(s); err == nil {
+		defer t.Close()
+		t.Print("Signing in to " + safetext.Escape(host) + "…\n")
+		pr = &progress{t: t, label: host}
+		pr.Resume()
+	}
+	ts, err := login(context.WithValue(ctx, progressKey{}, pr))
 	pr.Pause()
 	if err == nil && ctx.Value(loginCommandKey{}) == nil {
 		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.now()).Account))
@@ -294,7 +242,6 @@ func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
 // loginHint gives an error of a form login the hint that says what to do
 // about it.
 func (p *Program) loginHint(err error, s *settings) error {
-	getenv := p.Getenv
 	if err == nil {
 		return nil
 	}
@@ -305,15 +252,15 @@ func (p *Program) loginHint(err error, s *settings) error {
 	switch {
 	case errors.Is(err, pkce.ErrWrongCredentials):
 		check := "check the email and password"
-		if getenv(EnvEmail) != "" && getenv(EnvPassword) != "" {
+		if p.Getenv(EnvEmail) != "" && p.Getenv(EnvPassword) != "" {
 			check = "check " + EnvEmail + " and " + EnvPassword
 		}
 		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); "+web)
 	case errors.Is(err, pkce.ErrWrongOTP):
 		switch {
-		case strings.TrimSpace(getenv(EnvOTP)) != "":
+		case strings.TrimSpace(p.Getenv(EnvOTP)) != "":
 			return hint.With(err, EnvOTP+" holds a code that is wrong, expired or already used (each code works once): set it to the current code, or set "+EnvTOTPSecret+" to the authenticator's seed")
-		case getenv(EnvTOTPSecret) != "":
+		case p.Getenv(EnvTOTPSecret) != "":
 			return hint.With(err, "the codes computed from "+EnvTOTPSecret+" were refused, also the next one: the seed is not this account's, or this machine's clock is wrong ('"+Name+" doctor' checks it)")
 		}
 		return hint.With(err, "type the code your authenticator app shows now; each code works once, so after a login wait for the next one; then run '"+Name+" login' again")
@@ -329,7 +276,7 @@ func (p *Program) loginHint(err error, s *settings) error {
 // networkHint says what to check when Prusa Account could not be reached.
 func networkHint(ue *url.Error, s *settings) string {
 	where := "Prusa Account is " + s.accountURL
-	if s.accountURL != DefaultAccountURL {
+	if s.accountURL != pkce.DefaultAccountURL {
 		where += " (set by " + EnvAccountURL + " or --account-url)"
 	}
 	if dns, ok := errors.AsType[*net.DNSError](ue); ok {
@@ -344,18 +291,12 @@ func networkHint(ue *url.Error, s *settings) string {
 	return where + "; check the network connection (a proxy or firewall) and the address, then try again"
 }
 
-// errLoginDeclined is a login the person called off rather than replace
-// another account's session.
-var errLoginDeclined = errors.New("login cancelled")
-
 // replaceCheck is what a login does before it replaces the stored
 // session of another account than email's. At the terminal (t not nil)
 // it asks, when that session still works, and refuses the login unless
-// the answer is yes; without a terminal (credentials from the
-// environment, a token set on stdin) nobody can answer, so the login
-// goes on and says on stderr whose session it replaces. A session that
-// can no longer produce a token is replaced with a note only: nothing is
-// lost.
+// the answer is yes; without a terminal nobody can answer, so the login
+// goes on with a note on stderr. An ended session is replaced with a
+// note only: nothing is lost.
 func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string) error {
 	return func(t Terminal, email string) error {
 		old, err := m.Stored()
@@ -375,11 +316,10 @@ func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string
 		if err != nil {
 			return fmt.Errorf("read the answer: %w", err)
 		}
-		switch strings.ToLower(strings.TrimSpace(answer)) {
-		case "y", "yes":
+		if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
 			return nil
 		}
-		return hint.With(fmt.Errorf("%w: the session of %s is kept", errLoginDeclined, who),
+		return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
 			"to switch accounts, answer y, or run '"+Name+" logout' first")
 	}
 }

@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/cli/browser"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
-
-// errWebNeedsTerminal is login --web without a terminal to paste into.
-var errWebNeedsTerminal = hint.With(errors.New("login --web needs a terminal: the address the browser ends on is pasted there"),
-	"run it in a terminal; elsewhere, store a token set with '"+Name+" login --with-tokens' or set "+EnvEmail+" and "+EnvPassword)
 
 // webLogin logs in through the user's browser (login --web): it shows
 // the authorization address and opens it unless it should not, reads the
@@ -22,12 +24,10 @@ var errWebNeedsTerminal = hint.With(errors.New("login --web needs a terminal: th
 // The pasted text holds the code: it goes nowhere but to Prusa Account,
 // and no error quotes it.
 func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager, noBrowser bool) (*pkce.TokenSet, error) {
-	if s.nonInteractive {
-		return nil, errWebNeedsTerminal
-	}
-	t, err := p.terminal()
+	t, err := p.terminal(s)
 	if err != nil {
-		return nil, errWebNeedsTerminal
+		return nil, hint.With(errors.New("login --web needs a terminal: the address the browser ends on is pasted there"),
+			"run it in a terminal; elsewhere, store a token set with '"+Name+" login --with-tokens' or set "+EnvEmail+" and "+EnvPassword)
 	}
 	defer t.Close()
 	w, err := p.accountClient(s).StartWebLogin()
@@ -103,4 +103,51 @@ func webError(err error, s *settings) error {
 		return hint.With(err, "try again later: "+again)
 	}
 	return err
+}
+
+// browserWait bounds how long a login waits for the program that opens
+// the browser: openers such as xdg-open return once the browser has the
+// address, but a misconfigured one must not keep the user from pasting.
+const browserWait = 5 * time.Second
+
+// whyNoBrowser says why no browser should be started for a login, or ""
+// when one should: the user asked (--no-browser), the session is remote
+// (SSH: the browser would open on the wrong machine, if at all), or a
+// Unix desktop-less session has no display to show it on. macOS and
+// Windows always have one.
+func (p *Program) whyNoBrowser(noBrowser bool) string {
+	switch {
+	case noBrowser:
+		return "--no-browser"
+	case p.Getenv("SSH_CONNECTION") != "" || p.Getenv("SSH_TTY") != "":
+		return "this is an SSH session"
+	case p.goos() != "darwin" && p.goos() != "windows" && p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "":
+		return "there is no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
+	}
+	return ""
+}
+
+// openBrowser opens url in the user's browser: with the program that
+// BROWSER names, as gh and Python's webbrowser honour it, else with the
+// platform's opener through github.com/cli/browser (xdg-open and its
+// fellows, open, or url.dll's FileProtocolHandler). The address goes in
+// argv; it holds no secret (the verifier never leaves this process). The
+// program's own output is dropped: stdout belongs to protocol bytes.
+func (p *Program) openBrowser(url string) error {
+	if p.OpenBrowser != nil {
+		return p.OpenBrowser(url)
+	}
+	done := make(chan error, 1)
+	if cmdline := strings.Fields(p.Getenv("BROWSER")); len(cmdline) > 0 {
+		go func() { done <- exec.Command(cmdline[0], append(cmdline[1:], url)...).Run() }()
+	} else {
+		browser.Stdout, browser.Stderr = io.Discard, io.Discard
+		go func() { done <- browser.OpenURL(url) }()
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(browserWait):
+		return nil // still running: it has the address
+	}
 }

@@ -22,39 +22,23 @@ const noticeFile = "refresh-expiry-notice"
 // get can no longer refresh and only a new login helps.
 func (p *Program) refreshNotice(s *settings) func(time.Time) {
 	return func(exp time.Time) {
-		if s.nonInteractive {
-			return
-		}
-		t, err := p.terminal()
+		t, err := p.terminal(s)
 		if err != nil {
 			return // a script or CI job: nobody to tell
 		}
 		t.Close()
-		if !p.firstNotice(exp) {
-			return
+		// The notice file is read and written as the secrets files are:
+		// never through a link, never from a pipe, never in a directory
+		// others may write.
+		dir, stamp := p.helperDir(), strconv.FormatInt(exp.Unix(), 10)
+		if dir != "" && safefile.PrepareDir(dir, true, nil) == nil {
+			path := filepath.Join(dir, noticeFile)
+			if data, err := safefile.ReadFile(path, nil); err == nil && strings.TrimSpace(string(data)) == stamp {
+				return // already warned about this expiry
+			}
+			_ = atomicfile.Write(path, []byte(stamp+"\n"), 0o600)
 		}
 		p.warn(fmt.Sprintf("the Prusa session ends in %s (%s); log in again before then: %s login",
 			humantime.Duration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name))
 	}
-}
-
-// firstNotice records exp as warned about and reports whether it was not
-// already.
-func (p *Program) firstNotice(exp time.Time) bool {
-	dir := p.helperDir()
-	if dir == "" {
-		return true
-	}
-	path := filepath.Join(dir, noticeFile)
-	stamp := strconv.FormatInt(exp.Unix(), 10)
-	// Read and written as the secrets files are: never through a link,
-	// never from a pipe, never in a directory others may write.
-	if safefile.PrepareDir(dir, true, nil) != nil {
-		return true
-	}
-	if data, err := safefile.ReadFile(path, nil); err == nil && strings.TrimSpace(string(data)) == stamp {
-		return false
-	}
-	_ = atomicfile.Write(path, []byte(stamp+"\n"), 0o600)
-	return true
 }

@@ -17,10 +17,8 @@ var progressFrames = []string{"|", "/", "-", `\`}
 
 // progress shows on a terminal that the helper is waiting for Prusa
 // Account: once a wait has lasted progressDelay, a spinner and the seconds
-// waited, on one line redrawn in place, erased when the wait ends or is
-// paused (for a prompt). It writes to a terminal only, never to a pipe or
-// a file: the nil *progress, which start makes without a terminal, does
-// nothing.
+// waited, redrawn in place and erased when the wait ends or is paused
+// (for a prompt). Without a terminal it is nil, which does nothing.
 type progress struct {
 	t     Terminal
 	label string
@@ -30,18 +28,7 @@ type progress struct {
 	stopped chan struct{} // closed when its drawing goroutine has ended
 }
 
-// startProgress starts showing progress on t, waiting for label; a nil t
-// gives a nil *progress.
-func startProgress(t Terminal, label string) *progress {
-	if t == nil {
-		return nil
-	}
-	pr := &progress{t: t, label: label}
-	pr.Resume()
-	return pr
-}
-
-// Resume starts a new wait, after Pause.
+// Resume starts a wait: the first, or the next after Pause.
 func (pr *progress) Resume() {
 	if pr == nil {
 		return
@@ -99,16 +86,14 @@ func (pr *progress) draw(stop <-chan struct{}, stopped chan<- struct{}) {
 	}
 }
 
+// progressKey carries the progress of a wait in its context, so that a
+// prompt in the middle of the wait (the 2FA code) can pause it.
 type progressKey struct{}
 
-// withProgress gives ctx the progress of the wait it is for, so that a
-// prompt in the middle of the wait (the 2FA code) can pause it.
-func withProgress(ctx context.Context, pr *progress) context.Context {
-	return context.WithValue(ctx, progressKey{}, pr)
-}
-
-// progressFrom returns the progress ctx carries, or nil.
-func progressFrom(ctx context.Context) *progress {
+// pauseProgress pauses the progress ctx carries, if any; the returned
+// func resumes it.
+func pauseProgress(ctx context.Context) (resume func()) {
 	pr, _ := ctx.Value(progressKey{}).(*progress)
-	return pr
+	pr.Pause()
+	return pr.Resume
 }

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -19,8 +18,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/docker-credential-helpers/credentials"
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/prusa-credential-helper/prusa-credential-helper/helper"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/configure"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
@@ -112,20 +113,15 @@ func programName(arg0 string) string {
 	return base
 }
 
-// runGit serves git: git runs the helper as "git-credential-prusa
-// [options] <action>", options being whatever the credential.helper
-// setting adds before the action. The options are the command line's
-// global flags, parsed the same way.
+// runGit serves git, which runs the helper as "git-credential-prusa
+// [options] <action>", the options (the command line's global flags)
+// being whatever the credential.helper setting adds.
 func (p *Program) runGit(ctx context.Context, args []string) int {
 	if len(args) == 1 && !strings.HasPrefix(args[0], "-") {
 		// The action alone, as git runs a plain "credential.helper =
 		// prusa": nothing to parse, so the command line's library is
 		// not even touched (a fifth of a fresh get's work in-process).
-		s, err := p.envSettings()
-		if err == nil {
-			err = p.serveGit(ctx, s, args[0], p.Stdin)
-		}
-		return p.report(err)
+		return p.report(p.serveGit(ctx, nil, args[0], p.Stdin))
 	}
 	git := &ucli.Command{
 		Name:      GitName,
@@ -140,29 +136,24 @@ func (p *Program) runGit(ctx context.Context, args []string) int {
 				return badUsage{hint.With(fmt.Errorf("want one action, got %d arguments", c.NArg()),
 					"git runs the helper as: "+GitName+" [options] <get|store|erase|capability>")}
 			}
-			s, err := p.settingsFrom(c)
-			if err != nil {
-				return err
-			}
-			return p.serveGit(ctx, s, c.Args().First(), p.Stdin)
+			return p.serveGit(ctx, c, c.Args().First(), p.Stdin)
 		},
 	}
 	return p.report(git.Run(ctx, append([]string{GitName}, args...)))
 }
 
-// serveGit answers one git request read from in.
-func (p *Program) serveGit(ctx context.Context, s *settings, action string, in io.Reader) error {
-	r := p.wire(s)
-	if r.err != nil {
-		return r.err
+// serveGit answers one git request read from in, for a run with c's
+// global flags (c nil: none).
+func (p *Program) serveGit(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
+	r, err := p.wired(c)
+	if err != nil {
+		return err
 	}
-	s.log.Debug("git request", "action", action)
+	r.log.Debug("git request", "action", action)
 	return r.helper.Git(ctx, action, in, p.Stdout)
 }
 
-// runDocker serves docker the way docker-credential-helpers' Serve does:
-// one action argument; a failure is reported on stdout, where docker reads
-// it, and the exit status is 1.
+// runDocker serves docker the way docker-credential-helpers' Serve does.
 func (p *Program) runDocker(ctx context.Context, args []string) int {
 	if len(args) != 1 {
 		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
@@ -170,51 +161,42 @@ func (p *Program) runDocker(ctx context.Context, args []string) int {
 	}
 	switch args[0] {
 	case "version", "--version", "-v":
-		fmt.Fprintf(p.Stdout, "%s (%s) %s\n", DockerName, modulePath, Version())
+		fmt.Fprintf(p.Stdout, "%s (github.com/prusa-credential-helper/prusa-credential-helper) %s\n", DockerName, Version())
 		return 0
 	case "--help", "-h":
 		fmt.Fprintf(p.Stdout, "Usage: %s <store|get|erase|list|version>\n", DockerName)
 		return 0
 	}
-	s, err := p.envSettings()
-	if err != nil {
-		return p.failDocker(err)
-	}
-	return p.serveDocker(ctx, s, args[0], p.Stdin)
+	return p.report(p.serveDocker(ctx, nil, args[0], p.Stdin))
 }
 
-func (p *Program) serveDocker(ctx context.Context, s *settings, action string, in io.Reader) int {
-	r := p.wire(s)
-	if r.err != nil {
-		return p.failDocker(r.err)
+// serveDocker answers one docker request read from in, for a run with
+// c's global flags (c nil: none). A failure goes to stdout, where docker
+// reads it, and, unless it is the plain not-found answer, to stderr with
+// its hint; the exit status is 1.
+func (p *Program) serveDocker(ctx context.Context, c *ucli.Command, action string, in io.Reader) error {
+	r, err := p.wired(c)
+	if err == nil {
+		r.log.Debug("docker request", "action", action)
+		err = r.helper.Docker(ctx, action, in, p.Stdout)
 	}
-	s.log.Debug("docker request", "action", action)
-	if err := r.helper.Docker(ctx, action, in, p.Stdout); err != nil {
-		return p.failDocker(err)
+	if err == nil {
+		return nil
 	}
-	return 0
-}
-
-// failDocker reports err on stdout for docker and, unless it is the plain
-// not-found answer, on stderr with its hint for the person reading.
-func (p *Program) failDocker(err error) int {
 	fmt.Fprintln(p.Stdout, err)
-	if !isNotFound(err) {
+	if !credentials.IsErrCredentialsNotFound(err) {
 		p.fail(err)
 	}
-	return 1
+	return ucli.Exit("", 1)
 }
 
 // fail prints err and its hint, if it has one, on stderr.
-func (p *Program) fail(err error) int {
+func (p *Program) fail(err error) {
 	fmt.Fprintf(p.Stderr, "%s: error: %s\n", Name, safetext.Escape(err.Error()))
 	if h := hint.Of(err); h != "" {
 		fmt.Fprintf(p.Stderr, "hint: %s\n", safetext.Escape(h))
 	}
-	return 1
 }
-
-const modulePath = "github.com/prusa-credential-helper/prusa-credential-helper"
 
 // Version is the version of this build: the module version when built
 // from a tagged module (go install ...@v1.2.3), else the pseudo-version
@@ -232,23 +214,71 @@ func version(bi *debug.BuildInfo) string {
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	rev, modified := "", false
+	rev, dirty := "", ""
 	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
+		switch {
+		case s.Key == "vcs.revision":
 			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "+dirty"
 		}
 	}
 	if len(rev) < 12 {
 		return "devel"
 	}
-	if modified {
-		return "devel-" + rev[:12] + "+dirty"
-	}
-	return "devel-" + rev[:12]
+	return "devel-" + rev[:12] + dirty
 }
 
-// discardLogger is the logger without --debug.
-var discardLogger = slog.New(slog.DiscardHandler)
+// protocolCommands are the credential-helper protocols' actions, for
+// scripts and for trying the protocols by hand; git and docker run the
+// helper under their own names (see Run). get, store and erase speak the
+// protocol that --protocol names or, by default, the one the request is
+// written in.
+func (p *Program) protocolCommands() []*ucli.Command {
+	protocolFlag := &ucli.StringFlag{Name: "protocol", Usage: "git or docker (default: detect from the request)"}
+	protocolCommand := func(action, usage string) *ucli.Command {
+		return &ucli.Command{
+			Name:      action,
+			Usage:     usage,
+			ArgsUsage: " ",
+			Flags:     []ucli.Flag{protocolFlag},
+			Action: func(ctx context.Context, c *ucli.Command) error {
+				in := p.Stdin
+				proto := helper.Protocol(c.String("protocol"))
+				switch proto {
+				case helper.ProtocolGit, helper.ProtocolDocker:
+				case "":
+					var err error
+					if proto, in, err = helper.Detect(p.Stdin); err != nil {
+						return err
+					}
+				default:
+					return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
+				}
+				if proto == helper.ProtocolGit {
+					return p.serveGit(ctx, c, action, in)
+				}
+				return p.serveDocker(ctx, c, action, in)
+			},
+		}
+	}
+	return []*ucli.Command{
+		protocolCommand("get", "answer a git or docker credential request on stdin"),
+		protocolCommand("store", "store the git or docker credential on stdin"),
+		protocolCommand("erase", "erase the git or docker credential on stdin"),
+		{
+			Name:  "list",
+			Usage: "list the docker credentials (docker protocol)",
+			Action: func(ctx context.Context, c *ucli.Command) error {
+				return p.serveDocker(ctx, c, "list", nil)
+			},
+		},
+		{
+			Name:  "capability",
+			Usage: "list the git credential capabilities (git 2.46+)",
+			Action: func(ctx context.Context, c *ucli.Command) error {
+				return p.serveGit(ctx, c, "capability", nil)
+			},
+		},
+	}
+}

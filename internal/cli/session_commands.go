@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
+	"github.com/prusa-credential-helper/prusa-credential-helper/internal/humantime"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/safetext"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
@@ -28,11 +29,8 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				boolFlag("no-browser", "with --web: print the address to open instead of opening a browser"),
 				boolFlag("with-tokens", "store the token-set JSON read on stdin (exported by prusactl or a browser login) instead of logging in"),
 			},
-			Action: func(ctx context.Context, c *ucli.Command) error {
-				s, m, err := p.sessionFrom(c)
-				if err != nil {
-					return err
-				}
+			Action: p.withRun(func(ctx context.Context, c *ucli.Command, r *run) error {
+				s, m := r.settings, r.session
 				web := c.Bool("web") || c.Bool("no-browser")
 				if c.Bool("with-tokens") {
 					if web {
@@ -40,6 +38,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					}
 					return p.importTokens(ctx, m)
 				}
+				var err error
 				if !web {
 					if web, err = p.askWeb(s); err != nil {
 						return err
@@ -55,68 +54,41 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					return err
 				}
 				return p.loggedIn(ts, m)
-			},
+			}),
 		},
 		{
 			Name:  "logout",
 			Usage: "remove the stored Prusa session",
-			Action: func(ctx context.Context, c *ucli.Command) error {
-				_, m, err := p.sessionFrom(c)
-				if err != nil {
-					return err
-				}
-				if err := m.Logout(ctx); err != nil {
+			Action: p.withRun(func(ctx context.Context, _ *ucli.Command, r *run) error {
+				if err := r.session.Logout(ctx); err != nil {
 					return err
 				}
 				fmt.Fprintln(p.Stderr, "logged out: the session is removed from this machine; its tokens stay valid at Prusa Account until they expire")
-				if src := m.EnvSource(); src != session.SourceNone {
+				if src := r.session.EnvSource(); src != session.SourceNone {
 					fmt.Fprintf(p.Stderr, "note: %s is still set and still used; unset it to log out there too\n", src)
 				}
 				return nil
-			},
+			}),
 		},
 		{
 			Name:    "token",
 			Aliases: []string{"print-access-token"},
 			Usage:   "print a valid access token, refreshing it first when needed",
-			Action: func(ctx context.Context, c *ucli.Command) error {
-				_, m, err := p.sessionFrom(c)
-				if err != nil {
-					return err
-				}
+			Action: p.printToken(func(ctx context.Context, m *session.Manager) (string, error) {
 				tok, err := m.Token(ctx)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintln(p.Stdout, tok.AccessToken)
-				return err
-			},
+				return tok.AccessToken, err
+			}),
 		},
 		{
-			Name:  "print-identity-token",
-			Usage: "print the id token of a valid session",
-			Action: func(ctx context.Context, c *ucli.Command) error {
-				_, m, err := p.sessionFrom(c)
-				if err != nil {
-					return err
-				}
-				tok, err := m.IDToken(ctx)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintln(p.Stdout, tok)
-				return err
-			},
+			Name:   "print-identity-token",
+			Usage:  "print the id token of a valid session",
+			Action: p.printToken(func(ctx context.Context, m *session.Manager) (string, error) { return m.IDToken(ctx) }),
 		},
 		{
 			Name:  "status",
 			Usage: "show the account, where the session comes from and when its tokens expire (never a token)",
 			Flags: []ucli.Flag{boolFlag("json", "print JSON")},
-			Action: func(ctx context.Context, c *ucli.Command) error {
-				r, err := p.wired(c)
-				if err != nil {
-					return err
-				}
+			Action: p.withRun(func(ctx context.Context, c *ucli.Command, r *run) error {
 				st, err := r.session.Status()
 				if err != nil {
 					return err
@@ -134,21 +106,21 @@ func (p *Program) sessionCommands() []*ucli.Command {
 				} else {
 					p.printStatus(out)
 					if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.After(p.now()) && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
-						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", roughDuration(st.RefreshExpiry.Sub(p.now())))
+						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", humantime.Duration(st.RefreshExpiry.Sub(p.now())))
 					}
 				}
 				if !st.Usable {
-					return exitError{1}
+					return ucli.Exit("", 1)
 				}
 				return nil
-			},
+			}),
 		},
 	}
 }
 
 // formLogin logs in with the email, password and 2FA code.
 func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
-	in, err := p.askCredentials(ctx, s, p.replaceCheck(m))
+	in, err := p.credentials(ctx, s, p.replaceCheck(m))
 	if errors.Is(err, session.ErrCannotLogIn) {
 		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
@@ -165,10 +137,10 @@ func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager
 // mean the form, and without a terminal there is no one to ask (the
 // form login then explains what to set).
 func (p *Program) askWeb(s *settings) (bool, error) {
-	if p.Getenv(EnvEmail) != "" || p.Getenv(EnvPassword) != "" || s.nonInteractive {
+	if p.Getenv(EnvEmail) != "" || p.Getenv(EnvPassword) != "" {
 		return false, nil
 	}
-	t, err := p.terminal()
+	t, err := p.terminal(s)
 	if err != nil {
 		return false, nil
 	}
@@ -254,6 +226,19 @@ func (p *Program) printStatus(out statusOutput) {
 	}
 }
 
+// describeExpiry says when t is or was, in the one unit style of every
+// message (humantime).
+func describeExpiry(t *time.Time, now time.Time) string {
+	if t == nil {
+		return "none"
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return fmt.Sprintf("expired %s ago (%s)", humantime.Duration(d), t.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("valid for %s (until %s)", humantime.Duration(d), t.UTC().Format(time.RFC3339))
+}
+
 func (p *Program) now() time.Time {
 	if p.Now != nil {
 		return p.Now()
@@ -261,11 +246,25 @@ func (p *Program) now() time.Time {
 	return time.Now()
 }
 
-// sessionFrom wires the session of a command-line run.
-func (p *Program) sessionFrom(c *ucli.Command) (*settings, *session.Manager, error) {
-	r, err := p.wired(c)
-	if err != nil {
-		return nil, nil, err
+// withRun is the action that runs f on the command's wired run.
+func (p *Program) withRun(f func(context.Context, *ucli.Command, *run) error) ucli.ActionFunc {
+	return func(ctx context.Context, c *ucli.Command) error {
+		r, err := p.wired(c)
+		if err != nil {
+			return err
+		}
+		return f(ctx, c, r)
 	}
-	return r.settings, r.session, nil
+}
+
+// printToken is the action that prints the token get gives.
+func (p *Program) printToken(get func(context.Context, *session.Manager) (string, error)) ucli.ActionFunc {
+	return p.withRun(func(ctx context.Context, _ *ucli.Command, r *run) error {
+		tok, err := get(ctx, r.session)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(p.Stdout, tok)
+		return err
+	})
 }

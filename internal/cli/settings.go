@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/hint"
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/settingsfile"
+	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
 
 // Environment variables. Every setting has one, because git and docker
@@ -31,16 +33,6 @@ const (
 	EnvTOTPSecret     = childenv.TOTPSecret
 	EnvHTTPTimeout    = "PRUSA_HTTP_TIMEOUT"
 )
-
-// DefaultAccountURL is Prusa Account.
-const DefaultAccountURL = "https://account.prusa3d.com"
-
-// DefaultMinTTL is how much life an access token must have left to be
-// handed out without a refresh.
-const DefaultMinTTL = 30 * time.Second
-
-// DefaultHTTPTimeout bounds each request to Prusa Account.
-const DefaultHTTPTimeout = 10 * time.Second
 
 // flagBackend is what chose a backend named with --backend.
 const flagBackend = "the --backend option"
@@ -62,10 +54,11 @@ type settings struct {
 	tokensFile     string
 	accountURL     string
 	nonInteractive bool
-	debug          bool
-	minTTL         time.Duration
-	httpTimeout    time.Duration
-	log            *slog.Logger
+	// minTTL is how much life an access token must have left to be
+	// handed out without a refresh.
+	minTTL      time.Duration
+	httpTimeout time.Duration // bounds each request to Prusa Account
+	log         *slog.Logger
 }
 
 // globalFlags are the global options, each with its environment
@@ -77,7 +70,7 @@ var globalFlags = []struct {
 }{
 	{name: "backend", env: EnvBackend, usage: "storage backend `NAME` (default: the settings file's, else file)"},
 	{name: "tokens-file", env: EnvTokensFile, usage: "session `FILE` of the file backend"},
-	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account `URL` (default: " + DefaultAccountURL + ")"},
+	{name: "account-url", env: EnvAccountURL, usage: "Prusa Account `URL` (default: " + pkce.DefaultAccountURL + ")"},
 	{name: "non-interactive", env: EnvNonInteractive, usage: "never prompt; log in only from the environment", bool: true},
 	{name: "debug", env: EnvDebug, usage: "log what happens to stderr (never secrets)", bool: true},
 	{name: "http-timeout", env: EnvHTTPTimeout, usage: "bound on each request to Prusa Account: `SECONDS` or a Go duration such as 20s (default: 10s)"},
@@ -97,14 +90,15 @@ func globalFlagSet() []ucli.Flag {
 	return flags
 }
 
-// envSettings resolves the options from the environment alone.
-func (p *Program) envSettings() (*settings, error) {
-	return p.resolve(func(string) (string, bool) { return "", false })
-}
-
-// resolve builds settings from flag values (set reports a flag given on
-// the command line) and the environment.
-func (p *Program) resolve(set func(name string) (string, bool)) (*settings, error) {
+// settingsFrom resolves the settings of a run: the global flags given to
+// c (nil: none), over the environment.
+func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
+	set := func(name string) (string, bool) {
+		if c == nil || !c.IsSet(name) {
+			return "", false
+		}
+		return fmt.Sprint(c.Value(name)), true
+	}
 	get := func(name string) string {
 		if v, ok := set(name); ok {
 			return v
@@ -118,22 +112,39 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 	}
 	s := &settings{
 		tokensFile:  get("tokens-file"),
-		accountURL:  get("account-url"),
-		minTTL:      DefaultMinTTL,
-		httpTimeout: DefaultHTTPTimeout,
-		log:         discardLogger,
+		accountURL:  cmp.Or(get("account-url"), pkce.DefaultAccountURL),
+		minTTL:      30 * time.Second,
+		httpTimeout: 10 * time.Second,
+		log:         slog.New(slog.DiscardHandler),
 	}
-	if s.accountURL == "" {
-		s.accountURL = DefaultAccountURL
-	}
-	if err := p.chooseBackend(s, set); err != nil {
-		return nil, err
+	// The backend: the flag, else the environment, else the settings
+	// file, else the default ("").
+	switch v, ok := set("backend"); {
+	case ok:
+		s.backend, s.backendFrom = v, flagBackend
+	case p.Getenv(EnvBackend) != "":
+		s.backend, s.backendFrom = p.Getenv(EnvBackend), EnvBackend
+	default:
+		s.backendFrom = "the default"
+		path := p.settingsPath()
+		if path == "" {
+			break // no config directory, so no settings file either
+		}
+		f, err := settingsfile.Read(path)
+		if err != nil {
+			// Reported when the backend is opened, so that doctor shows it
+			// as its backend finding and commands that need no backend run.
+			s.backendErr = err
+		} else if st, ok := f.Get(settingsfile.Backend); ok {
+			s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+		}
 	}
 	var err error
 	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive")); err != nil {
 		return nil, err
 	}
-	if s.debug, err = parseBool("debug", EnvDebug, get("debug")); err != nil {
+	debug, err := parseBool("debug", EnvDebug, get("debug"))
+	if err != nil {
 		return nil, err
 	}
 	if v := p.Getenv(EnvMinTTL); v != "" {
@@ -141,9 +152,7 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 		if err != nil || d < 0 {
 			return nil, hint.With(fmt.Errorf("%s=%q is not a duration", EnvMinTTL, v), "write seconds (300) or a Go duration (5m)")
 		}
-		if d > s.minTTL {
-			s.minTTL = d
-		}
+		s.minTTL = max(s.minTTL, d)
 	}
 	if v := get("http-timeout"); v != "" {
 		d, err := parseDuration(v)
@@ -152,39 +161,10 @@ func (p *Program) resolve(set func(name string) (string, bool)) (*settings, erro
 		}
 		s.httpTimeout = d
 	}
-	if s.debug {
+	if debug {
 		s.log = slog.New(slog.NewTextHandler(p.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return s, nil
-}
-
-// chooseBackend sets the backend: the flag, else the environment, else
-// the settings file, else the default ("").
-func (p *Program) chooseBackend(s *settings, set func(name string) (string, bool)) error {
-	if v, ok := set("backend"); ok {
-		s.backend, s.backendFrom = v, flagBackend
-		return nil
-	}
-	if v := p.Getenv(EnvBackend); v != "" {
-		s.backend, s.backendFrom = v, EnvBackend
-		return nil
-	}
-	s.backendFrom = "the default"
-	path := p.settingsPath()
-	if path == "" {
-		return nil // no config directory, so no settings file either
-	}
-	f, err := settingsfile.Read(path)
-	if err != nil {
-		// Reported when the backend is opened, so that doctor shows it
-		// as its backend finding and commands that need no backend run.
-		s.backendErr = err
-		return nil
-	}
-	if st, ok := f.Get(settingsfile.Backend); ok {
-		s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
-	}
-	return nil
 }
 
 // settingsPath is the settings file, in the helper's directory; "" when

@@ -84,17 +84,18 @@ func (t *ttyTerminal) PromptSecret(prompt string) (string, error) {
 }
 
 func (t *ttyTerminal) Close() error {
-	err := t.in.Close()
-	if t.out != t.in {
-		if err2 := t.out.Close(); err == nil {
-			err = err2
-		}
+	if t.out == t.in {
+		return t.in.Close()
 	}
-	return err
+	return errors.Join(t.in.Close(), t.out.Close())
 }
 
-// terminal opens the user's terminal, or fails with errNoTerminal.
-func (p *Program) terminal() (Terminal, error) {
+// terminal opens the user's terminal, or fails with errNoTerminal, also
+// when the run is non-interactive (s), which must never prompt.
+func (p *Program) terminal(s *settings) (Terminal, error) {
+	if s.nonInteractive {
+		return nil, errNoTerminal
+	}
 	if p.Terminal != nil {
 		return p.Terminal()
 	}
@@ -102,14 +103,12 @@ func (p *Program) terminal() (Terminal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errNoTerminal, err)
 	}
+	t := &ttyTerminal{in: in, out: out, r: bufio.NewReader(in)}
 	if !term.IsTerminal(int(in.Fd())) {
-		in.Close()
-		if out != in {
-			out.Close()
-		}
+		t.Close()
 		return nil, errNoTerminal
 	}
-	return &ttyTerminal{in: in, out: out, r: bufio.NewReader(in)}, nil
+	return t, nil
 }
 
 // choose asks on t which of options to take, by number, and returns its

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/docker/docker-credential-helpers/credentials"
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/backends"
@@ -47,9 +46,8 @@ func (p *Program) wire(s *settings) *run {
 	r := &run{settings: s}
 	var store backends.Store
 	name, lock := cmp.Or(s.backend, registry.Default), ""
-	if s.backendErr != nil {
-		r.err = s.backendErr // the settings file could not say which
-	} else {
+	r.err = s.backendErr // the settings file could not say which
+	if r.err == nil {
 		r.backend, r.err = p.open(s, s.backend)
 	}
 	if r.err == nil {
@@ -74,7 +72,7 @@ func (p *Program) wire(s *settings) *run {
 		Backend:     name,
 		Getenv:      p.Getenv,
 		Account:     hintedAccount{p.accountClient(s), p, s},
-		Credentials: func(ctx context.Context) (pkce.LoginInput, error) { return p.credentials(ctx, s) },
+		Credentials: func(ctx context.Context) (pkce.LoginInput, error) { return p.credentials(ctx, s, nil) },
 		MinTTL:      s.minTTL,
 		LockFile:    lock,
 		Warn:        p.warn,
@@ -88,8 +86,9 @@ func (p *Program) wire(s *settings) *run {
 	return r
 }
 
-// wired resolves the settings of a command-line run and wires it; the
-// error is the first thing that stops the graph from being whole.
+// wired resolves the settings of a run with c's global flags (c nil:
+// none) and wires it; the error is the first thing that stops the graph
+// from being whole.
 func (p *Program) wired(c *ucli.Command) (*run, error) {
 	s, err := p.settingsFrom(c)
 	if err != nil {
@@ -105,15 +104,18 @@ func (p *Program) open(s *settings, name string) (*registry.Backend, error) {
 	return registry.Open(name, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile, Warn: p.warn})
 }
 
-// accountClient talks to Prusa Account.
+// accountClient talks to Prusa Account, with the request timeout.
 func (p *Program) accountClient(s *settings) *pkce.Client {
-	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: p.httpClient(s), Now: p.Now}
+	var hc http.Client
+	if p.HTTPClient != nil {
+		hc = *p.HTTPClient
+	}
+	hc.Timeout = s.httpTimeout
+	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: &hc, Now: p.Now}
 }
 
 // hintedAccount is Prusa Account as a login at the command line sees
-// it: it says where it signs in and shows progress on the terminal
-// (signIn), and gives the form login's errors the command line's hints
-// (loginHint).
+// it: with signIn's progress and loginHint's hints.
 type hintedAccount struct {
 	*pkce.Client
 	p *Program
@@ -127,16 +129,6 @@ func (a hintedAccount) Login(ctx context.Context, in pkce.LoginInput) (*pkce.Tok
 	return ts, a.p.loginHint(err, a.s)
 }
 
-// httpClient is the client for Prusa Account, with the request timeout.
-func (p *Program) httpClient(s *settings) *http.Client {
-	var hc http.Client
-	if p.HTTPClient != nil {
-		hc = *p.HTTPClient
-	}
-	hc.Timeout = s.httpTimeout
-	return &hc
-}
-
 // helperDir is the helper's own directory (see registry.Dir);
 // "" when there is no config directory.
 func (p *Program) helperDir() string {
@@ -148,4 +140,12 @@ func (p *Program) warn(msg string) {
 	fmt.Fprintf(p.Stderr, "%s: warning: %s\n", Name, safetext.Escape(msg))
 }
 
-func isNotFound(err error) bool { return credentials.IsErrCredentialsNotFound(err) }
+// helperSession adapts the session manager to the protocol layer's
+// helper.Session: the session hands out its own token type, so that the
+// dependency runs from the protocols down to the session, never up.
+type helperSession struct{ *session.Manager }
+
+func (s helperSession) Token(ctx context.Context) (helper.Token, error) {
+	t, err := s.Manager.Token(ctx)
+	return helper.Token(t), err
+}

@@ -2,7 +2,13 @@
 
 package cli
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
+
+// connRefused is the error of a connection nothing accepts.
+const connRefused = syscall.ECONNREFUSED
 
 // openTTY opens the controlling terminal, which stays reachable when git
 // or docker hold stdin and stdout.

@@ -1,8 +1,13 @@
-//go:build windows
-
 package cli
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
+
+// connRefused is the error of a connection nothing accepts: Winsock's
+// WSAECONNREFUSED, which syscall.ECONNREFUSED does not match.
+const connRefused = syscall.Errno(10061)
 
 // openTTY opens the console, which stays reachable when git or docker
 // hold stdin and stdout.

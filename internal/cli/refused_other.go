@@ -1,8 +1,0 @@
-//go:build !windows
-
-package cli
-
-import "syscall"
-
-// connRefused is the error of a connection nothing accepts.
-const connRefused = syscall.ECONNREFUSED
