@@ -1,12 +1,12 @@
 package pkce
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +16,7 @@ import (
 // the tokens come straight from the token endpoint over TLS, or from the
 // user's own store, and are only read for their expiry and identity. The
 // server verifies them on every API call.
-type claims map[string]any
+type claims map[string]json.RawMessage
 
 // parseClaims decodes the payload of a JWS compact serialization (RFC 7515
 // §7.1): three base64url segments separated by dots. Padding is tolerated
@@ -64,7 +64,7 @@ func decodeClaims(token string) (claims, error) {
 	return c, nil
 }
 
-func decodeSegment(seg string) (map[string]any, error) {
+func decodeSegment(seg string) (claims, error) {
 	seg = strings.TrimRight(seg, "=")
 	b, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
@@ -73,10 +73,8 @@ func decodeSegment(seg string) (map[string]any, error) {
 	if err != nil {
 		return nil, errors.New("is not base64url")
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var m map[string]any
-	if !json.Valid(b) || d.Decode(&m) != nil || m == nil { // Valid refuses what follows the object
+	m, ok := object(b)
+	if !ok {
 		return nil, errors.New("is not a JSON object")
 	}
 	return m, nil
@@ -93,11 +91,10 @@ func (c claims) time(name string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, fmt.Errorf("no %q claim", name)
 	}
-	n, ok := v.(json.Number)
-	if !ok {
+	if !isNumber(v) {
 		return time.Time{}, fmt.Errorf("%q claim is not a number", name)
 	}
-	f, err := n.Float64() // exact for every integer within maxUnix
+	f, err := strconv.ParseFloat(string(v), 64) // exact for every integer within maxUnix
 	if err != nil || f < -maxUnix || f > maxUnix {
 		return time.Time{}, fmt.Errorf("%q claim is out of range", name)
 	}
@@ -108,15 +105,15 @@ func (c claims) time(name string) (time.Time, error) {
 // subject reads "sub", which Prusa Account sends as a numeric user id,
 // sometimes as a JSON number.
 func (c claims) subject() (string, error) {
-	switch v := c["sub"].(type) {
-	case string:
-		if v != "" {
-			return v, nil
-		}
-	case json.Number:
-		return v.String(), nil
-	case nil:
+	v, ok := c["sub"]
+	switch {
+	case !ok || string(v) == "null":
 		return "", errors.New(`no "sub" claim`)
+	case isNumber(v):
+		return string(v), nil
+	}
+	if s, err := jsonString(v); err == nil && s != "" {
+		return s, nil
 	}
 	return "", errors.New(`"sub" claim is not a string or number`)
 }
@@ -124,9 +121,9 @@ func (c claims) subject() (string, error) {
 // email reads the user's email: "user.email" as Prusa Account puts it in
 // the id token, else a top-level "email" claim (OpenID Connect Core §5.1).
 func (c claims) email() (string, error) {
-	user, _ := c["user"].(map[string]any)
-	for _, m := range []map[string]any{user, c} {
-		if e, ok := m["email"].(string); ok && e != "" {
+	user, _ := object(c["user"])
+	for _, m := range []claims{user, c} {
+		if e, err := jsonString(m["email"]); err == nil && e != "" {
 			return e, nil
 		}
 	}

@@ -84,8 +84,8 @@ func ParseTokenSet(data []byte) (*TokenSet, error) {
 
 // UnmarshalJSON implements json.Unmarshaler; see ParseTokenSet.
 func (ts *TokenSet) UnmarshalJSON(data []byte) error {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(data, &members); err != nil || members == nil {
+	members, ok := object(data)
+	if !ok {
 		return fmt.Errorf("%w: not a JSON object", ErrInvalidTokenSet)
 	}
 	var out TokenSet
@@ -112,6 +112,9 @@ func (ts *TokenSet) UnmarshalJSON(data []byte) error {
 		}
 	}
 	maps.DeleteFunc(members, isKnownKey)
+	for key, val := range members {
+		members[key] = bytes.Clone(val) // not a slice of the caller's data
+	}
 	if len(members) > 0 {
 		out.Extra = members
 	}
@@ -140,11 +143,10 @@ func jsonInt(v json.RawMessage) (int64, error) {
 	if string(v) == "null" {
 		return 0, nil
 	}
-	// json.Number also accepts a quoted number; the SDK writes a bare one.
-	var n json.Number
-	if err := json.Unmarshal(v, &n); err != nil || bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) {
+	if !isNumber(v) {
 		return 0, errors.New("is not a number")
 	}
+	n := json.Number(v)
 	if i, err := n.Int64(); err == nil {
 		return i, nil
 	}
