@@ -530,34 +530,27 @@ func (m *Manager) Logout(ctx context.Context) error {
 // has one to move, once, under the session lock; the caller does not hold
 // it. Every method that reads or writes the stored session does it first.
 func (m *Manager) Carry(ctx context.Context) error {
-	c, ok := m.Store.(Carrier)
-	if !ok || m.carried || !c.SessionToCarry() {
+	if c, ok := m.Store.(Carrier); !ok || m.carried || !c.SessionToCarry() {
 		m.carried = true
 		return nil
 	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.CarrySession(); err != nil {
-		return err
-	}
-	m.carried = true
-	return nil
+	return m.carryLocked(ctx, func() error { return nil })
 }
 
 // carryLocked runs fn under the session lock, once the store's old
-// session is in place (carry).
+// session is in place (Carry).
 func (m *Manager) carryLocked(ctx context.Context, fn func() error) error {
-	if err := m.Carry(ctx); err != nil {
-		return err
-	}
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if c, ok := m.Store.(Carrier); ok && !m.carried && c.SessionToCarry() {
+		if err := c.CarrySession(); err != nil {
+			return err
+		}
+	}
+	m.carried = true
 	return fn()
 }
 
