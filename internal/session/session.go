@@ -326,10 +326,7 @@ const DefaultRefreshBudget = 15 * time.Second
 // session is only ever replaced by a successful refresh.
 func (m *Manager) refresh(ctx context.Context, ts *pkce.TokenSet) (*pkce.TokenSet, error) {
 	const attempts = 3
-	budget := m.RefreshBudget
-	if budget <= 0 {
-		budget = DefaultRefreshBudget
-	}
+	budget := cmp.Or(m.RefreshBudget, DefaultRefreshBudget)
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -495,7 +492,7 @@ func (m *Manager) Import(ctx context.Context, ts *pkce.TokenSet) error {
 // the rest of the session stay. A session from the environment is never
 // written, so nothing is forgotten there.
 func (m *Manager) Forget(ctx context.Context, accessToken string) error {
-	if _, src, _ := m.fromEnv(); src != SourceNone {
+	if m.EnvSource() != SourceNone {
 		return nil
 	}
 	return m.carryLocked(ctx, func() error {
