@@ -186,7 +186,6 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 	return ts.IDToken, nil
 }
 
-// username is the account email, else the account id.
 func username(ts *pkce.TokenSet) string {
 	if e, err := ts.Email(); err == nil && e != "" {
 		return e
@@ -241,7 +240,6 @@ func (m *Manager) validStored(ctx context.Context) (*pkce.TokenSet, error) {
 	return m.refreshStored(ctx)
 }
 
-// load reads and parses the stored session.
 func (m *Manager) load() (*pkce.TokenSet, error) {
 	raw, err := m.Store.Get(backends.SessionKey)
 	if err != nil {
@@ -551,7 +549,6 @@ func (m *Manager) carryLocked(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// lock takes the cross-process session lock.
 func (m *Manager) lock(ctx context.Context) (func(), error) {
 	return Lock(ctx, m.LockFile, cmp.Or(m.LockTimeout, 30*time.Second))
 }
