@@ -187,13 +187,9 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 }
 
 func username(ts *pkce.TokenSet) string {
-	if e, err := ts.Email(); err == nil && e != "" {
-		return e
-	}
-	if sub, err := ts.Subject(); err == nil {
-		return sub
-	}
-	return ""
+	email, _ := ts.Email()
+	sub, _ := ts.Subject()
+	return cmp.Or(email, sub)
 }
 
 // fresh reports whether ts's access token has more than MinTTL left.
