@@ -132,12 +132,7 @@ func (m *Manager) now() time.Time {
 	return time.Now()
 }
 
-func (m *Manager) log() *slog.Logger {
-	if m.Log != nil {
-		return m.Log
-	}
-	return slog.New(slog.DiscardHandler)
-}
+func (m *Manager) log() *slog.Logger { return cmp.Or(m.Log, slog.New(slog.DiscardHandler)) }
 
 // RefreshWarning is how close to its refresh token's expiry a session is
 // reported as expiring.
