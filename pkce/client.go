@@ -223,8 +223,9 @@ func (w *WebLogin) Code(pasted string) (string, error) {
 	if s == "" {
 		return "", ErrNoCode
 	}
-	if isBareCode(s) {
-		return s, nil
+	const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	if len(s) <= maxCodeLength && strings.Trim(s, unreserved) == "" {
+		return s, nil // a bare code: RFC 3986 unreserved characters only
 	}
 	if !strings.Contains(s, "://") {
 		s = "https://" + s // as a browser's address bar may show it
@@ -238,13 +239,6 @@ func (w *WebLogin) Code(pasted string) (string, error) {
 		return "", ErrNotCallback
 	}
 	return callbackCode(q, w.state)
-}
-
-// isBareCode reports whether s looks like an authorization code rather
-// than an address: RFC 3986 unreserved characters only.
-func isBareCode(s string) bool {
-	const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-	return len(s) <= maxCodeLength && strings.Trim(s, unreserved) == ""
 }
 
 // callbackCode reads the authorization response in the redirect URI's

@@ -29,9 +29,7 @@ var (
 	ErrWrongOTP = errors.New("wrong 2FA code")
 
 	// ErrOTPRequired means the account has two-factor authentication and
-	// no code could be had: LoginInput.OTP is nil, returned "", or returned
-	// ErrOTPRequired (wrapped or not) to say "no code here", say for want
-	// of a terminal.
+	// no code could be had (see LoginInput.OTP), say for want of a terminal.
 	ErrOTPRequired = errors.New("2FA code required")
 
 	// ErrSessionExpired means the refresh token is no longer accepted
@@ -60,9 +58,8 @@ var (
 	ErrNotCallback = errors.New("the pasted address is not the Prusa Connect login callback")
 
 	// ErrCodeRejected means the token endpoint refused the authorization
-	// code ("invalid_grant"): it expired (codes last about a minute), was
-	// already redeemed, or belongs to another login. Only a new login
-	// helps. The *OAuthError with the server's answer is wrapped too.
+	// code ("invalid_grant"), which also belongs to another login when not
+	// expired or used; it wraps the *OAuthError. Only a new login helps.
 	ErrCodeRejected = errors.New("the authorization code was refused: it expired (codes last about a minute) or was already used")
 )
 

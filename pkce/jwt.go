@@ -18,6 +18,17 @@ import (
 // server verifies them on every API call.
 type claims map[string]json.RawMessage
 
+// recent are the claims of the tokens decoded last: a get asks for the
+// access token's expiry and the id token's email several times, and each
+// decoding is a few microseconds of base64 and JSON. Claims are never
+// changed once decoded.
+var recent struct {
+	sync.Mutex
+	tokens [4]string
+	claims [4]claims
+	next   int
+}
+
 // parseClaims decodes the payload of a JWS compact serialization (RFC 7515
 // §7.1): three base64url segments separated by dots. Padding is tolerated
 // and so is the standard base64 alphabet, as some encoders produce them.
@@ -30,26 +41,6 @@ func parseClaims(token string) (claims, error) {
 			return recent.claims[i], nil
 		}
 	}
-	c, err := decodeClaims(token)
-	if err == nil {
-		recent.tokens[recent.next], recent.claims[recent.next] = token, c
-		recent.next = (recent.next + 1) % len(recent.tokens)
-	}
-	return c, err
-}
-
-// recent are the claims of the tokens decoded last: a get asks for the
-// access token's expiry and the id token's email several times, and each
-// decoding is a few microseconds of base64 and JSON. Claims are never
-// changed once decoded.
-var recent struct {
-	sync.Mutex
-	tokens [4]string
-	claims [4]claims
-	next   int
-}
-
-func decodeClaims(token string) (claims, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("not a JWT (%d dot-separated parts, want 3)", len(parts))
@@ -61,6 +52,8 @@ func decodeClaims(token string) (claims, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a JWT: payload %w", err)
 	}
+	recent.tokens[recent.next], recent.claims[recent.next] = token, c
+	recent.next = (recent.next + 1) % len(recent.tokens)
 	return c, nil
 }
 

@@ -132,12 +132,7 @@ func (m *Manager) now() time.Time {
 	return time.Now()
 }
 
-func (m *Manager) log() *slog.Logger {
-	if m.Log != nil {
-		return m.Log
-	}
-	return slog.New(slog.DiscardHandler)
-}
+func (m *Manager) log() *slog.Logger { return cmp.Or(m.Log, slog.New(slog.DiscardHandler)) }
 
 // RefreshWarning is how close to its refresh token's expiry a session is
 // reported as expiring.
@@ -186,15 +181,10 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 	return ts.IDToken, nil
 }
 
-// username is the account email, else the account id.
 func username(ts *pkce.TokenSet) string {
-	if e, err := ts.Email(); err == nil && e != "" {
-		return e
-	}
-	if sub, err := ts.Subject(); err == nil {
-		return sub
-	}
-	return ""
+	email, _ := ts.Email()
+	sub, _ := ts.Subject()
+	return cmp.Or(email, sub)
 }
 
 // fresh reports whether ts's access token has more than MinTTL left.
@@ -241,7 +231,6 @@ func (m *Manager) validStored(ctx context.Context) (*pkce.TokenSet, error) {
 	return m.refreshStored(ctx)
 }
 
-// load reads and parses the stored session.
 func (m *Manager) load() (*pkce.TokenSet, error) {
 	raw, err := m.Store.Get(backends.SessionKey)
 	if err != nil {
@@ -326,10 +315,7 @@ const DefaultRefreshBudget = 15 * time.Second
 // session is only ever replaced by a successful refresh.
 func (m *Manager) refresh(ctx context.Context, ts *pkce.TokenSet) (*pkce.TokenSet, error) {
 	const attempts = 3
-	budget := m.RefreshBudget
-	if budget <= 0 {
-		budget = DefaultRefreshBudget
-	}
+	budget := cmp.Or(m.RefreshBudget, DefaultRefreshBudget)
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -495,7 +481,7 @@ func (m *Manager) Import(ctx context.Context, ts *pkce.TokenSet) error {
 // the rest of the session stay. A session from the environment is never
 // written, so nothing is forgotten there.
 func (m *Manager) Forget(ctx context.Context, accessToken string) error {
-	if _, src, _ := m.fromEnv(); src != SourceNone {
+	if m.EnvSource() != SourceNone {
 		return nil
 	}
 	return m.carryLocked(ctx, func() error {
@@ -530,38 +516,30 @@ func (m *Manager) Logout(ctx context.Context) error {
 // has one to move, once, under the session lock; the caller does not hold
 // it. Every method that reads or writes the stored session does it first.
 func (m *Manager) Carry(ctx context.Context) error {
-	c, ok := m.Store.(Carrier)
-	if !ok || m.carried || !c.SessionToCarry() {
+	if c, ok := m.Store.(Carrier); !ok || m.carried || !c.SessionToCarry() {
 		m.carried = true
 		return nil
 	}
-	unlock, err := m.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.CarrySession(); err != nil {
-		return err
-	}
-	m.carried = true
-	return nil
+	return m.carryLocked(ctx, func() error { return nil })
 }
 
 // carryLocked runs fn under the session lock, once the store's old
-// session is in place (carry).
+// session is in place (Carry).
 func (m *Manager) carryLocked(ctx context.Context, fn func() error) error {
-	if err := m.Carry(ctx); err != nil {
-		return err
-	}
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if c, ok := m.Store.(Carrier); ok && !m.carried && c.SessionToCarry() {
+		if err := c.CarrySession(); err != nil {
+			return err
+		}
+	}
+	m.carried = true
 	return fn()
 }
 
-// lock takes the cross-process session lock.
 func (m *Manager) lock(ctx context.Context) (func(), error) {
 	return Lock(ctx, m.LockFile, cmp.Or(m.LockTimeout, 30*time.Second))
 }

@@ -34,13 +34,11 @@ func Describe(ts *pkce.TokenSet, src Source, backend string, now time.Time) Stat
 		st.AccessExpiry = &exp
 		st.AccessValid = exp.After(now)
 	}
-	st.Usable = st.AccessValid
 	if exp, err := ts.RefreshExpiry(); err == nil {
 		st.RefreshExpiry = &exp
-		st.Usable = st.Usable || (st.HasRefreshToken && exp.After(now))
-	} else if st.HasRefreshToken {
-		st.Usable = true // its expiry is not written in it: try it
 	}
+	// A refresh token whose expiry is not written in it is worth a try.
+	st.Usable = st.AccessValid || st.HasRefreshToken && (st.RefreshExpiry == nil || st.RefreshExpiry.After(now))
 	return st
 }
 
