@@ -54,7 +54,7 @@ type LinkResult struct {
 // executable with an .exe name: a hard link, else a copy (which must be
 // made again after an upgrade; doctor notices a stale one).
 type Linker struct {
-	// Executable returns the running binary; nil means os.Executable.
+	// Executable returns the running binary (os.Executable).
 	Executable func() (string, error)
 	// Getenv reads PATH (and PATHEXT on Windows).
 	Getenv func(string) string
@@ -71,7 +71,10 @@ type Linker struct {
 // prusa-credential-helper binary (an earlier install). An error carries a
 // hint that says how to make the link by hand.
 func (l *Linker) Install(name string) (LinkResult, error) {
-	exe, err := l.executable()
+	exe, err := l.Executable()
+	if err == nil {
+		exe, err = filepath.Abs(exe)
+	}
 	if err != nil {
 		return LinkResult{}, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
 	}
@@ -105,18 +108,6 @@ func (l *Linker) Install(name string) (LinkResult, error) {
 	}
 	res.State, res.How = LinkCreated, how
 	return res, nil
-}
-
-func (l *Linker) executable() (string, error) {
-	exe := l.Executable
-	if exe == nil {
-		exe = os.Executable
-	}
-	p, err := exe()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Abs(p)
 }
 
 // manualLink says how to install the name by hand when its directory is
