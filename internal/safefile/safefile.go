@@ -126,7 +126,7 @@ func CheckFile(path string, fi fs.FileInfo) error {
 	if err := checkOwner(path, fi, "remove it ("+hint.Remove(path)+"), or, if it is yours, give it back to yourself (chown)"); err != nil {
 		return err
 	}
-	if n := links(fi); n > 1 {
+	if _, n, _ := owner(fi); n > 1 {
 		return &Error{Path: path, Problem: fmt.Sprintf("has %d names (hard links); a secrets file must have one", n),
 			Fix: "replace it with a copy of its own: " + hint.Copy(path, path+".new") + " && " + hint.Move(path+".new", path)}
 	}
@@ -237,7 +237,7 @@ func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
 }
 
 func checkOwner(path string, fi fs.FileInfo, fix string) error {
-	uid, ok := owner(fi)
+	uid, _, ok := owner(fi)
 	if !ok || uid == os.Geteuid() {
 		return nil
 	}
