@@ -92,12 +92,12 @@ func (l *Linker) Install(name string) (LinkResult, error) {
 	if lookErr == nil && !foundUs && filepath.Clean(found) != path {
 		res.Shadowed = found
 	}
-	if fi, err := os.Lstat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil {
 		if SameBinary(path, exe) {
 			res.State = LinkPresent
 			return res, nil
 		}
-		if !l.Force && !staleLink(path, fi) {
+		if !l.Force && !staleLink(path) {
 			return res, hint.With(fmt.Errorf("%s exists and is not this binary (%s); it was left as it is", path, exe),
 				"remove it, or run the command again with --force to replace it")
 		}
@@ -119,12 +119,10 @@ func manualLink(exe, path string) string {
 	return fmt.Sprintf("make it yourself: sudo ln -s %s %s; or pass --link-dir with a directory on your PATH that you can write to (such as ~/.local/bin)", hint.Path(exe), hint.Path(path))
 }
 
-// staleLink reports whether path is a symbolic link to a binary called
-// prusa-credential-helper: an earlier install that may be replaced.
-func staleLink(path string, fi fs.FileInfo) bool {
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		return false
-	}
+// staleLink reports whether path is a symbolic link (Readlink fails on
+// anything else) to a binary called prusa-credential-helper: an earlier
+// install that may be replaced.
+func staleLink(path string) bool {
 	target, err := os.Readlink(path)
 	return err == nil && strings.TrimSuffix(strings.ToLower(filepath.Base(target)), ".exe") == MainName
 }
