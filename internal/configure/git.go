@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
@@ -29,11 +30,10 @@ type GitError struct {
 func (e *GitError) Error() string {
 	msg, _, _ := strings.Cut(strings.TrimSpace(e.Stderr), "\n")
 	msg = cmp.Or(msg, fmt.Sprintf("exit status %d", e.Code))
-	args := make([]string, len(e.Args))
-	for i, a := range e.Args {
-		args[i] = a
+	args := slices.Clone(e.Args)
+	for i, a := range args {
 		if a == "" || strings.ContainsAny(a, " \t\"'") {
-			args[i] = fmt.Sprintf("%q", a)
+			args[i] = strconv.Quote(a)
 		}
 	}
 	return fmt.Sprintf("git %s: %s", strings.Join(args, " "), msg)
