@@ -174,13 +174,12 @@ func tooLarge(path string) error {
 		Fix: "it is not one of the helper's files; move it aside (" + hint.Move(path, path+".bad") + ")"}
 }
 
-// PrepareDir checks the directory dir before the helper reads or writes
-// files in it. A missing directory is fine (it is created 0700 when
-// needed). A link, something that is not a directory, a directory of
-// another user or one that others may write is an *Error. When tighten is
-// set (the helper's own directories), one that others may read or enter
-// is changed to 0700, and warn, when not nil, is told; a directory the
-// helper only borrows (the parent of a --tokens-file) is left as it is.
+// PrepareDir checks the directory dir (CheckDir) before the helper reads
+// or writes files in it; a missing one is fine (it is created 0700 when
+// needed). When tighten is set (the helper's own directories), one that
+// others may read or enter is changed to 0700, and warn, when not nil, is
+// told; a directory the helper only borrows (the parent of a
+// --tokens-file) is left as it is.
 func PrepareDir(dir string, tighten bool, warn func(string)) error {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
