@@ -209,9 +209,8 @@ func (o object) index(key string) int {
 
 // isPrusa reports whether a credHelpers value is "prusa".
 func isPrusa(raw json.RawMessage) bool {
-	var v any
-	json.Unmarshal(raw, &v)
-	return v == HelperName
+	var s string
+	return json.Unmarshal(raw, &s) == nil && s == HelperName
 }
 
 // decodeObject reads a JSON object, keeping the order of its keys and

@@ -216,8 +216,11 @@ func (g *Git) Unconfigure(ctx context.Context) (Result, error) {
 // is one of ours, value patterns remove exactly our lines; otherwise the
 // list is rewritten without them, in the same order.
 func planUnconfigure(key string, vals []string) []gitOp {
+	if !slices.ContainsFunc(vals, IsOurs) {
+		return nil
+	}
 	remove := make([]bool, len(vals))
-	removed, resets, ourResets := 0, 0, 0
+	resets, ourResets := 0, 0
 	for i, v := range vals {
 		if v == "" {
 			resets++
@@ -226,14 +229,10 @@ func planUnconfigure(key string, vals []string) []gitOp {
 			continue
 		}
 		remove[i] = true
-		removed++
 		if i > 0 && vals[i-1] == "" && !remove[i-1] {
 			remove[i-1] = true
 			ourResets++
 		}
-	}
-	if removed == 0 {
-		return nil
 	}
 	if ourResets == resets {
 		ops := []gitOp{{"--unset-all", key, oursRegexp}}
