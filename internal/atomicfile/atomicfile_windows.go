@@ -58,25 +58,21 @@ const replaceWait = 5 * time.Second
 // up to replaceWait. Access is also denied when to is a directory, which
 // no wait changes: that fails at once.
 func replace(from, to string) error {
+	root, err := os.OpenRoot(filepath.Dir(to))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	deadline := time.Now().Add(replaceWait)
 	pause := time.Millisecond
 	for {
-		err := rename(from, to)
+		err := root.Rename(filepath.Base(from), filepath.Base(to))
 		if err == nil || !blocked(err, to) || time.Now().After(deadline) {
 			return err
 		}
 		time.Sleep(pause)
 		pause = min(2*pause, 100*time.Millisecond)
 	}
-}
-
-func rename(from, to string) error {
-	root, err := os.OpenRoot(filepath.Dir(to))
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	return root.Rename(filepath.Base(from), filepath.Base(to))
 }
 
 // blocked reports whether err is what Windows answers for a rename over a

@@ -168,7 +168,7 @@ func (p *Program) configured(c *ucli.Command, tool, scheme, where string, add bo
 	}
 	say(changed, "%s: %s now uses prusa"+reset+" (%s)\n")
 	say(unchanged, "%s: %s already uses prusa (%s); nothing changed\n")
-	l := &configure.Linker{Getenv: p.Getenv, Dir: c.String("link-dir"), Force: c.Bool("force")}
+	l := &configure.Linker{Executable: os.Executable, Getenv: p.Getenv, Dir: c.String("link-dir"), Force: c.Bool("force")}
 	res, err := l.Install(name)
 	if err != nil {
 		return err

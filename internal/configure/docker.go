@@ -60,10 +60,9 @@ func (e *InvalidConfigError) Hint() string {
 }
 
 // Configure adds "credHelpers": {"<host>": "prusa"} for each host that
-// lacks it. Every other key and value is kept, in order; the file is
-// rewritten with docker's own indentation only when something changes,
-// and atomically: a new file is written beside it and renamed over it,
-// with the old file's mode (0600 for a new file, in a 0700 directory).
+// lacks it, keeping every other key and value in order. Only when
+// something changes is the file rewritten, with docker's indentation,
+// atomically (atomicfile) and with the old file's mode (0600 when new).
 // A host that credHelpers gives to another helper is an error, and then
 // nothing is written.
 func (d *Docker) Configure() (Result, error) {
@@ -209,9 +208,8 @@ func (o object) index(key string) int {
 
 // isPrusa reports whether a credHelpers value is "prusa".
 func isPrusa(raw json.RawMessage) bool {
-	var v any
-	json.Unmarshal(raw, &v)
-	return v == HelperName
+	var s string
+	return json.Unmarshal(raw, &s) == nil && s == HelperName
 }
 
 // decodeObject reads a JSON object, keeping the order of its keys and

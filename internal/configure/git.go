@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/childenv"
@@ -29,11 +30,10 @@ type GitError struct {
 func (e *GitError) Error() string {
 	msg, _, _ := strings.Cut(strings.TrimSpace(e.Stderr), "\n")
 	msg = cmp.Or(msg, fmt.Sprintf("exit status %d", e.Code))
-	args := make([]string, len(e.Args))
-	for i, a := range e.Args {
-		args[i] = a
+	args := slices.Clone(e.Args)
+	for i, a := range args {
 		if a == "" || strings.ContainsAny(a, " \t\"'") {
-			args[i] = fmt.Sprintf("%q", a)
+			args[i] = strconv.Quote(a)
 		}
 	}
 	return fmt.Sprintf("git %s: %s", strings.Join(args, " "), msg)
@@ -216,8 +216,11 @@ func (g *Git) Unconfigure(ctx context.Context) (Result, error) {
 // is one of ours, value patterns remove exactly our lines; otherwise the
 // list is rewritten without them, in the same order.
 func planUnconfigure(key string, vals []string) []gitOp {
+	if !slices.ContainsFunc(vals, IsOurs) {
+		return nil
+	}
 	remove := make([]bool, len(vals))
-	removed, resets, ourResets := 0, 0, 0
+	resets, ourResets := 0, 0
 	for i, v := range vals {
 		if v == "" {
 			resets++
@@ -226,14 +229,10 @@ func planUnconfigure(key string, vals []string) []gitOp {
 			continue
 		}
 		remove[i] = true
-		removed++
 		if i > 0 && vals[i-1] == "" && !remove[i-1] {
 			remove[i-1] = true
 			ourResets++
 		}
-	}
-	if removed == 0 {
-		return nil
 	}
 	if ourResets == resets {
 		ops := []gitOp{{"--unset-all", key, oursRegexp}}

@@ -54,7 +54,7 @@ type LinkResult struct {
 // executable with an .exe name: a hard link, else a copy (which must be
 // made again after an upgrade; doctor notices a stale one).
 type Linker struct {
-	// Executable returns the running binary; nil means os.Executable.
+	// Executable returns the running binary (os.Executable).
 	Executable func() (string, error)
 	// Getenv reads PATH (and PATHEXT on Windows).
 	Getenv func(string) string
@@ -71,7 +71,10 @@ type Linker struct {
 // prusa-credential-helper binary (an earlier install). An error carries a
 // hint that says how to make the link by hand.
 func (l *Linker) Install(name string) (LinkResult, error) {
-	exe, err := l.executable()
+	exe, err := l.Executable()
+	if err == nil {
+		exe, err = filepath.Abs(exe)
+	}
 	if err != nil {
 		return LinkResult{}, fmt.Errorf("cannot find this binary to link %s to it: %w", name, err)
 	}
@@ -89,12 +92,12 @@ func (l *Linker) Install(name string) (LinkResult, error) {
 	if lookErr == nil && !foundUs && filepath.Clean(found) != path {
 		res.Shadowed = found
 	}
-	if fi, err := os.Lstat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil {
 		if SameBinary(path, exe) {
 			res.State = LinkPresent
 			return res, nil
 		}
-		if !l.Force && !staleLink(path, fi) {
+		if !l.Force && !staleLink(path) {
 			return res, hint.With(fmt.Errorf("%s exists and is not this binary (%s); it was left as it is", path, exe),
 				"remove it, or run the command again with --force to replace it")
 		}
@@ -107,18 +110,6 @@ func (l *Linker) Install(name string) (LinkResult, error) {
 	return res, nil
 }
 
-func (l *Linker) executable() (string, error) {
-	exe := l.Executable
-	if exe == nil {
-		exe = os.Executable
-	}
-	p, err := exe()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Abs(p)
-}
-
 // manualLink says how to install the name by hand when its directory is
 // not writable.
 func manualLink(exe, path string) string {
@@ -128,12 +119,10 @@ func manualLink(exe, path string) string {
 	return fmt.Sprintf("make it yourself: sudo ln -s %s %s; or pass --link-dir with a directory on your PATH that you can write to (such as ~/.local/bin)", hint.Path(exe), hint.Path(path))
 }
 
-// staleLink reports whether path is a symbolic link to a binary called
-// prusa-credential-helper: an earlier install that may be replaced.
-func staleLink(path string, fi fs.FileInfo) bool {
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		return false
-	}
+// staleLink reports whether path is a symbolic link (Readlink fails on
+// anything else) to a binary called prusa-credential-helper: an earlier
+// install that may be replaced.
+func staleLink(path string) bool {
 	target, err := os.Readlink(path)
 	return err == nil && strings.TrimSuffix(strings.ToLower(filepath.Base(target)), ".exe") == MainName
 }

@@ -3,6 +3,7 @@
 package configure
 
 import (
+	"errors"
 	"io"
 	"os"
 )
@@ -28,9 +29,6 @@ func copyFile(from, to string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	_, err = io.Copy(out, in)
+	return errors.Join(err, out.Close())
 }

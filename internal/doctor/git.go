@@ -128,18 +128,11 @@ func urlMatches(pattern, protocol, host string) bool {
 
 // hostMatches matches host against a pattern whose labels may hold "*",
 // which matches any run of characters within the label. path.Match does
-// that; its other special characters cannot be in a URL's host name.
+// that once both have as many dots, since then no "*" can take one; its
+// other special characters cannot be in a URL's host name.
 func hostMatches(pattern, host string) bool {
-	pl, hl := strings.Split(pattern, "."), strings.Split(host, ".")
-	if len(pl) != len(hl) {
-		return false
-	}
-	for i := range pl {
-		if ok, _ := path.Match(pl[i], hl[i]); !ok {
-			return false
-		}
-	}
-	return true
+	ok, _ := path.Match(pattern, host)
+	return ok && strings.Count(pattern, ".") == strings.Count(host, ".")
 }
 
 // isOurs reports whether a helper value runs this helper: "prusa" (with

@@ -30,12 +30,10 @@ var ErrTimeout = errors.New("another process holds the lock")
 // to every waiter of a crowd (a docker build asking for every registry at
 // once).
 //
-// Nothing on disk is trusted (see safefile): a directory that others may
-// write or that is a link, and a lock file that is a link, a named pipe,
-// a directory or another user's, are errors (*safefile.Error). The file
-// is opened with safefile.LockFlags, never through a link (a link to a
-// missing file does not create it) and never blocking, and checked again
-// once locked.
+// Nothing on disk is trusted: the directory is checked by
+// safefile.PrepareDir, the lock file by safefile.CheckLock before it is
+// opened (with safefile.LockFlags: never through a link, never blocking)
+// and again once locked; either refuses with a *safefile.Error.
 func Lock(ctx context.Context, path string, wait time.Duration) (func(), error) {
 	dir := filepath.Dir(path)
 	if err := safefile.PrepareDir(dir, false, nil); err != nil {

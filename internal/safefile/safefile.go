@@ -126,7 +126,7 @@ func CheckFile(path string, fi fs.FileInfo) error {
 	if err := checkOwner(path, fi, "remove it ("+hint.Remove(path)+"), or, if it is yours, give it back to yourself (chown)"); err != nil {
 		return err
 	}
-	if n := links(fi); n > 1 {
+	if _, n, _ := owner(fi); n > 1 {
 		return &Error{Path: path, Problem: fmt.Sprintf("has %d names (hard links); a secrets file must have one", n),
 			Fix: "replace it with a copy of its own: " + hint.Copy(path, path+".new") + " && " + hint.Move(path+".new", path)}
 	}
@@ -174,13 +174,12 @@ func tooLarge(path string) error {
 		Fix: "it is not one of the helper's files; move it aside (" + hint.Move(path, path+".bad") + ")"}
 }
 
-// PrepareDir checks the directory dir before the helper reads or writes
-// files in it. A missing directory is fine (it is created 0700 when
-// needed). A link, something that is not a directory, a directory of
-// another user or one that others may write is an *Error. When tighten is
-// set (the helper's own directories), one that others may read or enter
-// is changed to 0700, and warn, when not nil, is told; a directory the
-// helper only borrows (the parent of a --tokens-file) is left as it is.
+// PrepareDir checks the directory dir (CheckDir) before the helper reads
+// or writes files in it; a missing one is fine (it is created 0700 when
+// needed). When tighten is set (the helper's own directories), one that
+// others may read or enter is changed to 0700, and warn, when not nil, is
+// told; a directory the helper only borrows (the parent of a
+// --tokens-file) is left as it is.
 func PrepareDir(dir string, tighten bool, warn func(string)) error {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -237,7 +236,7 @@ func CheckDir(dir string, fi fs.FileInfo) (loose bool, err error) {
 }
 
 func checkOwner(path string, fi fs.FileInfo, fix string) error {
-	uid, ok := owner(fi)
+	uid, _, ok := owner(fi)
 	if !ok || uid == os.Geteuid() {
 		return nil
 	}

@@ -17,9 +17,7 @@ const modesApply = false
 // here, Lock checks the file with Lstat before and Stat after.
 const LockFlags = os.O_CREATE | os.O_RDONLY
 
-func owner(fs.FileInfo) (int, bool) { return 0, false }
-
-func links(fs.FileInfo) uint64 { return 1 }
+func owner(fs.FileInfo) (uid int, links uint64, ok bool) { return 0, 1, false }
 
 // openFile opens a secrets file for reading, shared for deletion on
 // Windows (atomicfile.OpenRead), so that a refresh in another process can

@@ -24,17 +24,12 @@ func openFile(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 }
 
-func owner(fi fs.FileInfo) (int, bool) {
+// owner returns the file's owner and its number of names; ok is false
+// when Stat gave neither.
+func owner(fi fs.FileInfo) (uid int, links uint64, ok bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
-		return 0, false
+		return 0, 1, false
 	}
-	return int(st.Uid), true
-}
-
-func links(fi fs.FileInfo) uint64 {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return uint64(st.Nlink)
-	}
-	return 1
+	return int(st.Uid), uint64(st.Nlink), true
 }

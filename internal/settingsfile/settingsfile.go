@@ -16,8 +16,6 @@
 package settingsfile
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,6 +46,7 @@ type Setting struct {
 type File struct {
 	Path     string
 	Settings []Setting
+	lines    []string // as read, for Set
 }
 
 // Get returns the setting of key, and false when the file has none.
@@ -76,36 +75,32 @@ func (e *Error) Hint() string {
 }
 
 // Read reads and parses the settings file at path. A missing file holds
-// no settings.
+// no settings. It is read as the secrets files are, since it decides where
+// they go: never through a link, never from a pipe, a file of another user
+// or a directory others may write (safefile).
 func Read(path string) (*File, error) {
-	data, err := read(path)
+	if err := safefile.PrepareDir(filepath.Dir(path), true, nil); err != nil {
+		return nil, err
+	}
+	data, err := safefile.ReadFile(path, nil)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
-// read reads the settings file as the secrets files are read, since it
-// decides where they go: never through a link, never from a pipe, a file
-// of another user or a directory others may write (safefile). A missing
-// file reads as empty.
-func read(path string) ([]byte, error) {
-	if err := safefile.PrepareDir(filepath.Dir(path), true, nil); err != nil {
-		return nil, err
-	}
-	data, err := safefile.ReadFile(path, nil)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	return data, err
-}
-
 // Parse parses data, the content of the settings file at path.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	if len(data) > 0 {
+		f.lines = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	}
+	for i, line := range f.lines {
+		n := i + 1
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -127,9 +122,6 @@ func Parse(path string, data []byte) (*File, error) {
 		}
 		f.Settings = append(f.Settings, Setting{Key: key, Value: value, Line: n})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	return f, nil
 }
 
@@ -144,17 +136,13 @@ func Set(path, key, value string) error {
 	if value == "" || strings.ContainsAny(value, "\r\n") {
 		return fmt.Errorf("%s: %q is not a value", key, value)
 	}
-	data, err := read(path)
+	f, err := Read(path)
 	if err != nil {
 		return err
 	}
-	f, err := Parse(path, data)
-	if err != nil {
-		return err
-	}
-	lines := []string{"# prusa-credential-helper settings: \"key = value\" lines, see 'prusa-credential-helper config --help'"}
-	if len(data) > 0 {
-		lines = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	lines := f.lines
+	if len(lines) == 0 {
+		lines = []string{"# prusa-credential-helper settings: \"key = value\" lines, see 'prusa-credential-helper config --help'"}
 	}
 	entry := key + " = " + value
 	if s, ok := f.Get(key); ok {
