@@ -59,7 +59,6 @@ func (p *Program) doctor(ctx context.Context, s *settings) *doctor.Doctor {
 		Getenv:     p.Getenv,
 		GOOS:       p.goos(),
 		Executable: os.Executable,
-		HTTPClient: p.HTTPClient,
 		Now:        p.Now,
 		AccountURL: s.accountURL,
 		Hosts:      helper.NewHosts(s.accountURL).Names(),

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -47,8 +46,6 @@ type Program struct {
 	GOOS string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// HTTPClient reaches Prusa Account; nil means a client with timeouts.
-	HTTPClient *http.Client
 	// Terminal opens the user's terminal for prompts; nil means the
 	// controlling terminal of the process, when there is one.
 	Terminal func() (Terminal, error)

@@ -106,12 +106,7 @@ func (p *Program) open(s *settings, name string) (*registry.Backend, error) {
 
 // accountClient talks to Prusa Account, with the request timeout.
 func (p *Program) accountClient(s *settings) *pkce.Client {
-	var hc http.Client
-	if p.HTTPClient != nil {
-		hc = *p.HTTPClient
-	}
-	hc.Timeout = s.httpTimeout
-	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: &hc, Now: p.Now}
+	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: &http.Client{Timeout: s.httpTimeout}, Now: p.Now}
 }
 
 // hintedAccount is Prusa Account as a login at the command line sees
