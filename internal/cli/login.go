@@ -30,16 +30,16 @@ const loginTries = 3
 // PRUSA_EMAIL and PRUSA_PASSWORD when both are set, else from prompts on
 // the terminal (see terminal); the 2FA code from otpAsker, only when the
 // account wants one. When git or docker asked for the token (ctx carries
-// their request), a line says so first. replacing, when set, checks the
-// email before the password is asked for, and may refuse the login.
-func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
+// their request), a line says so first. For the login command (m not
+// nil), replaceCheck checks the email before the password is asked for.
+func (p *Program) credentials(ctx context.Context, s *settings, m *session.Manager) (pkce.LoginInput, error) {
 	otp := &otpAsker{p: p, s: s}
-	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
+	in := pkce.LoginInput{Email: strings.TrimSpace(p.Getenv(EnvEmail)), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
 	var t Terminal // nil when both come from the environment: nothing to ask
 	var err error
-	if in.Email != "" && in.Password != "" {
+	if p.Getenv(EnvEmail) != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
-		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
+		if in.Email == "" {
 			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
 		}
 	} else {
@@ -56,7 +56,6 @@ func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t
 			p.say(s, why)
 		}
 	}
-	in.Email = strings.TrimSpace(in.Email)
 	for try := 0; in.Email == "" && try < loginTries; try++ {
 		if try > 0 {
 			t.Print("The email cannot be empty: type the email of your Prusa Account.\n")
@@ -70,8 +69,8 @@ func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t
 	if in.Email == "" {
 		return pkce.LoginInput{}, errors.New("no email was given; login needs the email of your Prusa Account")
 	}
-	if replacing != nil {
-		if err := replacing(t, in.Email); err != nil {
+	if m != nil {
+		if err := p.replaceCheck(m, t, in.Email); err != nil {
 			return pkce.LoginInput{}, err
 		}
 	}
@@ -248,14 +247,13 @@ func (p *Program) loginHint(err error, s *settings) error {
 	if _, ok := errors.AsType[*pkce.UnexpectedPageError](err); ok {
 		return hint.With(err, "log in through your browser instead: "+Name+" login --web (or store a token set with '"+Name+" login --with-tokens')")
 	}
-	web := "an account made with Google, Apple or Facebook has no password: log in with '" + Name + " login --web'"
 	switch {
 	case errors.Is(err, pkce.ErrWrongCredentials):
 		check := "check the email and password"
 		if p.Getenv(EnvEmail) != "" && p.Getenv(EnvPassword) != "" {
 			check = "check " + EnvEmail + " and " + EnvPassword
 		}
-		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); "+web)
+		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); an account made with Google, Apple or Facebook has no password: log in with '"+Name+" login --web'")
 	case errors.Is(err, pkce.ErrWrongOTP):
 		switch {
 		case strings.TrimSpace(p.Getenv(EnvOTP)) != "":
@@ -297,31 +295,29 @@ func networkHint(ue *url.Error, s *settings) string {
 // the answer is yes; without a terminal nobody can answer, so the login
 // goes on with a note on stderr. An ended session is replaced with a
 // note only: nothing is lost.
-func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string) error {
-	return func(t Terminal, email string) error {
-		old, err := m.Stored()
-		if err != nil || old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
-			return nil
-		}
-		who := safetext.Escape(old.Account)
-		switch {
-		case !old.Usable && t != nil:
-			t.Print("This replaces the ended session of " + who + ".\n")
-			return nil
-		case !old.Usable || t == nil:
-			p.noteReplaced(old, email)
-			return nil
-		}
-		answer, err := t.Prompt("This replaces the session of " + who + " (logging in as " + safetext.Escape(email) + "). Continue? [y/N] ")
-		if err != nil {
-			return fmt.Errorf("read the answer: %w", err)
-		}
-		if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
-			return nil
-		}
-		return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
-			"to switch accounts, answer y, or run '"+Name+" logout' first")
+func (p *Program) replaceCheck(m *session.Manager, t Terminal, email string) error {
+	old, err := m.Stored()
+	if err != nil || old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
+		return nil
 	}
+	who := safetext.Escape(old.Account)
+	switch {
+	case !old.Usable && t != nil:
+		t.Print("This replaces the ended session of " + who + ".\n")
+		return nil
+	case !old.Usable || t == nil:
+		p.noteReplaced(old, email)
+		return nil
+	}
+	answer, err := t.Prompt("This replaces the session of " + who + " (logging in as " + safetext.Escape(email) + "). Continue? [y/N] ")
+	if err != nil {
+		return fmt.Errorf("read the answer: %w", err)
+	}
+	if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
+		return nil
+	}
+	return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
+		"to switch accounts, answer y, or run '"+Name+" logout' first")
 }
 
 // noteReplaced says on stderr that a login without a terminal replaced

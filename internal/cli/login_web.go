@@ -64,7 +64,7 @@ func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager,
 	}
 	// Whose session it is shows only now, in the tokens: the check of
 	// the account comes before they are stored.
-	if err := p.replaceCheck(m)(t, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
+	if err := p.replaceCheck(m, t, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
 		return nil, err
 	}
 	return m.LoginVia(ctx, func(context.Context) (*pkce.TokenSet, error) { return ts, nil })

@@ -120,7 +120,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 
 // formLogin logs in with the email, password and 2FA code.
 func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
-	in, err := p.credentials(ctx, s, p.replaceCheck(m))
+	in, err := p.credentials(ctx, s, m)
 	if errors.Is(err, session.ErrCannotLogIn) {
 		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
