@@ -99,20 +99,15 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		}
 		return fmt.Sprint(c.Value(name)), true
 	}
-	get := func(name string) string {
+	get := func(name, env string) string {
 		if v, ok := set(name); ok {
 			return v
 		}
-		for _, f := range globalFlags {
-			if f.name == name {
-				return p.Getenv(f.env)
-			}
-		}
-		return ""
+		return p.Getenv(env)
 	}
 	s := &settings{
-		tokensFile:  get("tokens-file"),
-		accountURL:  cmp.Or(get("account-url"), pkce.DefaultAccountURL),
+		tokensFile:  get("tokens-file", EnvTokensFile),
+		accountURL:  cmp.Or(get("account-url", EnvAccountURL), pkce.DefaultAccountURL),
 		minTTL:      30 * time.Second,
 		httpTimeout: 10 * time.Second,
 		log:         slog.New(slog.DiscardHandler),
@@ -140,10 +135,10 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		}
 	}
 	var err error
-	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive")); err != nil {
+	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive", EnvNonInteractive)); err != nil {
 		return nil, err
 	}
-	debug, err := parseBool("debug", EnvDebug, get("debug"))
+	debug, err := parseBool("debug", EnvDebug, get("debug", EnvDebug))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +149,7 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		}
 		s.minTTL = max(s.minTTL, d)
 	}
-	if v := get("http-timeout"); v != "" {
+	if v := get("http-timeout", EnvHTTPTimeout); v != "" {
 		d, err := parseDuration(v)
 		if err != nil || d <= 0 {
 			return nil, badUsage{hint.With(fmt.Errorf("--http-timeout / %s: %q is not a positive duration", EnvHTTPTimeout, v), "write seconds (20) or a Go duration (20s)")}
