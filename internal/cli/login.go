@@ -223,13 +223,9 @@ func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Co
 	return ts, err
 }
 
-type loginCommandKey struct{}
-
-// forLoginCommand marks ctx as the login command's, which reports the
+// loginCommandKey marks the login command's context: it reports the
 // login itself.
-func forLoginCommand(ctx context.Context) context.Context {
-	return context.WithValue(ctx, loginCommandKey{}, true)
-}
+type loginCommandKey struct{}
 
 // loggedIn reports the login command's new session.
 func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {

@@ -56,7 +56,7 @@ func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager,
 		return nil, webError(err, s)
 	}
 	s.log.Debug("redeeming the code of the browser login")
-	ts, err := p.signIn(forLoginCommand(ctx), s, func(ctx context.Context) (*pkce.TokenSet, error) {
+	ts, err := p.signIn(context.WithValue(ctx, loginCommandKey{}, true), s, func(ctx context.Context) (*pkce.TokenSet, error) {
 		return w.Exchange(ctx, code)
 	})
 	if err != nil {

@@ -128,7 +128,7 @@ func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager
 	if err != nil {
 		return nil, err
 	}
-	return m.Login(forLoginCommand(ctx), in)
+	return m.Login(context.WithValue(ctx, loginCommandKey{}, true), in)
 }
 
 // askWeb asks at the terminal whether to log in with the email and
