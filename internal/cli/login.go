@@ -261,28 +261,29 @@ func (p *Program) loginHint(err error, s *settings) error {
 	case errors.Is(err, pkce.ErrOTPRequired):
 		return hint.With(err, "the account has two-factor authentication: run the login in a terminal to type the code, or set "+EnvOTP+" (a current code) or "+EnvTOTPSecret+" (the authenticator's base32 seed)")
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return hint.With(err, networkHint(ue, s))
-	}
-	return err
+	return networkHint(err, s)
 }
 
-// networkHint says what to check when Prusa Account could not be reached.
-func networkHint(ue *url.Error, s *settings) string {
+// networkHint gives err, when Prusa Account could not be reached, the
+// hint that says what to check.
+func networkHint(err error, s *settings) error {
+	ue, ok := errors.AsType[*url.Error](err)
+	if !ok {
+		return err
+	}
 	where := "Prusa Account is " + s.accountURL
 	if s.accountURL != pkce.DefaultAccountURL {
 		where += " (set by " + EnvAccountURL + " or --account-url)"
 	}
+	h := "check the network connection (a proxy or firewall) and the address, then try again"
 	if dns, ok := errors.AsType[*net.DNSError](ue); ok {
-		return where + "; its name " + dns.Name + " does not resolve: check the network connection and the address"
+		h = "its name " + dns.Name + " does not resolve: check the network connection and the address"
+	} else if ue.Timeout() {
+		h = "it did not answer within " + humantime.Duration(s.httpTimeout) + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
+	} else if errors.Is(ue, connRefused) {
+		h = "nothing answers there: check the address and the network connection (a proxy or firewall)"
 	}
-	if ue.Timeout() {
-		return where + "; it did not answer within " + humantime.Duration(s.httpTimeout) + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
-	}
-	if errors.Is(ue, connRefused) {
-		return where + "; nothing answers there: check the address and the network connection (a proxy or firewall)"
-	}
-	return where + "; check the network connection (a proxy or firewall) and the address, then try again"
+	return hint.With(err, where+"; "+h)
 }
 
 // replaceCheck is what a login does before it replaces the stored

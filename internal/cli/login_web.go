@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os/exec"
 	"strings"
 	"time"
@@ -89,9 +88,6 @@ func webError(err error, s *settings) error {
 	case isOAuth && oe.Status == 0:
 		return hint.With(fmt.Errorf("the sign-in failed in the browser: %w", err), again)
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return hint.With(err, networkHint(ue, s))
-	}
 	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
 		wait := "a minute"
 		if rl.RetryAfter > 0 {
@@ -102,7 +98,7 @@ func webError(err error, s *settings) error {
 	if _, ok := errors.AsType[*pkce.ServerError](err); ok {
 		return hint.With(err, "try again later: "+again)
 	}
-	return err
+	return networkHint(err, s)
 }
 
 // browserWait bounds how long a login waits for the program that opens
