@@ -146,8 +146,8 @@ func (p *Program) configCommand() *ucli.Command {
 					}
 					value := c.Args().Get(1)
 					// The only setting is the backend: a name this system has, or auto.
-					if names := registry.Names(p.goos()); value != registry.Auto && !slices.Contains(names, value) {
-						_, err := registry.Open(value, registry.Options{GOOS: p.goos()})
+					if names := registry.Names(p.GOOS); value != registry.Auto && !slices.Contains(names, value) {
+						_, err := registry.Open(value, registry.Options{GOOS: p.GOOS})
 						if err == nil {
 							err = fmt.Errorf("backend %q is not available here", value)
 						}

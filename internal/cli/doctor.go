@@ -53,7 +53,7 @@ func (p *Program) doctor(ctx context.Context, s *settings) *doctor.Doctor {
 	r := p.wire(s)
 	d := &doctor.Doctor{
 		Getenv:     p.Getenv,
-		GOOS:       p.goos(),
+		GOOS:       p.GOOS,
 		Executable: os.Executable,
 		Now:        p.Now,
 		AccountURL: s.accountURL,

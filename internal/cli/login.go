@@ -103,7 +103,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		return code, nil
 	}
 	if seed := o.p.Getenv(EnvTOTPSecret); seed != "" {
-		code, err := pkce.TOTP(seed, o.p.now())
+		code, err := pkce.TOTP(seed, o.p.Now())
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", EnvTOTPSecret, err)
 		}
@@ -117,7 +117,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 	defer t.Close()
 	defer pauseProgress(ctx)()
 	if o.refused {
-		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
+		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.Now())))
 	}
 	for {
 		prompt := "2FA code: "
@@ -133,7 +133,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		case code == "":
 			t.Print("Type the 6-digit code that your authenticator app shows.\n")
 		case slices.Contains(o.typed, code):
-			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
+			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.Now())))
 		default:
 			o.typed = append(o.typed, code)
 			return code, nil
@@ -166,7 +166,7 @@ func (o *otpAsker) retry(ctx context.Context, refused int) bool {
 // Account's.
 func (o *otpAsker) waitNextCode(ctx context.Context) bool {
 	const step = 30
-	now := o.p.now()
+	now := o.p.Now()
 	wait := time.Unix((now.Unix()/step+1)*step, 0).Sub(now) + time.Second
 	defer pauseProgress(ctx)()
 	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
@@ -218,7 +218,7 @@ func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Co
 	ts, err := login(context.WithValue(ctx, progressKey{}, pr))
 	pr.Pause()
 	if err == nil && ctx.Value(loginCommandKey{}) == nil {
-		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.now()).Account))
+		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.Now()).Account))
 	}
 	return ts, err
 }
@@ -229,7 +229,7 @@ type loginCommandKey struct{}
 
 // loggedIn reports the login command's new session.
 func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
-	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
+	st := session.Describe(ts, session.SourceStore, m.Backend, p.Now())
 	fmt.Fprintf(p.Stderr, "Logged in as %s; the session is stored in %s\n", safetext.Escape(st.Account), st.Backend)
 	return nil
 }

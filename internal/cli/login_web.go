@@ -63,7 +63,7 @@ func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager,
 	}
 	// Whose session it is shows only now, in the tokens: the check of
 	// the account comes before they are stored.
-	if err := p.replaceCheck(m, t, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
+	if err := p.replaceCheck(m, t, session.Describe(ts, session.SourceStore, "", p.Now()).Account); err != nil {
 		return nil, err
 	}
 	return m.LoginVia(ctx, func(context.Context) (*pkce.TokenSet, error) { return ts, nil })
@@ -117,7 +117,7 @@ func (p *Program) whyNoBrowser(noBrowser bool) string {
 		return "--no-browser"
 	case p.Getenv("SSH_CONNECTION") != "" || p.Getenv("SSH_TTY") != "":
 		return "this is an SSH session"
-	case p.goos() != "darwin" && p.goos() != "windows" && p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "":
+	case p.GOOS != "darwin" && p.GOOS != "windows" && p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "":
 		return "there is no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
 	}
 	return ""

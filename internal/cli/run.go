@@ -8,6 +8,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -87,6 +88,10 @@ func (p *Program) Run(ctx context.Context, args []string) int {
 	if p.Getenv == nil {
 		p.Getenv = func(string) string { return "" }
 	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	p.GOOS = cmp.Or(p.GOOS, runtime.GOOS)
 	if len(args) == 0 {
 		args = []string{Name}
 	}
