@@ -121,17 +121,15 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		s.backend, s.backendFrom = p.Getenv(EnvBackend), EnvBackend
 	default:
 		s.backendFrom = "the default"
-		path := p.settingsPath()
-		if path == "" {
-			break // no config directory, so no settings file either
-		}
-		f, err := settingsfile.Read(path)
-		if err != nil {
-			// Reported when the backend is opened, so that doctor shows it
-			// as its backend finding and commands that need no backend run.
-			s.backendErr = err
-		} else if st, ok := f.Get(settingsfile.Backend); ok {
-			s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+		if path := p.settingsPath(); path != "" { // else no config directory, so no settings file either
+			f, err := settingsfile.Read(path)
+			if err != nil {
+				// Reported when the backend is opened, so that doctor shows it
+				// as its backend finding and commands that need no backend run.
+				s.backendErr = err
+			} else if st, ok := f.Get(settingsfile.Backend); ok {
+				s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+			}
 		}
 	}
 	var err error
