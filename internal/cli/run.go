@@ -245,22 +245,20 @@ func (p *Program) protocolCommands() []*ucli.Command {
 			ArgsUsage: " ",
 			Flags:     []ucli.Flag{protocolFlag},
 			Action: func(ctx context.Context, c *ucli.Command) error {
-				in := p.Stdin
-				proto := helper.Protocol(c.String("protocol"))
-				switch proto {
-				case helper.ProtocolGit, helper.ProtocolDocker:
-				case "":
+				proto, in := helper.Protocol(c.String("protocol")), p.Stdin
+				if proto == "" {
 					var err error
 					if proto, in, err = helper.Detect(p.Stdin); err != nil {
 						return err
 					}
-				default:
-					return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
 				}
-				if proto == helper.ProtocolGit {
+				switch proto {
+				case helper.ProtocolGit:
 					return p.serveGit(ctx, c, action, in)
+				case helper.ProtocolDocker:
+					return p.serveDocker(ctx, c, action, in)
 				}
-				return p.serveDocker(ctx, c, action, in)
+				return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
 			},
 		}
 	}

@@ -112,8 +112,6 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		httpTimeout: 10 * time.Second,
 		log:         slog.New(slog.DiscardHandler),
 	}
-	// The backend: the flag, else the environment, else the settings
-	// file, else the default ("").
 	switch v, ok := set("backend"); {
 	case ok:
 		s.backend, s.backendFrom = v, flagBackend
