@@ -106,13 +106,12 @@ func (p *Program) report(err error) int {
 	if err == nil {
 		return 0
 	}
+	if err.Error() != "" {
+		p.fail(err)
+	}
 	if ec, ok := err.(ucli.ExitCoder); ok {
-		if ec.Error() != "" {
-			p.fail(err)
-		}
 		return ec.ExitCode()
 	}
-	p.fail(err)
 	if _, ok := errors.AsType[badUsage](err); ok {
 		return 2
 	}

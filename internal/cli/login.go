@@ -235,11 +235,8 @@ func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
 }
 
 // loginHint gives an error of a form login the hint that says what to do
-// about it.
+// about it; nil stays nil.
 func (p *Program) loginHint(err error, s *settings) error {
-	if err == nil {
-		return nil
-	}
 	if _, ok := errors.AsType[*pkce.UnexpectedPageError](err); ok {
 		return hint.With(err, "log in through your browser instead: "+Name+" login --web (or store a token set with '"+Name+" login --with-tokens')")
 	}
