@@ -28,29 +28,25 @@ const (
 // shell completion. It runs nothing and has no input or output wired.
 func (p *Program) Command() *ucli.Command {
 	var cmds []*ucli.Command
-	for _, g := range []struct {
-		name string
-		cmds []*ucli.Command
-	}{
-		{groupSession, p.sessionCommands()},
-		// completion, also of this group, is urfave/cli's (see
-		// completionCommand).
-		{groupSetup, []*ucli.Command{p.configureCommand(), p.unconfigureCommand(), p.doctorCommand(), {
-			Name:  "version",
-			Usage: "print the version",
-			Action: func(context.Context, *ucli.Command) error {
-				_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
-				return err
-			},
-		}}},
-		{groupStorage, p.backendCommands()},
-		{groupProtocol, p.protocolCommands()},
-	} {
-		for _, c := range g.cmds {
-			c.Category = g.name
+	add := func(group string, cs ...*ucli.Command) {
+		for _, c := range cs {
+			c.Category = group
 			cmds = append(cmds, c)
 		}
 	}
+	add(groupSession, p.sessionCommands()...)
+	// completion, also of this group, is urfave/cli's (see
+	// completionCommand).
+	add(groupSetup, p.configureCommand(), p.unconfigureCommand(), p.doctorCommand(), &ucli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(context.Context, *ucli.Command) error {
+			_, err := fmt.Fprintf(p.Stdout, "%s %s\n", Name, Version())
+			return err
+		},
+	})
+	add(groupStorage, p.backendCommands()...)
+	add(groupProtocol, p.protocolCommands()...)
 	return &ucli.Command{
 		Name:                            Name,
 		Usage:                           "Prusa Connect credentials for git, docker and scripts",
@@ -110,13 +106,12 @@ func (p *Program) report(err error) int {
 	if err == nil {
 		return 0
 	}
+	if err.Error() != "" {
+		p.fail(err)
+	}
 	if ec, ok := err.(ucli.ExitCoder); ok {
-		if ec.Error() != "" {
-			p.fail(err)
-		}
 		return ec.ExitCode()
 	}
-	p.fail(err)
 	if _, ok := errors.AsType[badUsage](err); ok {
 		return 2
 	}

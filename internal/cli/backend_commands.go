@@ -139,18 +139,72 @@ func (p *Program) configCommand() *ucli.Command {
 				Name:      "set",
 				Usage:     "set a setting",
 				ArgsUsage: "KEY VALUE",
-				Action:    p.configSet,
+				Action: func(_ context.Context, c *ucli.Command) error {
+					key, err := configKey(c, 2)
+					if err != nil {
+						return err
+					}
+					value := c.Args().Get(1)
+					// The only setting is the backend: a name this system has, or auto.
+					if names := registry.Names(p.GOOS); value != registry.Auto && !slices.Contains(names, value) {
+						_, err := registry.Open(value, registry.Options{GOOS: p.GOOS})
+						if err == nil {
+							err = fmt.Errorf("backend %q is not available here", value)
+						}
+						return err
+					}
+					f, err := p.configFile()
+					if err != nil {
+						return err
+					}
+					if err := settingsfile.Set(f.Path, key, value); err != nil {
+						return err
+					}
+					fmt.Fprintf(p.Stderr, "%s = %s (saved in %s)\n", key, value, f.Path)
+					s, err := p.settingsFrom(c)
+					if err != nil {
+						return err
+					}
+					p.noteOverride(s, value)
+					return nil
+				},
 			},
 			{
 				Name:      "get",
 				Usage:     "print a setting's value in the settings file (exit status 1 when it has none)",
 				ArgsUsage: "KEY",
-				Action:    p.configGet,
+				Action: func(_ context.Context, c *ucli.Command) error {
+					key, err := configKey(c, 1)
+					if err != nil {
+						return err
+					}
+					f, err := p.configFile()
+					if err != nil {
+						return err
+					}
+					st, ok := f.Get(key)
+					if !ok {
+						return ucli.Exit("", 1)
+					}
+					_, err = fmt.Fprintln(p.Stdout, st.Value)
+					return err
+				},
 			},
 			{
-				Name:   "list",
-				Usage:  "print the settings file's settings, as key = value lines",
-				Action: p.configList,
+				Name:  "list",
+				Usage: "print the settings file's settings, as key = value lines",
+				Action: func(context.Context, *ucli.Command) error {
+					f, err := p.configFile()
+					if err != nil {
+						return err
+					}
+					for _, st := range f.Settings {
+						if _, err := fmt.Fprintf(p.Stdout, "%s = %s\n", st.Key, st.Value); err != nil {
+							return err
+						}
+					}
+					return nil
+				},
 			},
 		},
 	})
@@ -175,64 +229,4 @@ func configKey(c *ucli.Command, args int) (string, error) {
 		return "", hint.With(fmt.Errorf("unknown setting %q", key), "the settings are: "+strings.Join(settingsfile.Keys, ", "))
 	}
 	return key, nil
-}
-
-func (p *Program) configSet(_ context.Context, c *ucli.Command) error {
-	key, err := configKey(c, 2)
-	if err != nil {
-		return err
-	}
-	value := c.Args().Get(1)
-	// The only setting is the backend: a name this system has, or auto.
-	if names := registry.Names(p.goos()); value != registry.Auto && !slices.Contains(names, value) {
-		_, err := registry.Open(value, registry.Options{GOOS: p.goos()})
-		if err == nil {
-			err = fmt.Errorf("backend %q is not available here", value)
-		}
-		return err
-	}
-	f, err := p.configFile()
-	if err != nil {
-		return err
-	}
-	if err := settingsfile.Set(f.Path, key, value); err != nil {
-		return err
-	}
-	fmt.Fprintf(p.Stderr, "%s = %s (saved in %s)\n", key, value, f.Path)
-	s, err := p.settingsFrom(c)
-	if err != nil {
-		return err
-	}
-	p.noteOverride(s, value)
-	return nil
-}
-
-func (p *Program) configGet(_ context.Context, c *ucli.Command) error {
-	key, err := configKey(c, 1)
-	if err != nil {
-		return err
-	}
-	f, err := p.configFile()
-	if err != nil {
-		return err
-	}
-	st, ok := f.Get(key)
-	if !ok {
-		return ucli.Exit("", 1)
-	}
-	_, err = fmt.Fprintln(p.Stdout, st.Value)
-	return err
-}
-
-func (p *Program) configList(context.Context, *ucli.Command) error {
-	f, err := p.configFile()
-	if err != nil {
-		return err
-	}
-	for _, st := range f.Settings {
-		if _, err := fmt.Fprintf(p.Stdout, "%s = %s\n", st.Key, st.Value); err != nil {
-			return err
-		}
-	}
-	return nil
 }

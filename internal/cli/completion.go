@@ -115,5 +115,5 @@ func (p *Program) complete(args []string) ucli.ShellCompleteFunc {
 // backendNames are the backends available here, with "auto", as
 // completion offers them.
 func (p *Program) backendNames() []string {
-	return append(registry.Names(p.goos()), registry.Auto+":the best OS store reachable, else the file")
+	return append(registry.Names(p.GOOS), registry.Auto+":the best OS store reachable, else the file")
 }

@@ -130,7 +130,7 @@ func (p *Program) configureDocker(c *ucli.Command, add bool) error {
 	if err != nil {
 		return err
 	}
-	path, err := configure.DockerConfigPath(p.Getenv, p.goos())
+	path, err := configure.DockerConfigPath(p.Getenv, p.GOOS)
 	if err != nil {
 		return hint.With(err, "set DOCKER_CONFIG to docker's config directory")
 	}
@@ -192,7 +192,7 @@ func (p *Program) configured(c *ucli.Command, tool, scheme, where string, add bo
 	if !res.DirOnPath {
 		dir := filepath.Dir(res.Path)
 		fmt.Fprintf(p.Stderr, "note: %s is not on PATH, so %s will not find %s\n", dir, tool, name)
-		if p.goos() == "windows" {
+		if p.GOOS == "windows" {
 			fmt.Fprintf(p.Stderr, "hint: add %s to your Path (Settings > System > About > Advanced system settings > Environment Variables)\n", dir)
 		} else {
 			fmt.Fprintf(p.Stderr, "hint: add it to PATH in your shell profile: export PATH=\"%s%c$PATH\"\n", dir, os.PathListSeparator)

@@ -35,18 +35,14 @@ func (p *Program) doctorCommand() *ucli.Command {
 			for _, f := range findings {
 				s.log.Debug("doctor", "check", f.Check, "status", f.Status)
 			}
+			write := doctor.Print
 			if c.Bool("json") {
-				err = doctor.PrintJSON(p.Stdout, findings)
-			} else {
-				err = doctor.Print(p.Stdout, findings)
+				write = doctor.PrintJSON
 			}
-			if err != nil {
+			if err := write(p.Stdout, findings); err != nil {
 				return err
 			}
-			if code := doctor.ExitCode(findings); code != 0 {
-				return ucli.Exit("", code)
-			}
-			return nil
+			return ucli.Exit("", doctor.ExitCode(findings)) // 0 when no check failed
 		},
 	}
 }
@@ -57,9 +53,8 @@ func (p *Program) doctor(ctx context.Context, s *settings) *doctor.Doctor {
 	r := p.wire(s)
 	d := &doctor.Doctor{
 		Getenv:     p.Getenv,
-		GOOS:       p.goos(),
+		GOOS:       p.GOOS,
 		Executable: os.Executable,
-		HTTPClient: p.HTTPClient,
 		Now:        p.Now,
 		AccountURL: s.accountURL,
 		Hosts:      helper.NewHosts(s.accountURL).Names(),

@@ -30,16 +30,16 @@ const loginTries = 3
 // PRUSA_EMAIL and PRUSA_PASSWORD when both are set, else from prompts on
 // the terminal (see terminal); the 2FA code from otpAsker, only when the
 // account wants one. When git or docker asked for the token (ctx carries
-// their request), a line says so first. replacing, when set, checks the
-// email before the password is asked for, and may refuse the login.
-func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t Terminal, email string) error) (pkce.LoginInput, error) {
+// their request), a line says so first. For the login command (m not
+// nil), replaceCheck checks the email before the password is asked for.
+func (p *Program) credentials(ctx context.Context, s *settings, m *session.Manager) (pkce.LoginInput, error) {
 	otp := &otpAsker{p: p, s: s}
-	in := pkce.LoginInput{Email: p.Getenv(EnvEmail), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
+	in := pkce.LoginInput{Email: strings.TrimSpace(p.Getenv(EnvEmail)), Password: p.Getenv(EnvPassword), OTP: otp.code, RetryOTP: otp.retry}
 	var t Terminal // nil when both come from the environment: nothing to ask
 	var err error
-	if in.Email != "" && in.Password != "" {
+	if p.Getenv(EnvEmail) != "" && in.Password != "" {
 		s.log.Debug("logging in with credentials from the environment")
-		if in.Email = strings.TrimSpace(in.Email); in.Email == "" {
+		if in.Email == "" {
 			return pkce.LoginInput{}, hint.With(errors.New(EnvEmail+" is blank"), "set it to the email of your Prusa Account, or unset it and "+EnvPassword+" to be asked")
 		}
 	} else {
@@ -56,7 +56,6 @@ func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t
 			p.say(s, why)
 		}
 	}
-	in.Email = strings.TrimSpace(in.Email)
 	for try := 0; in.Email == "" && try < loginTries; try++ {
 		if try > 0 {
 			t.Print("The email cannot be empty: type the email of your Prusa Account.\n")
@@ -70,8 +69,8 @@ func (p *Program) credentials(ctx context.Context, s *settings, replacing func(t
 	if in.Email == "" {
 		return pkce.LoginInput{}, errors.New("no email was given; login needs the email of your Prusa Account")
 	}
-	if replacing != nil {
-		if err := replacing(t, in.Email); err != nil {
+	if m != nil {
+		if err := p.replaceCheck(m, t, in.Email); err != nil {
 			return pkce.LoginInput{}, err
 		}
 	}
@@ -104,7 +103,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		return code, nil
 	}
 	if seed := o.p.Getenv(EnvTOTPSecret); seed != "" {
-		code, err := pkce.TOTP(seed, o.p.now())
+		code, err := pkce.TOTP(seed, o.p.Now())
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", EnvTOTPSecret, err)
 		}
@@ -118,7 +117,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 	defer t.Close()
 	defer pauseProgress(ctx)()
 	if o.refused {
-		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
+		t.Print(fmt.Sprintf("Prusa Account did not accept the code. A code works only once: if you just used it, wait for the next one (in %s).\n", nextCodeIn(o.p.Now())))
 	}
 	for {
 		prompt := "2FA code: "
@@ -134,7 +133,7 @@ func (o *otpAsker) code(ctx context.Context) (string, error) {
 		case code == "":
 			t.Print("Type the 6-digit code that your authenticator app shows.\n")
 		case slices.Contains(o.typed, code):
-			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.now())))
+			t.Print(fmt.Sprintf("Prusa Account refused that code a moment ago; wait for the next one (in %s).\n", nextCodeIn(o.p.Now())))
 		default:
 			o.typed = append(o.typed, code)
 			return code, nil
@@ -167,7 +166,7 @@ func (o *otpAsker) retry(ctx context.Context, refused int) bool {
 // Account's.
 func (o *otpAsker) waitNextCode(ctx context.Context) bool {
 	const step = 30
-	now := o.p.now()
+	now := o.p.Now()
 	wait := time.Unix((now.Unix()/step+1)*step, 0).Sub(now) + time.Second
 	defer pauseProgress(ctx)()
 	o.p.say(o.s, fmt.Sprintf("The 2FA code from %s was refused: another login most likely used it in the last 30 seconds (each code works once). Waiting %d s for the next code…", EnvTOTPSecret, int(wait.Round(time.Second).Seconds())))
@@ -219,43 +218,35 @@ func (p *Program) signIn(ctx context.Context, s *settings, login func(context.Co
 	ts, err := login(context.WithValue(ctx, progressKey{}, pr))
 	pr.Pause()
 	if err == nil && ctx.Value(loginCommandKey{}) == nil {
-		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.now()).Account))
+		p.say(s, "Logged in as "+safetext.Escape(session.Describe(ts, session.SourceStore, "", p.Now()).Account))
 	}
 	return ts, err
 }
 
-type loginCommandKey struct{}
-
-// forLoginCommand marks ctx as the login command's, which reports the
+// loginCommandKey marks the login command's context: it reports the
 // login itself.
-func forLoginCommand(ctx context.Context) context.Context {
-	return context.WithValue(ctx, loginCommandKey{}, true)
-}
+type loginCommandKey struct{}
 
 // loggedIn reports the login command's new session.
 func (p *Program) loggedIn(ts *pkce.TokenSet, m *session.Manager) error {
-	st := session.Describe(ts, session.SourceStore, m.Backend, p.now())
+	st := session.Describe(ts, session.SourceStore, m.Backend, p.Now())
 	fmt.Fprintf(p.Stderr, "Logged in as %s; the session is stored in %s\n", safetext.Escape(st.Account), st.Backend)
 	return nil
 }
 
 // loginHint gives an error of a form login the hint that says what to do
-// about it.
+// about it; nil stays nil.
 func (p *Program) loginHint(err error, s *settings) error {
-	if err == nil {
-		return nil
-	}
 	if _, ok := errors.AsType[*pkce.UnexpectedPageError](err); ok {
 		return hint.With(err, "log in through your browser instead: "+Name+" login --web (or store a token set with '"+Name+" login --with-tokens')")
 	}
-	web := "an account made with Google, Apple or Facebook has no password: log in with '" + Name + " login --web'"
 	switch {
 	case errors.Is(err, pkce.ErrWrongCredentials):
 		check := "check the email and password"
 		if p.Getenv(EnvEmail) != "" && p.Getenv(EnvPassword) != "" {
 			check = "check " + EnvEmail + " and " + EnvPassword
 		}
-		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); "+web)
+		return hint.With(err, check+" (the password can be reset at "+s.accountURL+"); an account made with Google, Apple or Facebook has no password: log in with '"+Name+" login --web'")
 	case errors.Is(err, pkce.ErrWrongOTP):
 		switch {
 		case strings.TrimSpace(p.Getenv(EnvOTP)) != "":
@@ -267,28 +258,29 @@ func (p *Program) loginHint(err error, s *settings) error {
 	case errors.Is(err, pkce.ErrOTPRequired):
 		return hint.With(err, "the account has two-factor authentication: run the login in a terminal to type the code, or set "+EnvOTP+" (a current code) or "+EnvTOTPSecret+" (the authenticator's base32 seed)")
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return hint.With(err, networkHint(ue, s))
-	}
-	return err
+	return networkHint(err, s)
 }
 
-// networkHint says what to check when Prusa Account could not be reached.
-func networkHint(ue *url.Error, s *settings) string {
+// networkHint gives err, when Prusa Account could not be reached, the
+// hint that says what to check.
+func networkHint(err error, s *settings) error {
+	ue, ok := errors.AsType[*url.Error](err)
+	if !ok {
+		return err
+	}
 	where := "Prusa Account is " + s.accountURL
 	if s.accountURL != pkce.DefaultAccountURL {
 		where += " (set by " + EnvAccountURL + " or --account-url)"
 	}
+	h := "check the network connection (a proxy or firewall) and the address, then try again"
 	if dns, ok := errors.AsType[*net.DNSError](ue); ok {
-		return where + "; its name " + dns.Name + " does not resolve: check the network connection and the address"
+		h = "its name " + dns.Name + " does not resolve: check the network connection and the address"
+	} else if ue.Timeout() {
+		h = "it did not answer within " + humantime.Duration(s.httpTimeout) + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
+	} else if errors.Is(ue, connRefused) {
+		h = "nothing answers there: check the address and the network connection (a proxy or firewall)"
 	}
-	if ue.Timeout() {
-		return where + "; it did not answer within " + humantime.Duration(s.httpTimeout) + ": check the network connection, or allow more time with --http-timeout 30s (" + EnvHTTPTimeout + "=30s)"
-	}
-	if errors.Is(ue, connRefused) {
-		return where + "; nothing answers there: check the address and the network connection (a proxy or firewall)"
-	}
-	return where + "; check the network connection (a proxy or firewall) and the address, then try again"
+	return hint.With(err, where+"; "+h)
 }
 
 // replaceCheck is what a login does before it replaces the stored
@@ -297,31 +289,29 @@ func networkHint(ue *url.Error, s *settings) string {
 // the answer is yes; without a terminal nobody can answer, so the login
 // goes on with a note on stderr. An ended session is replaced with a
 // note only: nothing is lost.
-func (p *Program) replaceCheck(m *session.Manager) func(t Terminal, email string) error {
-	return func(t Terminal, email string) error {
-		old, err := m.Stored()
-		if err != nil || old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
-			return nil
-		}
-		who := safetext.Escape(old.Account)
-		switch {
-		case !old.Usable && t != nil:
-			t.Print("This replaces the ended session of " + who + ".\n")
-			return nil
-		case !old.Usable || t == nil:
-			p.noteReplaced(old, email)
-			return nil
-		}
-		answer, err := t.Prompt("This replaces the session of " + who + " (logging in as " + safetext.Escape(email) + "). Continue? [y/N] ")
-		if err != nil {
-			return fmt.Errorf("read the answer: %w", err)
-		}
-		if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
-			return nil
-		}
-		return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
-			"to switch accounts, answer y, or run '"+Name+" logout' first")
+func (p *Program) replaceCheck(m *session.Manager, t Terminal, email string) error {
+	old, err := m.Stored()
+	if err != nil || old.Source == session.SourceNone || old.Account == "" || strings.EqualFold(old.Account, email) {
+		return nil
 	}
+	who := safetext.Escape(old.Account)
+	switch {
+	case !old.Usable && t != nil:
+		t.Print("This replaces the ended session of " + who + ".\n")
+		return nil
+	case !old.Usable || t == nil:
+		p.noteReplaced(old, email)
+		return nil
+	}
+	answer, err := t.Prompt("This replaces the session of " + who + " (logging in as " + safetext.Escape(email) + "). Continue? [y/N] ")
+	if err != nil {
+		return fmt.Errorf("read the answer: %w", err)
+	}
+	if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
+		return nil
+	}
+	return hint.With(fmt.Errorf("login cancelled: the session of %s is kept", who),
+		"to switch accounts, answer y, or run '"+Name+" logout' first")
 }
 
 // noteReplaced says on stderr that a login without a terminal replaced

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os/exec"
 	"strings"
 	"time"
@@ -56,7 +55,7 @@ func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager,
 		return nil, webError(err, s)
 	}
 	s.log.Debug("redeeming the code of the browser login")
-	ts, err := p.signIn(forLoginCommand(ctx), s, func(ctx context.Context) (*pkce.TokenSet, error) {
+	ts, err := p.signIn(context.WithValue(ctx, loginCommandKey{}, true), s, func(ctx context.Context) (*pkce.TokenSet, error) {
 		return w.Exchange(ctx, code)
 	})
 	if err != nil {
@@ -64,7 +63,7 @@ func (p *Program) webLogin(ctx context.Context, s *settings, m *session.Manager,
 	}
 	// Whose session it is shows only now, in the tokens: the check of
 	// the account comes before they are stored.
-	if err := p.replaceCheck(m)(t, session.Describe(ts, session.SourceStore, "", p.now()).Account); err != nil {
+	if err := p.replaceCheck(m, t, session.Describe(ts, session.SourceStore, "", p.Now()).Account); err != nil {
 		return nil, err
 	}
 	return m.LoginVia(ctx, func(context.Context) (*pkce.TokenSet, error) { return ts, nil })
@@ -89,9 +88,6 @@ func webError(err error, s *settings) error {
 	case isOAuth && oe.Status == 0:
 		return hint.With(fmt.Errorf("the sign-in failed in the browser: %w", err), again)
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return hint.With(err, networkHint(ue, s))
-	}
 	if rl, ok := errors.AsType[*pkce.RateLimitError](err); ok {
 		wait := "a minute"
 		if rl.RetryAfter > 0 {
@@ -102,7 +98,7 @@ func webError(err error, s *settings) error {
 	if _, ok := errors.AsType[*pkce.ServerError](err); ok {
 		return hint.With(err, "try again later: "+again)
 	}
-	return err
+	return networkHint(err, s)
 }
 
 // browserWait bounds how long a login waits for the program that opens
@@ -121,7 +117,7 @@ func (p *Program) whyNoBrowser(noBrowser bool) string {
 		return "--no-browser"
 	case p.Getenv("SSH_CONNECTION") != "" || p.Getenv("SSH_TTY") != "":
 		return "this is an SSH session"
-	case p.goos() != "darwin" && p.goos() != "windows" && p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "":
+	case p.GOOS != "darwin" && p.GOOS != "windows" && p.Getenv("DISPLAY") == "" && p.Getenv("WAYLAND_DISPLAY") == "":
 		return "there is no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
 	}
 	return ""

@@ -39,6 +39,6 @@ func (p *Program) refreshNotice(s *settings) func(time.Time) {
 			_ = atomicfile.Write(path, []byte(stamp+"\n"), 0o600)
 		}
 		p.warn(fmt.Sprintf("the Prusa session ends in %s (%s); log in again before then: %s login",
-			humantime.Duration(exp.Sub(p.now())), exp.UTC().Format(time.RFC3339), Name))
+			humantime.Duration(exp.Sub(p.Now())), exp.UTC().Format(time.RFC3339), Name))
 	}
 }

@@ -23,9 +23,8 @@ type progress struct {
 	t     Terminal
 	label string
 
-	mu      sync.Mutex
-	stop    chan struct{} // closed to end the current wait; nil when paused
-	stopped chan struct{} // closed when its drawing goroutine has ended
+	mu   sync.Mutex
+	stop func() // ends the current wait once its line is erased; nil when paused
 }
 
 // Resume starts a wait: the first, or the next after Pause.
@@ -35,11 +34,11 @@ func (pr *progress) Resume() {
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	if pr.stop != nil {
-		return
+	if pr.stop == nil {
+		stop, stopped := make(chan struct{}), make(chan struct{})
+		go pr.draw(stop, stopped)
+		pr.stop = func() { close(stop); <-stopped }
 	}
-	pr.stop, pr.stopped = make(chan struct{}), make(chan struct{})
-	go pr.draw(pr.stop, pr.stopped)
 }
 
 // Pause ends the wait and erases the progress line, if it was drawn; it
@@ -50,12 +49,10 @@ func (pr *progress) Pause() {
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	if pr.stop == nil {
-		return
+	if pr.stop != nil {
+		pr.stop()
+		pr.stop = nil
 	}
-	close(pr.stop)
-	<-pr.stopped
-	pr.stop, pr.stopped = nil, nil
 }
 
 // draw is one wait: nothing for progressDelay, then the line, redrawn

@@ -8,10 +8,10 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -47,8 +47,6 @@ type Program struct {
 	GOOS string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// HTTPClient reaches Prusa Account; nil means a client with timeouts.
-	HTTPClient *http.Client
 	// Terminal opens the user's terminal for prompts; nil means the
 	// controlling terminal of the process, when there is one.
 	Terminal func() (Terminal, error)
@@ -90,6 +88,10 @@ func (p *Program) Run(ctx context.Context, args []string) int {
 	if p.Getenv == nil {
 		p.Getenv = func(string) string { return "" }
 	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	p.GOOS = cmp.Or(p.GOOS, runtime.GOOS)
 	if len(args) == 0 {
 		args = []string{Name}
 	}
@@ -243,22 +245,20 @@ func (p *Program) protocolCommands() []*ucli.Command {
 			ArgsUsage: " ",
 			Flags:     []ucli.Flag{protocolFlag},
 			Action: func(ctx context.Context, c *ucli.Command) error {
-				in := p.Stdin
-				proto := helper.Protocol(c.String("protocol"))
-				switch proto {
-				case helper.ProtocolGit, helper.ProtocolDocker:
-				case "":
+				proto, in := helper.Protocol(c.String("protocol")), p.Stdin
+				if proto == "" {
 					var err error
 					if proto, in, err = helper.Detect(p.Stdin); err != nil {
 						return err
 					}
-				default:
-					return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
 				}
-				if proto == helper.ProtocolGit {
+				switch proto {
+				case helper.ProtocolGit:
 					return p.serveGit(ctx, c, action, in)
+				case helper.ProtocolDocker:
+					return p.serveDocker(ctx, c, action, in)
 				}
-				return p.serveDocker(ctx, c, action, in)
+				return badUsage{hint.With(fmt.Errorf("unknown protocol %q", proto), "use --protocol git or --protocol docker")}
 			},
 		}
 	}

@@ -105,8 +105,8 @@ func (p *Program) sessionCommands() []*ucli.Command {
 					}
 				} else {
 					p.printStatus(out)
-					if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.After(p.now()) && st.RefreshExpiry.Sub(p.now()) < session.RefreshWarning {
-						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", humantime.Duration(st.RefreshExpiry.Sub(p.now())))
+					if st.RefreshExpiry != nil && st.Source == session.SourceStore && st.RefreshExpiry.After(p.Now()) && st.RefreshExpiry.Sub(p.Now()) < session.RefreshWarning {
+						fmt.Fprintf(p.Stdout, "warning:        the refresh token expires in %s; log in again before then\n", humantime.Duration(st.RefreshExpiry.Sub(p.Now())))
 					}
 				}
 				if !st.Usable {
@@ -120,7 +120,7 @@ func (p *Program) sessionCommands() []*ucli.Command {
 
 // formLogin logs in with the email, password and 2FA code.
 func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager) (*pkce.TokenSet, error) {
-	in, err := p.credentials(ctx, s, p.replaceCheck(m))
+	in, err := p.credentials(ctx, s, m)
 	if errors.Is(err, session.ErrCannotLogIn) {
 		return nil, hint.With(errors.New("cannot log in: no terminal to ask on and no credentials in the environment"),
 			"run it in a terminal, or set "+EnvEmail+" and "+EnvPassword+" (and "+EnvOTP+" or "+EnvTOTPSecret+" for 2FA)")
@@ -128,7 +128,7 @@ func (p *Program) formLogin(ctx context.Context, s *settings, m *session.Manager
 	if err != nil {
 		return nil, err
 	}
-	return m.Login(forLoginCommand(ctx), in)
+	return m.Login(context.WithValue(ctx, loginCommandKey{}, true), in)
 }
 
 // askWeb asks at the terminal whether to log in with the email and
@@ -178,7 +178,7 @@ func (p *Program) importTokens(ctx context.Context, m *session.Manager) error {
 	if err := m.Import(ctx, ts); err != nil {
 		return err
 	}
-	p.noteReplaced(old, session.Describe(ts, session.SourceStore, "", p.now()).Account)
+	p.noteReplaced(old, session.Describe(ts, session.SourceStore, "", p.Now()).Account)
 	p.loggedIn(ts, m)
 	if src := m.EnvSource(); src != session.SourceNone {
 		fmt.Fprintf(p.Stderr, "note: %s is set and wins over the stored session while it is\n", src)
@@ -213,9 +213,9 @@ func (p *Program) printStatus(out statusOutput) {
 	if out.UnusedSessionFile != "" {
 		fmt.Fprintf(w, "not used:       %s (an older session; '%s doctor' says how to remove it)\n", out.UnusedSessionFile, Name)
 	}
-	fmt.Fprintf(w, "access token:   %s\n", describeExpiry(st.AccessExpiry, p.now()))
+	fmt.Fprintf(w, "access token:   %s\n", describeExpiry(st.AccessExpiry, p.Now()))
 	if st.RefreshExpiry != nil {
-		fmt.Fprintf(w, "refresh token:  %s\n", describeExpiry(st.RefreshExpiry, p.now()))
+		fmt.Fprintf(w, "refresh token:  %s\n", describeExpiry(st.RefreshExpiry, p.Now()))
 	} else if st.HasRefreshToken {
 		fmt.Fprintln(w, "refresh token:  present (its expiry is not written in it)")
 	} else {
@@ -237,13 +237,6 @@ func describeExpiry(t *time.Time, now time.Time) string {
 		return fmt.Sprintf("expired %s ago (%s)", humantime.Duration(d), t.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("valid for %s (until %s)", humantime.Duration(d), t.UTC().Format(time.RFC3339))
-}
-
-func (p *Program) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
 }
 
 // withRun is the action that runs f on the command's wired run.

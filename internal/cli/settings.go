@@ -99,26 +99,19 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		}
 		return fmt.Sprint(c.Value(name)), true
 	}
-	get := func(name string) string {
+	get := func(name, env string) string {
 		if v, ok := set(name); ok {
 			return v
 		}
-		for _, f := range globalFlags {
-			if f.name == name {
-				return p.Getenv(f.env)
-			}
-		}
-		return ""
+		return p.Getenv(env)
 	}
 	s := &settings{
-		tokensFile:  get("tokens-file"),
-		accountURL:  cmp.Or(get("account-url"), pkce.DefaultAccountURL),
+		tokensFile:  get("tokens-file", EnvTokensFile),
+		accountURL:  cmp.Or(get("account-url", EnvAccountURL), pkce.DefaultAccountURL),
 		minTTL:      30 * time.Second,
 		httpTimeout: 10 * time.Second,
 		log:         slog.New(slog.DiscardHandler),
 	}
-	// The backend: the flag, else the environment, else the settings
-	// file, else the default ("").
 	switch v, ok := set("backend"); {
 	case ok:
 		s.backend, s.backendFrom = v, flagBackend
@@ -126,24 +119,22 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		s.backend, s.backendFrom = p.Getenv(EnvBackend), EnvBackend
 	default:
 		s.backendFrom = "the default"
-		path := p.settingsPath()
-		if path == "" {
-			break // no config directory, so no settings file either
-		}
-		f, err := settingsfile.Read(path)
-		if err != nil {
-			// Reported when the backend is opened, so that doctor shows it
-			// as its backend finding and commands that need no backend run.
-			s.backendErr = err
-		} else if st, ok := f.Get(settingsfile.Backend); ok {
-			s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+		if path := p.settingsPath(); path != "" { // else no config directory, so no settings file either
+			f, err := settingsfile.Read(path)
+			if err != nil {
+				// Reported when the backend is opened, so that doctor shows it
+				// as its backend finding and commands that need no backend run.
+				s.backendErr = err
+			} else if st, ok := f.Get(settingsfile.Backend); ok {
+				s.backend, s.backendFrom, s.backendSetting = st.Value, "the settings file "+path, &st
+			}
 		}
 	}
 	var err error
-	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive")); err != nil {
+	if s.nonInteractive, err = parseBool("non-interactive", EnvNonInteractive, get("non-interactive", EnvNonInteractive)); err != nil {
 		return nil, err
 	}
-	debug, err := parseBool("debug", EnvDebug, get("debug"))
+	debug, err := parseBool("debug", EnvDebug, get("debug", EnvDebug))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +145,7 @@ func (p *Program) settingsFrom(c *ucli.Command) (*settings, error) {
 		}
 		s.minTTL = max(s.minTTL, d)
 	}
-	if v := get("http-timeout"); v != "" {
+	if v := get("http-timeout", EnvHTTPTimeout); v != "" {
 		d, err := parseDuration(v)
 		if err != nil || d <= 0 {
 			return nil, badUsage{hint.With(fmt.Errorf("--http-timeout / %s: %q is not a positive duration", EnvHTTPTimeout, v), "write seconds (20) or a Go duration (20s)")}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime"
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
@@ -18,13 +17,6 @@ import (
 	"github.com/prusa-credential-helper/prusa-credential-helper/internal/session"
 	"github.com/prusa-credential-helper/prusa-credential-helper/pkce"
 )
-
-func (p *Program) goos() string {
-	if p.GOOS != "" {
-		return p.GOOS
-	}
-	return runtime.GOOS
-}
 
 // A run is the object graph of one command, built once by wire: its
 // settings, the backend, the Prusa session on it and the protocol
@@ -101,17 +93,12 @@ func (p *Program) wired(c *ucli.Command) (*run, error) {
 // open opens the backend called name ("" for the default), for the run
 // with settings s.
 func (p *Program) open(s *settings, name string) (*registry.Backend, error) {
-	return registry.Open(name, registry.Options{Getenv: p.Getenv, GOOS: p.goos(), TokensFile: s.tokensFile, Warn: p.warn})
+	return registry.Open(name, registry.Options{Getenv: p.Getenv, GOOS: p.GOOS, TokensFile: s.tokensFile, Warn: p.warn})
 }
 
 // accountClient talks to Prusa Account, with the request timeout.
 func (p *Program) accountClient(s *settings) *pkce.Client {
-	var hc http.Client
-	if p.HTTPClient != nil {
-		hc = *p.HTTPClient
-	}
-	hc.Timeout = s.httpTimeout
-	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: &hc, Now: p.Now}
+	return &pkce.Client{AccountURL: s.accountURL, HTTPClient: &http.Client{Timeout: s.httpTimeout}, Now: p.Now}
 }
 
 // hintedAccount is Prusa Account as a login at the command line sees
@@ -132,7 +119,7 @@ func (a hintedAccount) Login(ctx context.Context, in pkce.LoginInput) (*pkce.Tok
 // helperDir is the helper's own directory (see registry.Dir);
 // "" when there is no config directory.
 func (p *Program) helperDir() string {
-	return registry.Dir(registry.Options{Getenv: p.Getenv, GOOS: p.goos()})
+	return registry.Dir(registry.Options{Getenv: p.Getenv, GOOS: p.GOOS})
 }
 
 // warn tells the user something they should know although nothing failed.
