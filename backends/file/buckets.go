@@ -83,16 +83,12 @@ func (s *Store) bucketPath(bucket string) string {
 	return filepath.Join(s.CredentialsDir(), bucketFileName(bucket))
 }
 
-// bucketFile is the on-disk shape of a bucket file.
+// bucketFile is the on-disk shape of a bucket file, and without the
+// bucket that of credentials.json. Every bucket a key can have is
+// non-empty.
 type bucketFile struct {
 	Version     int               `json:"version"`
-	Bucket      string            `json:"bucket"`
-	Credentials map[string]string `json:"credentials"`
-}
-
-// legacyFile is the on-disk shape of credentials.json.
-type legacyFile struct {
-	Version     int               `json:"version"`
+	Bucket      string            `json:"bucket,omitempty"`
 	Credentials map[string]string `json:"credentials"`
 }
 
@@ -107,7 +103,7 @@ func (s *Store) readCreds(path string, want int) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f bucketFile // credentials.json is the same without the bucket
+	var f bucketFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
 	}
@@ -129,7 +125,7 @@ func (s *Store) readCreds(path string, want int) (map[string]string, error) {
 }
 
 // writeJSON replaces the file at path with f.
-func writeJSON(path string, f any) error {
+func writeJSON(path string, f bucketFile) error {
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
@@ -359,7 +355,7 @@ func (s *Store) convertLegacy() error {
 			return err
 		}
 	case len(left) < len(legacy):
-		if err := writeJSON(path, legacyFile{Version: legacyVersion, Credentials: left}); err != nil {
+		if err := writeJSON(path, bucketFile{Version: legacyVersion, Credentials: left}); err != nil {
 			return err
 		}
 	}
