@@ -201,14 +201,8 @@ func (s *Store) List(prefix string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	found := map[string]bool{}
-	add := func(m map[string]string) {
-		for k := range m {
-			if strings.HasPrefix(k, prefix) && k != backends.SessionKey {
-				found[k] = true
-			}
-		}
-	}
+	all := map[string]string{}
+	maps.Copy(all, legacy)
 	for _, name := range names {
 		if kind, ok := bucketFileKind(name); !ok || !kindMatches(prefix, kind) {
 			continue
@@ -217,10 +211,11 @@ func (s *Store) List(prefix string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		add(m)
+		maps.Copy(all, m)
 	}
-	add(legacy)
-	return slices.Sorted(maps.Keys(found)), nil
+	return slices.DeleteFunc(slices.Sorted(maps.Keys(all)), func(k string) bool {
+		return !strings.HasPrefix(k, prefix) || k == backends.SessionKey
+	}), nil
 }
 
 // update applies change to the current content of key's bucket under the
