@@ -132,18 +132,14 @@ func (d *dockerHelper) List() (map[string]string, error) {
 		if !ok {
 			continue
 		}
-		raw, err := d.h.Store.Get(key)
-		if errors.Is(err, backends.ErrNotFound) {
-			continue
-		}
-		if err != nil {
+		var e dockerEntry
+		found, err := d.h.getEntry(key, serverURL, &e)
+		if !found && err != nil {
 			return nil, err
 		}
-		var e dockerEntry
-		if err := json.Unmarshal([]byte(raw), &e); err != nil {
-			continue
+		if found && err == nil { // a damaged entry is left out
+			out[serverURL] = e.Username
 		}
-		out[serverURL] = e.Username
 	}
 	return out, nil
 }

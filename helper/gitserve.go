@@ -96,16 +96,16 @@ func (h *Helper) gitPrusa(ctx context.Context, action string, req *GitCredential
 }
 
 // getEntry reads the JSON entry stored under key, the credential for what,
-// into v; found is false when there is none. An entry that is not the JSON
-// this package writes is an error that leaves out the decoder's message:
-// it quotes a character of the entry, which may be one of the secret.
+// into v; found says whether key holds one, damaged or not. A damaged
+// entry is an error that leaves out the decoder's message: it quotes a
+// character of the entry, which may be one of the secret.
 func (h *Helper) getEntry(key, what string, v any) (found bool, err error) {
 	raw, err := h.Store.Get(key)
 	if errors.Is(err, backends.ErrNotFound) {
 		return false, nil
 	}
 	if err == nil && json.Unmarshal([]byte(raw), v) != nil {
-		err = fmt.Errorf("the stored credential for %s is damaged (not valid JSON)", what)
+		return true, fmt.Errorf("the stored credential for %s is damaged (not valid JSON)", what)
 	}
 	return err == nil, err
 }
