@@ -168,7 +168,7 @@ func (s *Store) carryFile(from, to string, version int) error {
 		}
 	}
 	if len(f.Credentials) > len(ours) {
-		if err := writeJSON(to, f); err != nil {
+		if err := s.writeCreds(to, f); err != nil {
 			return err
 		}
 	}
