@@ -88,7 +88,7 @@ func (h head) String() string {
 }
 
 // parseHead parses a head item; a value that does not start with Marker
-// is not one.
+// is not one. On error the head is the zero head, of no parts.
 func parseHead(s string) (head, error) {
 	var h head
 	rest, ok := strings.CutPrefix(s, Marker)
@@ -108,7 +108,7 @@ func parseHead(s string) (head, error) {
 	h.length, err2 = strconv.Atoi(fields[2])
 	if len(h.gen) != 16 || !isHex(h.gen) || len(h.sum) != 64 || !isHex(h.sum) ||
 		err1 != nil || err2 != nil || h.parts < 1 || h.parts > maxParts || h.length < 0 {
-		return h, errors.New("malformed head")
+		return head{}, errors.New("malformed head")
 	}
 	return h, nil
 }
@@ -252,13 +252,8 @@ func (s *Store) oldHead(key string) (head, error) {
 	if errors.Is(err, backends.ErrNotFound) {
 		return head{}, nil
 	}
-	if err != nil {
-		return head{}, err
-	}
-	if h, err := parseHead(raw); err == nil {
-		return h, nil
-	}
-	return head{}, nil
+	h, _ := parseHead(raw) // none for a plain value or a malformed head
+	return h, err
 }
 
 // removeParts deletes the parts of h, best effort: a part left behind is
