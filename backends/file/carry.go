@@ -162,9 +162,9 @@ func (s *Store) carryFile(from, to string, version int) error {
 	}
 	f := bucketFile{Version: version, Credentials: maps.Clone(theirs)}
 	maps.Copy(f.Credentials, ours)
-	for k := range f.Credentials {
-		if version == bucketVersion {
-			f.Bucket = bucketOf(k) // that of every key, as readCreds checked
+	if version == bucketVersion {
+		for k := range f.Credentials {
+			f.Bucket = bucketOf(k) // the same for every key, as readCreds checked
 		}
 	}
 	if len(f.Credentials) > len(ours) {
