@@ -27,17 +27,14 @@ func Detect(in io.Reader) (Protocol, io.Reader, error) {
 		return "", nil, fmt.Errorf("read request: %w", err)
 	}
 	line, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n"), []byte("\n"))
-	if isGitLine(line) { // never JSON: "{" is no attribute name
+	// A git line starts with an attribute name and "=": lower-case
+	// letters, digits, "_" and "[]". A URL never does, nor JSON ("{").
+	key, _, isGit := bytes.Cut(line, []byte("="))
+	isGit = isGit && len(key) > 0 && !bytes.ContainsFunc(key, func(c rune) bool {
+		return !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '[' || c == ']')
+	})
+	if isGit {
 		return ProtocolGit, br, nil
 	}
 	return ProtocolDocker, br, nil
-}
-
-// isGitLine reports whether line starts with a git attribute name and "=":
-// lower-case letters, digits, "_" and "[]". A URL never does.
-func isGitLine(line []byte) bool {
-	key, _, ok := bytes.Cut(line, []byte("="))
-	return ok && len(key) > 0 && !bytes.ContainsFunc(key, func(c rune) bool {
-		return !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '[' || c == ']')
-	})
 }

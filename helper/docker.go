@@ -99,18 +99,12 @@ func (d *dockerHelper) Get(serverURL string) (string, string, error) {
 		}
 		return tok.Username, tok.AccessToken, nil
 	}
-	raw, err := d.h.Store.Get(backends.DockerKey(serverURL))
-	if errors.Is(err, backends.ErrNotFound) {
-		return "", "", credentials.NewErrCredentialsNotFound()
-	}
-	if err != nil {
-		return "", "", err
-	}
 	var e dockerEntry
-	if err := json.Unmarshal([]byte(raw), &e); err != nil {
-		return "", "", damagedEntry(serverURL)
+	found, err := d.h.getEntry(backends.DockerKey(serverURL), serverURL, &e)
+	if err == nil && !found {
+		err = credentials.NewErrCredentialsNotFound()
 	}
-	return e.Username, e.Secret, nil
+	return e.Username, e.Secret, err
 }
 
 func (d *dockerHelper) Delete(serverURL string) error {
@@ -138,18 +132,14 @@ func (d *dockerHelper) List() (map[string]string, error) {
 		if !ok {
 			continue
 		}
-		raw, err := d.h.Store.Get(key)
-		if errors.Is(err, backends.ErrNotFound) {
-			continue
-		}
-		if err != nil {
+		var e dockerEntry
+		found, err := d.h.getEntry(key, serverURL, &e)
+		if !found && err != nil {
 			return nil, err
 		}
-		var e dockerEntry
-		if err := json.Unmarshal([]byte(raw), &e); err != nil {
-			continue
+		if found && err == nil { // a damaged entry is left out
+			out[serverURL] = e.Username
 		}
-		out[serverURL] = e.Username
 	}
 	return out, nil
 }

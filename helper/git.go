@@ -115,11 +115,15 @@ var gitKeys = map[string]func(c *GitCredential, v string){
 	"oauth_refresh_token": func(c *GitCredential, v string) { c.OAuthRefreshToken = v },
 	"authtype":            func(c *GitCredential, v string) { c.AuthType = v },
 	"credential":          func(c *GitCredential, v string) { c.Credential = v },
-	"ephemeral":           func(c *GitCredential, v string) { c.Ephemeral = isTrue(v) },
+	"ephemeral":           func(c *GitCredential, v string) { c.Ephemeral = slices.Contains(gitTrue, strings.ToLower(v)) },
 	"capability[]":        func(c *GitCredential, v string) { c.Capabilities = appendOrReset(c.Capabilities, v) },
 	"wwwauth[]":           func(c *GitCredential, v string) { c.WWWAuth = appendOrReset(c.WWWAuth, v) },
 	"state[]":             func(c *GitCredential, v string) { c.State = appendOrReset(c.State, v) },
 }
+
+// gitTrue are the values that git's config reads as true, of those a
+// credential may carry.
+var gitTrue = []string{"1", "true", "yes", "on"}
 
 // safeKey names a key for a message. Only a key of the protocol is shown:
 // anything else may be a secret pasted where a key belongs, and not even
@@ -178,16 +182,6 @@ func appendOrReset(list []string, value string) []string {
 		return nil
 	}
 	return append(list, value)
-}
-
-// isTrue reads a boolean the way git's config does for the values a
-// credential may carry.
-func isTrue(v string) bool {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
 
 // gitWriter writes key=value lines, refusing values that would break the

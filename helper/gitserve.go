@@ -95,6 +95,21 @@ func (h *Helper) gitPrusa(ctx context.Context, action string, req *GitCredential
 	}
 }
 
+// getEntry reads the JSON entry stored under key, the credential for what,
+// into v; found says whether key holds one, damaged or not. A damaged
+// entry is an error that leaves out the decoder's message: it quotes a
+// character of the entry, which may be one of the secret.
+func (h *Helper) getEntry(key, what string, v any) (found bool, err error) {
+	raw, err := h.Store.Get(key)
+	if errors.Is(err, backends.ErrNotFound) {
+		return false, nil
+	}
+	if err == nil && json.Unmarshal([]byte(raw), v) != nil {
+		return true, fmt.Errorf("the stored credential for %s is damaged (not valid JSON)", what)
+	}
+	return err == nil, err
+}
+
 // gitEntry is how one generic git credential is stored. The key holds
 // protocol, host, path and username.
 type gitEntry struct {
@@ -132,18 +147,14 @@ func (h *Helper) gitMatches(req *GitCredential) ([]gitMatch, error) {
 		if !ok || (req.Has("path") && path != req.Path) || (req.Has("username") && username != req.Username) {
 			continue
 		}
-		raw, err := h.Store.Get(key)
-		if errors.Is(err, backends.ErrNotFound) {
-			continue // removed since List
-		}
+		var e gitEntry
+		found, err := h.getEntry(key, req.String(), &e)
 		if err != nil {
 			return nil, err
 		}
-		var e gitEntry
-		if err := json.Unmarshal([]byte(raw), &e); err != nil {
-			return nil, damagedEntry(req.String())
+		if found { // else removed since List
+			out = append(out, gitMatch{key, username, e})
 		}
-		out = append(out, gitMatch{key, username, e})
 	}
 	return out, nil
 }

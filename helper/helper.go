@@ -9,7 +9,6 @@ package helper
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -76,13 +75,6 @@ func (h *Helper) hosts() Hosts {
 		return NewHosts()
 	}
 	return h.Hosts
-}
-
-// damagedEntry reports a stored entry that is not the JSON this package
-// writes. The decoder's own message is left out: it quotes a character of
-// the entry, which may be a character of the secret.
-func damagedEntry(what string) error {
-	return fmt.Errorf("the stored credential for %s is damaged (not valid JSON)", what)
 }
 
 // Request is the request of a Prusa token that git or docker made: who

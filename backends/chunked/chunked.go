@@ -1,33 +1,17 @@
 // Package chunked stores values that are larger than one item of a
-// backend may hold, by splitting them across several items and joining
-// them on read. Windows Credential Manager keeps at most 2560 bytes per
-// credential and the macOS Keychain, reached through /usr/bin/security,
-// about 3000, while a Prusa token set is larger.
+// backend may hold (Windows Credential Manager: 2560 bytes; the macOS
+// Keychain through /usr/bin/security: about 3000; a Prusa token set is
+// larger), by splitting them across items and joining them on read.
 //
 // A value that fits is stored as it is, so other tools read it unchanged.
-// A value that does not fit is written as parts under a fresh, random
-// generation, and only then the head item under the key is replaced with
-// a line that names the generation, the number of parts, the length and
-// the SHA-256 of the whole value:
+// A larger one is written as parts under a fresh generation, in a separate
+// store, and only then is the head item under the key replaced, in one
+// write, with a line that names them:
 //
 //	prusa-credential-helper:chunked:v1 gen=9f86d081884c7d65 parts=3 len=6500 sha256=...
 //
-// The head is a single item, written in one call, so a reader sees the old
-// head or the new one, and the parts that either names exist until a later
-// write has replaced that head: a crash before the head is written leaves
-// unused parts and the old value; a crash after it leaves the old parts,
-// which nothing names any more. Old parts are removed after the head is
-// replaced. A reader that finds a part missing because a writer replaced
-// the value under it reads the head again; a value that does not join to
-// the length and digest of its head is reported as corrupt, never
-// returned.
-//
-// Parts live in a separate store (for the OS stores: a companion service
-// name, keyring.Service + keyring.PartsSuffix), named
-// "<key>/<generation>.<n>", so that they never show up in List and never
-// collide with another key's parts. A stored value that begins with the
-// head marker is always written in parts, so a head is never mistaken for
-// a value or the other way round.
+// so that a crash at any point leaves the old value or the new one
+// readable. docs/keyrings.md describes the format and why each step is safe.
 package chunked
 
 import (
@@ -104,7 +88,7 @@ func (h head) String() string {
 }
 
 // parseHead parses a head item; a value that does not start with Marker
-// is not one.
+// is not one. On error the head is the zero head, of no parts.
 func parseHead(s string) (head, error) {
 	var h head
 	rest, ok := strings.CutPrefix(s, Marker)
@@ -124,7 +108,7 @@ func parseHead(s string) (head, error) {
 	h.length, err2 = strconv.Atoi(fields[2])
 	if len(h.gen) != 16 || !isHex(h.gen) || len(h.sum) != 64 || !isHex(h.sum) ||
 		err1 != nil || err2 != nil || h.parts < 1 || h.parts > maxParts || h.length < 0 {
-		return h, errors.New("malformed head")
+		return head{}, errors.New("malformed head")
 	}
 	return h, nil
 }
@@ -268,13 +252,8 @@ func (s *Store) oldHead(key string) (head, error) {
 	if errors.Is(err, backends.ErrNotFound) {
 		return head{}, nil
 	}
-	if err != nil {
-		return head{}, err
-	}
-	if h, err := parseHead(raw); err == nil {
-		return h, nil
-	}
-	return head{}, nil
+	h, _ := parseHead(raw) // none for a plain value or a malformed head
+	return h, err
 }
 
 // removeParts deletes the parts of h, best effort: a part left behind is

@@ -83,16 +83,12 @@ func (s *Store) bucketPath(bucket string) string {
 	return filepath.Join(s.CredentialsDir(), bucketFileName(bucket))
 }
 
-// bucketFile is the on-disk shape of a bucket file.
+// bucketFile is the on-disk shape of a bucket file, and without the
+// bucket that of credentials.json. Every bucket a key can have is
+// non-empty.
 type bucketFile struct {
 	Version     int               `json:"version"`
-	Bucket      string            `json:"bucket"`
-	Credentials map[string]string `json:"credentials"`
-}
-
-// legacyFile is the on-disk shape of credentials.json.
-type legacyFile struct {
-	Version     int               `json:"version"`
+	Bucket      string            `json:"bucket,omitempty"`
 	Credentials map[string]string `json:"credentials"`
 }
 
@@ -107,7 +103,7 @@ func (s *Store) readCreds(path string, want int) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f bucketFile // credentials.json is the same without the bucket
+	var f bucketFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, &CorruptError{Path: path, Err: errors.New("not valid JSON")}
 	}
@@ -128,13 +124,26 @@ func (s *Store) readCreds(path string, want int) (map[string]string, error) {
 	return f.Credentials, nil
 }
 
-// writeJSON replaces the file at path with f.
-func writeJSON(path string, f any) error {
-	data, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
+// writeCreds replaces the credentials file at path with f, or removes it
+// (and flushes its directory) when f holds nothing, and keeps f's
+// credentials as what this store knows of the file.
+func (s *Store) writeCreds(path string, f bucketFile) error {
+	if len(f.Credentials) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		atomicfile.SyncDir(filepath.Dir(path))
+	} else {
+		data, err := json.MarshalIndent(f, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(path, append(data, '\n'), 0o600); err != nil {
+			return err
+		}
 	}
-	return atomicfile.Write(path, append(data, '\n'), 0o600)
+	s.files[path] = f.Credentials
+	return nil
 }
 
 // cached returns the content of the credentials file at path, of format
@@ -205,14 +214,8 @@ func (s *Store) List(prefix string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	found := map[string]bool{}
-	add := func(m map[string]string) {
-		for k := range m {
-			if strings.HasPrefix(k, prefix) && k != backends.SessionKey {
-				found[k] = true
-			}
-		}
-	}
+	all := map[string]string{}
+	maps.Copy(all, legacy)
 	for _, name := range names {
 		if kind, ok := bucketFileKind(name); !ok || !kindMatches(prefix, kind) {
 			continue
@@ -221,10 +224,11 @@ func (s *Store) List(prefix string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		add(m)
+		maps.Copy(all, m)
 	}
-	add(legacy)
-	return slices.Sorted(maps.Keys(found)), nil
+	return slices.DeleteFunc(slices.Sorted(maps.Keys(all)), func(k string) bool {
+		return !strings.HasPrefix(k, prefix) || k == backends.SessionKey
+	}), nil
 }
 
 // update applies change to the current content of key's bucket under the
@@ -253,7 +257,7 @@ func (s *Store) update(key string, change func(map[string]string) error) error {
 	if err := change(m); err != nil {
 		return err
 	}
-	if err := s.writeBucket(bucket, m); err != nil {
+	if err := s.writeCreds(s.bucketPath(bucket), bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}); err != nil {
 		return err
 	}
 	// Every file in the credentials directory is ours; credentials.json's
@@ -287,31 +291,6 @@ func (s *Store) lock() (func(), error) {
 		return nil, lockError(path, s.opts.LockTimeout, err)
 	}
 	return unlock, nil
-}
-
-// writeBucket replaces bucket's file with m, or removes it when m is
-// empty, and keeps m as what this store knows of the bucket.
-func (s *Store) writeBucket(bucket string, m map[string]string) error {
-	path := s.bucketPath(bucket)
-	if len(m) > 0 {
-		if err := writeJSON(path, bucketFile{Version: bucketVersion, Bucket: bucket, Credentials: m}); err != nil {
-			return err
-		}
-	} else if err := remove(path); err != nil {
-		return err
-	}
-	s.files[path] = m
-	return nil
-}
-
-// remove removes the file at path, if it is there, and flushes its
-// directory.
-func remove(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	atomicfile.SyncDir(filepath.Dir(path))
-	return nil
 }
 
 // convertLegacy moves the entries of credentials.json into their buckets
@@ -348,20 +327,13 @@ func (s *Store) convertLegacy() error {
 		merged := maps.Clone(byBucket[b])
 		maps.Copy(merged, m) // the bucket's values are newer
 		if len(merged) > len(m) {
-			if err := s.writeBucket(b, merged); err != nil {
+			if err := s.writeCreds(s.bucketPath(b), bucketFile{Version: bucketVersion, Bucket: b, Credentials: merged}); err != nil {
 				return err
 			}
 		}
 	}
-	switch {
-	case legacy != nil && len(left) == 0:
-		if err := remove(path); err != nil {
-			return err
-		}
-	case len(left) < len(legacy):
-		if err := writeJSON(path, legacyFile{Version: legacyVersion, Credentials: left}); err != nil {
-			return err
-		}
+	if legacy != nil && (len(left) == 0 || len(left) < len(legacy)) {
+		return s.writeCreds(path, bucketFile{Version: legacyVersion, Credentials: left})
 	}
 	s.files[path] = left
 	return nil

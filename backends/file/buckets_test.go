@@ -241,7 +241,7 @@ var legacyContent = map[string]string{
 
 func writeLegacy(t *testing.T, dir string, creds map[string]string) {
 	t.Helper()
-	data, err := json.Marshal(legacyFile{Version: 1, Credentials: creds})
+	data, err := json.Marshal(bucketFile{Version: 1, Credentials: creds})
 	if err != nil {
 		t.Fatal(err)
 	}

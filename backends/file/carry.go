@@ -120,20 +120,12 @@ func (s *Store) carryLocked(old string) error {
 		if _, ok := bucketFileKind(name); !ok {
 			continue
 		}
-		err := s.carryFile(filepath.Join(oldCreds, name), filepath.Join(s.CredentialsDir(), name), bucketVersion, func(m map[string]string) any {
-			for k := range m { // every key is of the file's bucket, and there is one
-				return bucketFile{Version: bucketVersion, Bucket: bucketOf(k), Credentials: m}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := s.carryFile(filepath.Join(oldCreds, name), filepath.Join(s.CredentialsDir(), name), bucketVersion); err != nil {
 			return err
 		}
 	}
 	removeStaleTemps(filepath.Join(oldCreds, ".*.tmp-*"))
-	if err := s.carryFile(filepath.Join(old, legacyName), s.LegacyCredentialsFile(), legacyVersion, func(m map[string]string) any {
-		return legacyFile{Version: legacyVersion, Credentials: m}
-	}); err != nil {
+	if err := s.carryFile(filepath.Join(old, legacyName), s.LegacyCredentialsFile(), legacyVersion); err != nil {
 		return err
 	}
 	removeStaleTemps(atomicfile.TempPattern(filepath.Join(old, legacyName)))
@@ -145,9 +137,9 @@ func (s *Store) carryLocked(old string) error {
 }
 
 // carryFile moves from to to, or merges it into to when both exist, to's
-// values winning: both are of format version, file is what to becomes.
-// When either does not parse, both stay as they are, with a warning.
-func (s *Store) carryFile(from, to string, version int, file func(map[string]string) any) error {
+// values winning: both are of format version. When either does not
+// parse, both stay as they are, with a warning.
+func (s *Store) carryFile(from, to string, version int) error {
 	if !exists(from) {
 		return nil
 	}
@@ -168,10 +160,15 @@ func (s *Store) carryFile(from, to string, version int, file func(map[string]str
 		}
 		return nil
 	}
-	merged := maps.Clone(theirs)
-	maps.Copy(merged, ours)
-	if len(merged) > len(ours) {
-		if err := writeJSON(to, file(merged)); err != nil {
+	f := bucketFile{Version: version, Credentials: maps.Clone(theirs)}
+	maps.Copy(f.Credentials, ours)
+	if version == bucketVersion {
+		for k := range f.Credentials {
+			f.Bucket = bucketOf(k) // the same for every key, as readCreds checked
+		}
+	}
+	if len(f.Credentials) > len(ours) {
+		if err := s.writeCreds(to, f); err != nil {
 			return err
 		}
 	}

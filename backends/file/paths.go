@@ -40,16 +40,14 @@ func DefaultOptions(getenv func(string) string, goos string) (Options, error) {
 	}, nil
 }
 
-// HelperDir is the helper's own directory, os.UserConfigDir()/
-// prusa-credential-helper, with the environment read through getenv:
-// the Dir of DefaultOptions, for what needs no session file (locks,
-// notices, settings).
-func HelperDir(getenv func(string) string, goos string) (string, error) {
+// HelperDir is the Dir of DefaultOptions, for what needs no session file
+// (locks, notices, settings); "" when there is no config directory.
+func HelperDir(getenv func(string) string, goos string) string {
 	config, err := userConfigDir(getenv, goos)
 	if err != nil {
-		return "", err
+		return ""
 	}
-	return filepath.Join(config, AppDir), nil
+	return filepath.Join(config, AppDir)
 }
 
 // SDKTokensFile is the file in which the Python SDK

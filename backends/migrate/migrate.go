@@ -46,9 +46,7 @@ type Report struct {
 
 // Keys returns every key the migration moved, sorted.
 func (r Report) Keys() []string {
-	keys := slices.Concat(r.Copied, r.Present, r.Replaced)
-	slices.Sort(keys)
-	return keys
+	return slices.Sorted(slices.Values(slices.Concat(r.Copied, r.Present, r.Replaced)))
 }
 
 // Options changes how Migrate treats the destination.
@@ -59,12 +57,6 @@ type Options struct {
 	Overwrite bool
 	// KeepSource copies and verifies but deletes nothing from the source.
 	KeepSource bool
-}
-
-// Migrate moves the session and all generic credentials from one store to
-// another with the default Options. See the package documentation.
-func Migrate(from, to backends.Store) (Report, error) {
-	return Options{}.Migrate(from, to)
 }
 
 // ConflictError reports keys that the destination holds with a different

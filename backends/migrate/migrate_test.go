@@ -54,7 +54,7 @@ func contents(t *testing.T, s backends.Store) map[string]string {
 
 func TestMigrate(t *testing.T) {
 	from, to := filled(t, new(memory.Store), data), new(memory.Store)
-	r, err := Migrate(from, to)
+	r, err := Options{}.Migrate(from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestMigrate(t *testing.T) {
 	}
 
 	// Nothing to move is not an error.
-	if r, err := Migrate(new(memory.Store), to); err != nil || len(r.Keys()) != 0 {
+	if r, err := (Options{}).Migrate(new(memory.Store), to); err != nil || len(r.Keys()) != 0 {
 		t.Errorf("Migrate from an empty store = %+v, %v", r, err)
 	}
 }
@@ -82,10 +82,10 @@ func TestFileToMemoryAndBack(t *testing.T) {
 	dir := t.TempDir()
 	fs := filled(t, file.New(file.Options{Dir: dir}), data)
 	m := new(memory.Store)
-	if _, err := Migrate(fs, m); err != nil {
+	if _, err := (Options{}).Migrate(fs, m); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Migrate(m, file.New(file.Options{Dir: dir})); err != nil {
+	if _, err := (Options{}).Migrate(m, file.New(file.Options{Dir: dir})); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(data, contents(t, file.New(file.Options{Dir: dir}))); diff != "" {
@@ -109,7 +109,7 @@ func TestInterrupted(t *testing.T) {
 				} else {
 					faulty.Store, to = toMem, faulty
 				}
-				_, err := Migrate(from, to)
+				_, err := Options{}.Migrate(from, to)
 
 				src, dst := contents(t, fromMem), contents(t, toMem)
 				for k, v := range data {
@@ -130,7 +130,7 @@ func TestInterrupted(t *testing.T) {
 					t.Fatalf("failure after %d calls: Migrate succeeded but the destination is incomplete", n)
 				}
 				// Run again without failures: it completes.
-				if _, err := Migrate(fromMem, toMem); err != nil {
+				if _, err := (Options{}).Migrate(fromMem, toMem); err != nil {
 					t.Fatalf("failure after %d calls, then Migrate again = %v", n, err)
 				}
 				if diff := cmp.Diff(data, contents(t, toMem)); diff != "" {
@@ -159,7 +159,7 @@ func (l *lossy) Put(k, v string) error {
 
 func TestVerifies(t *testing.T) {
 	from := filled(t, new(memory.Store), data)
-	_, err := Migrate(from, &lossy{key: "git/https/example.com//carl"})
+	_, err := Options{}.Migrate(from, &lossy{key: "git/https/example.com//carl"})
 	if err == nil {
 		t.Fatal("Migrate to a store that damages a value succeeded")
 	}
@@ -175,7 +175,7 @@ func TestConflict(t *testing.T) {
 		"docker/registry.example.com": data["docker/registry.example.com"],
 	})
 	before := contents(t, to)
-	_, err := Migrate(from, to)
+	_, err := Options{}.Migrate(from, to)
 	var ce *ConflictError
 	if !errors.As(err, &ce) || !slices.Equal(ce.Keys, []string{backends.SessionKey}) {
 		t.Fatalf("Migrate onto a different session error = %v, want a ConflictError on the session", err)
@@ -216,7 +216,7 @@ func TestKeepSource(t *testing.T) {
 
 func TestSameStore(t *testing.T) {
 	m := filled(t, new(memory.Store), data)
-	if _, err := Migrate(m, m); !errors.Is(err, ErrSameStore) {
+	if _, err := (Options{}).Migrate(m, m); !errors.Is(err, ErrSameStore) {
 		t.Errorf("Migrate(m, m) error = %v, want ErrSameStore", err)
 	}
 	if diff := cmp.Diff(data, contents(t, m)); diff != "" {
@@ -226,7 +226,7 @@ func TestSameStore(t *testing.T) {
 	// Two values, one storage: found at the first delete, and undone.
 	dir := t.TempDir()
 	filled(t, file.New(file.Options{Dir: dir}), data)
-	_, err := Migrate(file.New(file.Options{Dir: dir}), file.New(file.Options{Dir: dir}))
+	_, err := Options{}.Migrate(file.New(file.Options{Dir: dir}), file.New(file.Options{Dir: dir}))
 	if !errors.Is(err, ErrSameStore) {
 		t.Errorf("Migrate between two views of one directory error = %v, want ErrSameStore", err)
 	}

@@ -34,7 +34,7 @@ func TestFileToSecretServiceAndBack(t *testing.T) {
 	dir := t.TempDir()
 	fs := filled(t, file.New(file.Options{Dir: dir}), data)
 
-	if _, err := Migrate(fs, ss); err != nil {
+	if _, err := (Options{}).Migrate(fs, ss); err != nil {
 		t.Fatalf("Migrate(file, secret-service) = %v", err)
 	}
 	if diff := cmp.Diff(data, contents(t, ss)); diff != "" {
@@ -43,7 +43,7 @@ func TestFileToSecretServiceAndBack(t *testing.T) {
 	if got := contents(t, file.New(file.Options{Dir: dir})); len(got) != 0 {
 		t.Errorf("file after the migration holds %d keys", len(got))
 	}
-	if _, err := Migrate(ss, file.New(file.Options{Dir: dir})); err != nil {
+	if _, err := (Options{}).Migrate(ss, file.New(file.Options{Dir: dir})); err != nil {
 		t.Fatalf("Migrate(secret-service, file) = %v", err)
 	}
 	if diff := cmp.Diff(data, contents(t, file.New(file.Options{Dir: dir}))); diff != "" {

@@ -25,8 +25,7 @@ type Backend struct {
 // file backend the other hosts' credentials, as the settings file and
 // notices need it; "" when there is no config directory.
 func Dir(opts Options) string {
-	dir, _ := file.HelperDir(opts.Getenv, opts.GOOS)
-	return dir
+	return file.HelperDir(opts.Getenv, opts.GOOS)
 }
 
 // String is the backend as status and doctor name it: the file backend

@@ -113,15 +113,12 @@ func Names(goos string) []string {
 // Open opens the backend called name: name itself, Default for "", and
 // for Auto the one it chooses.
 //
-// Auto tries the OS stores available here in order of preference and
-// takes the first that is reachable: on macOS the Keychain and on Windows
-// Credential Manager (both always there), on Linux and the BSDs the
-// Secret Service if a session bus is reachable and a Secret Service is
-// running on it (an activatable one is not started for the probe). When
-// none is reachable it opens the file. A store that is there but fails —
-// a locked collection, a keyring that does not answer — is an error, not
-// a reason to fall back: the session must not silently move between
-// stores from one run to the next.
+// Auto takes the first OS store available here that is reachable (the
+// Keychain and Credential Manager always are; see osStores for the Secret
+// Service), else the file. A store that is there but fails — a locked
+// collection, a keyring that does not answer — is an error, not a reason
+// to fall back: the session must not silently move between stores from
+// one run to the next.
 //
 // A name this build does not know, a backend this platform lacks, or an
 // OS store that cannot be opened is an *Error that lists the available
