@@ -125,6 +125,11 @@ func TestAccountFaults(t *testing.T) {
 					if runErr == nil {
 						t.Fatalf("get succeeded under the fault; stdout %q", stdout)
 					}
+					if stderr.Len() == 0 {
+						// Did it run at all? (Under Wine, a start can fail:
+						// scripts/wine-test.sh reruns on that error.)
+						t.Fatalf("get failed with nothing on stderr: %v", runErr)
+					}
 					if stdout.Len() != 0 {
 						t.Errorf("stdout = %q, want nothing", stdout)
 					}
