@@ -101,10 +101,13 @@ func (d *dockerHelper) Get(serverURL string) (string, string, error) {
 	}
 	var e dockerEntry
 	found, err := d.h.getEntry(backends.DockerKey(serverURL), serverURL, &e)
-	if err == nil && !found {
-		err = credentials.NewErrCredentialsNotFound()
+	switch {
+	case err != nil:
+		return "", "", err // nothing of a damaged entry goes with its error
+	case !found:
+		return "", "", credentials.NewErrCredentialsNotFound()
 	}
-	return e.Username, e.Secret, err
+	return e.Username, e.Secret, nil
 }
 
 func (d *dockerHelper) Delete(serverURL string) error {

@@ -182,9 +182,11 @@ func (m *Manager) IDToken(ctx context.Context) (string, error) {
 }
 
 func username(ts *pkce.TokenSet) string {
-	email, _ := ts.Email()
-	sub, _ := ts.Subject()
-	return cmp.Or(email, sub)
+	if email, err := ts.Email(); err == nil {
+		return email
+	}
+	sub, _ := ts.Subject() // only when there is no email: a get asks on every call
+	return sub
 }
 
 // fresh reports whether ts's access token has more than MinTTL left.
